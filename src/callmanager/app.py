@@ -1,0 +1,31 @@
+"""create_app(settings): wiring and lifespan, nothing else."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from callmanager.api.problems import install_problem_handlers
+from callmanager.services import Services
+from callmanager.settings import Settings
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The whole service: API, web UI, auth and audit middleware, background tasks."""
+    settings = settings or Settings()
+    services = Services.build(settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await services.start()
+        try:
+            yield
+        finally:
+            await services.stop()
+
+    app = FastAPI(title="Call Manager", version="0.1.0", lifespan=lifespan)
+    app.state.services = services
+    install_problem_handlers(app)
+    return app

@@ -1,0 +1,1 @@
+"""Groups: named sets of members (Teams users) in a tenant."""

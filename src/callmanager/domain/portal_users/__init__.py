@@ -1,0 +1,1 @@
+"""Portal users, their roles in a tenant, and invitations."""

@@ -1,0 +1,1 @@
+"""Admin Setup: the tenant's consent status, the only thing Tenant Setup may touch."""
