@@ -1,13 +1,21 @@
-"""Fixtures shared by every test: databases on both engines, settings, and the app."""
+"""Fixtures shared by every test: databases on both engines, the app, and logged-in clients."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
 
+from callmanager.app import create_app
+from callmanager.auth.principal import Role
+from callmanager.services import Services
+from callmanager.settings import Settings
 from tests.databases import migrated_database
+from tests.factories import LoggedIn, log_in, make_tenant, make_user
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -22,3 +30,63 @@ def sqlite_database_url(tmp_path: Path) -> Iterator[str]:
     """A freshly migrated SQLite database, for tests that need only one engine."""
     with migrated_database("sqlite", tmp_path) as url:
         yield url
+
+
+def make_settings(database_url: str, var_dir: Path, **overrides: object) -> Settings:
+    return Settings(
+        database_url=database_url,
+        var_dir=var_dir,
+        secret_key="test-secret-key",
+        scheduler_enabled=False,
+        **overrides,  # type: ignore[arg-type]
+    )
+
+
+@pytest.fixture
+def settings(sqlite_database_url: str, tmp_path: Path) -> Settings:
+    return make_settings(sqlite_database_url, tmp_path)
+
+
+@pytest.fixture
+def app(settings: Settings) -> FastAPI:
+    return create_app(settings)
+
+
+@pytest.fixture
+def services(app: FastAPI) -> Services:
+    services: Services = app.state.services
+    return services
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    """An anonymous client; the app's lifespan runs around it."""
+    with TestClient(app) as client:
+        yield client
+
+
+@pytest.fixture
+def tenant_id(services: Services) -> uuid.UUID:
+    return make_tenant(services, "Contoso")
+
+
+LoginAs = Callable[[Role], LoggedIn]
+
+
+@pytest.fixture
+def login_as(
+    app: FastAPI, client: TestClient, services: Services, tenant_id: uuid.UUID
+) -> LoginAs:
+    """Make a user of the tenant with a role and return a client logged in as them.
+
+    The clients share the app's one lifespan, which the `client` fixture runs.
+    """
+
+    def login(role: Role, email: str | None = None) -> LoggedIn:
+        email = email or f"{role.value.replace('_', '-')}-{uuid.uuid4().hex[:6]}@contoso.example"
+        user_id = make_user(services, tenant_id, email, role)
+        user_client = TestClient(app)
+        log_in(user_client, email)
+        return LoggedIn(client=user_client, tenant_id=tenant_id, user_id=user_id, email=email)
+
+    return login

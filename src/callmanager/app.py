@@ -8,6 +8,8 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from callmanager.api.problems import install_problem_handlers
+from callmanager.api.router import api_router
+from callmanager.auth.middleware import AuthMiddleware
 from callmanager.services import Services
 from callmanager.settings import Settings
 
@@ -28,4 +30,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="Call Manager", version="0.1.0", lifespan=lifespan)
     app.state.services = services
     install_problem_handlers(app)
+    app.include_router(api_router)
+    # Starlette runs the last-added middleware first: authentication must wrap everything.
+    app.add_middleware(
+        AuthMiddleware,
+        session_factory=services.session_factory,
+        system_secret=lambda: services.system_secret,
+    )
     return app

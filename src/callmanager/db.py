@@ -1,4 +1,4 @@
-"""Engines, the declarative base of the domain tables, and the unit of work around each transaction."""
+"""Engines, the declarative base of the domain tables, and the unit of work of a transaction."""
 
 from __future__ import annotations
 

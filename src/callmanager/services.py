@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from callmanager.auth.middleware import SYSTEM_SCHEME
 from callmanager.db import UnitOfWork, make_engine, make_session_factory
 from callmanager.settings import Settings
+
+Hook = Callable[[], Awaitable[None]]
 
 
 @dataclass
@@ -18,6 +23,10 @@ class Services:
     settings: Settings
     engine: Engine
     session_factory: sessionmaker[Session]
+    system_secret: str = field(default_factory=lambda: secrets.token_urlsafe(32), repr=False)
+    """Held only in this process: what background tasks authenticate with."""
+    on_start: list[Hook] = field(default_factory=list)
+    on_stop: list[Hook] = field(default_factory=list)
 
     @classmethod
     def build(cls, settings: Settings) -> Services:
@@ -27,9 +36,20 @@ class Services:
     def unit_of_work(self) -> UnitOfWork:
         return UnitOfWork(self.session_factory)
 
+    def system_headers(self, task_name: str) -> dict[str, str]:
+        """Headers that make an in-process API call as the System task `task_name`."""
+        return {
+            "Authorization": f"{SYSTEM_SCHEME} {self.system_secret}",
+            "X-CallManager-Task": task_name,
+        }
+
     async def start(self) -> None:
-        """Start background machinery (audit writer, scheduler)."""
+        """Start background machinery (audit writer, scheduler) in registration order."""
+        for hook in self.on_start:
+            await hook()
 
     async def stop(self) -> None:
-        """Drain and stop background machinery, then release connections."""
+        """Drain and stop background machinery in reverse order, then release connections."""
+        for hook in reversed(self.on_stop):
+            await hook()
         self.engine.dispose()

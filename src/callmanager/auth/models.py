@@ -1,4 +1,4 @@
-"""Server-side sessions, personal API tokens and the failed-login ledger; secrets kept only as hashes."""
+"""Server-side sessions, personal API tokens and the failed-login ledger; secrets only as hashes."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The authenticated caller of one request, resolved by the auth middleware before any handler runs."""
+"""The authenticated caller of one request, resolved by the auth middleware before any handler."""
 
 from __future__ import annotations
 

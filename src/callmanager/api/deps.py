@@ -1,0 +1,123 @@
+"""Annotated dependency aliases the routers use: services, database session, caller, tenant."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Path, Request
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from callmanager.auth.credentials import same
+from callmanager.auth.permissions import Permission, allows
+from callmanager.auth.principal import Principal, Role, principal_of
+from callmanager.auth.sessions import CSRF_HEADER
+from callmanager.domain.tenants.models import Tenant
+from callmanager.errors import Forbidden, NotFound, Unauthenticated
+from callmanager.services import Services
+from callmanager.settings import Settings
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def get_services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+def get_settings(services: ServicesDep) -> Settings:
+    return services.settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def get_db(services: ServicesDep) -> Iterator[Session]:
+    """One database session per request; handlers commit what they change."""
+    with services.session_factory() as session:
+        yield session
+
+
+DbSession = Annotated[Session, Depends(get_db)]
+
+
+def current_principal(request: Request) -> Principal:
+    """The caller, or 401; cookie-authenticated changes must carry the session's CSRF token."""
+    principal = principal_of(request.scope)
+    if principal is None:
+        raise Unauthenticated("Log in or send a valid API token.")
+    if principal.csrf_token is not None and request.method not in SAFE_METHODS:
+        sent = request.headers.get(CSRF_HEADER, "")
+        if not sent or not same(sent, principal.csrf_token):
+            raise Forbidden("Missing or wrong CSRF token (send the X-CSRF-Token header).")
+    return principal
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+
+def current_user(principal: CurrentPrincipal) -> Principal:
+    """A portal user (not a task or a partner), for account-level endpoints."""
+    if principal.kind != "user" or principal.user_id is None:
+        raise Forbidden("Only portal users have an account here.")
+    return principal
+
+
+CurrentUser = Annotated[Principal, Depends(current_user)]
+
+
+@dataclass(frozen=True, slots=True)
+class TenantAccess:
+    """The tenant a request acts on, who acts, and with which role."""
+
+    tenant_id: uuid.UUID
+    principal: Principal
+    role: Role
+
+    @property
+    def actor_label(self) -> str:
+        """How the domain names the actor (partner staff and tasks stay unnamed)."""
+        if self.principal.kind == "user" and self.principal.email:
+            return self.principal.email
+        return "System" if self.principal.kind == "system" else "Partner"
+
+
+TenantIdPath = Annotated[uuid.UUID, Path(description="The tenant's id.")]
+
+
+def tenant_access(permission: Permission) -> Callable[..., TenantAccess]:
+    """A dependency that admits callers whose role in the path's tenant allows `permission`.
+
+    Someone with no role in the tenant gets 404, exactly as for a tenant that does not exist.
+    """
+
+    def dependency(
+        tenant_id: TenantIdPath, principal: CurrentPrincipal, db: DbSession
+    ) -> TenantAccess:
+        role = principal.role_in(tenant_id)
+        if role is None:
+            raise NotFound("No such tenant.")
+        if (
+            principal.kind == "system"
+            and db.scalar(select(Tenant.id).where(Tenant.id == tenant_id)) is None
+        ):
+            raise NotFound("No such tenant.")
+        if not allows(role, permission):
+            raise Forbidden(f"The {role.value} role may not do this.")
+        return TenantAccess(tenant_id=tenant_id, principal=principal, role=role)
+
+    return dependency
+
+
+TenantReader = Annotated[TenantAccess, Depends(tenant_access(Permission.READ))]
+TenantWriter = Annotated[TenantAccess, Depends(tenant_access(Permission.WRITE))]
+TenantOwner = Annotated[TenantAccess, Depends(tenant_access(Permission.MANAGE_USERS))]
+AuditReader = Annotated[TenantAccess, Depends(tenant_access(Permission.AUDIT_READ))]
+SetupReader = Annotated[TenantAccess, Depends(tenant_access(Permission.SETUP_READ))]
+SetupWriter = Annotated[TenantAccess, Depends(tenant_access(Permission.SETUP_WRITE))]

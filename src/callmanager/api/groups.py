@@ -1,0 +1,94 @@
+"""Groups of a tenant: list, create, read, edit, delete."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, status
+from pydantic import Field, StringConstraints
+
+from callmanager.api.deps import DbSession, TenantReader, TenantWriter
+from callmanager.api.schemas import Description, Name, RequestBody, ResponseBody
+from callmanager.domain.groups import service
+
+router = APIRouter(prefix="/tenants/{tenant_id}/groups", tags=["groups"])
+
+Member = Annotated[str, StringConstraints(min_length=1, max_length=320)]
+
+
+class GroupIn(RequestBody):
+    name: Name
+    description: Description = ""
+    members: list[Member] = Field(default_factory=list, max_length=500)
+
+
+class GroupPatch(RequestBody):
+    name: Name | None = None
+    description: Description | None = None
+    members: list[Member] | None = Field(default=None, max_length=500)
+
+
+class GroupOut(ResponseBody):
+    id: uuid.UUID
+    name: str
+    description: str
+    members: list[str]
+    created_at: datetime
+    updated_at: datetime
+
+
+class GroupList(ResponseBody):
+    items: list[GroupOut]
+
+
+@router.get("", response_model=GroupList)
+def list_groups(access: TenantReader, db: DbSession) -> GroupList:
+    return GroupList(
+        items=[GroupOut.model_validate(g) for g in service.list_groups(db, access.tenant_id)]
+    )
+
+
+@router.post("", response_model=GroupOut, status_code=status.HTTP_201_CREATED)
+def create_group(body: GroupIn, access: TenantWriter, db: DbSession) -> GroupOut:
+    group = service.create_group(db, access.tenant_id, body.name, body.description, body.members)
+    db.commit()
+    return GroupOut.model_validate(group)
+
+
+@router.get("/{group_id}", response_model=GroupOut)
+def get_group(group_id: uuid.UUID, access: TenantReader, db: DbSession) -> GroupOut:
+    return GroupOut.model_validate(service.get_group(db, access.tenant_id, group_id))
+
+
+@router.patch("/{group_id}", response_model=GroupOut)
+def update_group(
+    group_id: uuid.UUID, body: GroupPatch, access: TenantWriter, db: DbSession
+) -> GroupOut:
+    changes = body.model_dump(exclude_unset=True)
+    group = service.update_group(db, access.tenant_id, group_id, **changes)
+    db.commit()
+    return GroupOut.model_validate(group)
+
+
+@router.put("/{group_id}", response_model=GroupOut)
+def replace_group(
+    group_id: uuid.UUID, body: GroupIn, access: TenantWriter, db: DbSession
+) -> GroupOut:
+    group = service.update_group(
+        db,
+        access.tenant_id,
+        group_id,
+        name=body.name,
+        description=body.description,
+        members=body.members,
+    )
+    db.commit()
+    return GroupOut.model_validate(group)
+
+
+@router.delete("/{group_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_group(group_id: uuid.UUID, access: TenantWriter, db: DbSession) -> None:
+    service.delete_group(db, access.tenant_id, group_id)
+    db.commit()

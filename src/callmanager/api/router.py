@@ -1,0 +1,14 @@
+"""The /api/v1 router: every resource router, included once."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from callmanager.api import admin_setup, auth, groups, portal_users, tenants
+
+api_router = APIRouter(prefix="/api/v1")
+api_router.include_router(auth.router)
+api_router.include_router(tenants.router)
+api_router.include_router(portal_users.router)
+api_router.include_router(groups.router)
+api_router.include_router(admin_setup.router)

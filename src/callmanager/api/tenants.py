@@ -1,0 +1,47 @@
+"""The caller's tenants: list, read, and (Owner) edit name, time zone and Microsoft tenant id."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from fastapi import APIRouter
+from pydantic import Field
+
+from callmanager.api.deps import CurrentPrincipal, DbSession, SetupReader, TenantOwner
+from callmanager.api.schemas import RequestBody, ResponseBody
+from callmanager.domain.tenants import service
+
+router = APIRouter(prefix="/tenants", tags=["tenants"])
+
+
+class TenantOut(ResponseBody):
+    id: uuid.UUID
+    name: str
+    time_zone: str
+    microsoft_tenant_id: str | None
+    created_at: datetime
+
+
+class TenantPatch(RequestBody):
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    time_zone: str | None = Field(default=None, min_length=1, max_length=64)
+    microsoft_tenant_id: str | None = Field(default=None, min_length=1, max_length=64)
+
+
+@router.get("", response_model=list[TenantOut])
+def list_my_tenants(principal: CurrentPrincipal, db: DbSession) -> list[TenantOut]:
+    """The tenants the caller has a role in."""
+    return [TenantOut.model_validate(t) for t in service.list_tenants(db, list(principal.roles))]
+
+
+@router.get("/{tenant_id}", response_model=TenantOut)
+def get_tenant(access: SetupReader, db: DbSession) -> TenantOut:
+    return TenantOut.model_validate(service.get_tenant(db, access.tenant_id))
+
+
+@router.patch("/{tenant_id}", response_model=TenantOut)
+def update_tenant(body: TenantPatch, access: TenantOwner, db: DbSession) -> TenantOut:
+    tenant = service.update_tenant(db, access.tenant_id, **body.model_dump(exclude_unset=True))
+    db.commit()
+    return TenantOut.model_validate(tenant)

@@ -1,0 +1,117 @@
+"""The `callmanager` command line: serve, migrate, create tenants, seed the demo, run tasks."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from datetime import timedelta
+
+from callmanager.settings import Settings
+
+Handler = Callable[[argparse.Namespace, Settings], int]
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from callmanager.app import create_app
+
+    host = args.host or settings.host
+    port = args.port or settings.port
+    uvicorn.run(
+        create_app(settings),
+        host=host,
+        port=port,
+        log_level=settings.log_level,
+        access_log=not args.no_access_log,
+    )
+    return 0
+
+
+def _db_upgrade(_args: argparse.Namespace, settings: Settings) -> int:
+    from callmanager.migrate import upgrade
+
+    upgrade(settings.resolved_database_url)
+    if settings.resolved_audit_database_url != settings.resolved_database_url:
+        upgrade(settings.resolved_audit_database_url)
+    print("Database is up to date.")
+    return 0
+
+
+def _tenant_create(args: argparse.Namespace, settings: Settings) -> int:
+    from callmanager.api.portal_users import invitation_url
+    from callmanager.auth.principal import Role
+    from callmanager.db import UnitOfWork, make_engine, make_session_factory
+    from callmanager.domain.portal_users.service import invite
+    from callmanager.domain.tenants.service import create_tenant
+
+    engine = make_engine(settings.resolved_database_url)
+    with UnitOfWork(make_session_factory(engine)) as uow:
+        tenant = create_tenant(uow.session, args.name, args.time_zone, args.microsoft_tenant_id)
+        issued = invite(
+            uow.session,
+            tenant.id,
+            email=args.owner_email,
+            name=args.owner_name or args.owner_email.split("@")[0],
+            role=Role.OWNER,
+            invited_by=None,
+            lifetime=timedelta(days=settings.invitation_days),
+        )
+        uow.commit()
+    engine.dispose()
+    base = args.base_url or f"http://{settings.host}:{settings.port}"
+    print(f"Created tenant {tenant.name!r} ({tenant.id}).")
+    print("One-time Owner invitation link (shown once, keep it safe):")
+    print(invitation_url(base, issued.invitation, issued.token))
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="callmanager", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="run the web service")
+    serve.add_argument("--host", help="address to listen on (default: CALLMANAGER_HOST)")
+    serve.add_argument("--port", type=int, help="port to listen on (default: CALLMANAGER_PORT)")
+    serve.add_argument("--no-access-log", action="store_true", help="don't log every request")
+    serve.set_defaults(handler=_serve)
+
+    db = commands.add_parser("db", help="database maintenance")
+    db_commands = db.add_subparsers(dest="db_command", required=True, metavar="COMMAND")
+    db_commands.add_parser("upgrade", help="apply every pending migration").set_defaults(
+        handler=_db_upgrade
+    )
+
+    tenant = commands.add_parser("tenant", help="tenant administration")
+    tenant_commands = tenant.add_subparsers(dest="tenant_command", required=True, metavar="COMMAND")
+    create = tenant_commands.add_parser(
+        "create", help="create a tenant and print its Owner's one-time invitation link"
+    )
+    create.add_argument("--name", required=True, help="the tenant's display name")
+    create.add_argument("--owner-email", required=True, help="who becomes the first Owner")
+    create.add_argument("--owner-name", help="the Owner's display name")
+    create.add_argument("--time-zone", default="UTC", help="IANA time zone (default: UTC)")
+    create.add_argument("--microsoft-tenant-id", help="the Microsoft (Entra) tenant id")
+    create.add_argument("--base-url", help="public URL of the service, for the link")
+    create.set_defaults(handler=_tenant_create)
+
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    handler: Handler = args.handler
+    try:
+        return handler(args, Settings())
+    except Exception as exc:  # noqa: BLE001 - the CLI reports domain errors in one line
+        from callmanager.errors import CallManagerError
+
+        if isinstance(exc, CallManagerError):
+            print(f"error: {exc.detail}", file=sys.stderr)
+            return 2
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,77 @@
+"""Listing, creating, editing and deleting a tenant's groups."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from callmanager.domain.groups.models import Group
+from callmanager.errors import Conflict, NotFound
+
+MAX_GROUPS_LISTED = 1000
+
+
+def list_groups(db: Session, tenant_id: uuid.UUID) -> list[Group]:
+    return list(
+        db.scalars(
+            select(Group)
+            .where(Group.tenant_id == tenant_id)
+            .order_by(Group.name)
+            .limit(MAX_GROUPS_LISTED)
+        )
+    )
+
+
+def get_group(db: Session, tenant_id: uuid.UUID, group_id: uuid.UUID) -> Group:
+    group = db.get(Group, group_id)
+    if group is None or group.tenant_id != tenant_id:
+        raise NotFound("No such group.")
+    return group
+
+
+def _flush_unique(db: Session, name: str) -> None:
+    try:
+        db.flush()
+    except IntegrityError as exc:
+        db.rollback()
+        raise Conflict(f"A group named {name!r} already exists.") from exc
+
+
+def create_group(
+    db: Session, tenant_id: uuid.UUID, name: str, description: str, members: Sequence[str]
+) -> Group:
+    group = Group(tenant_id=tenant_id, name=name, description=description, members=list(members))
+    db.add(group)
+    _flush_unique(db, name)
+    return group
+
+
+def update_group(
+    db: Session,
+    tenant_id: uuid.UUID,
+    group_id: uuid.UUID,
+    *,
+    name: str | None = None,
+    description: str | None = None,
+    members: Sequence[str] | None = None,
+) -> Group:
+    group = get_group(db, tenant_id, group_id)
+    if name is not None:
+        group.name = name
+    if description is not None:
+        group.description = description
+    if members is not None:
+        group.members = list(members)
+    _flush_unique(db, group.name)
+    return group
+
+
+def delete_group(db: Session, tenant_id: uuid.UUID, group_id: uuid.UUID) -> Group:
+    group = get_group(db, tenant_id, group_id)
+    db.delete(group)
+    db.flush()
+    return group
