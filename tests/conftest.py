@@ -43,8 +43,9 @@ def make_settings(database_url: str, var_dir: Path, **overrides: object) -> Sett
 
 
 @pytest.fixture
-def settings(sqlite_database_url: str, tmp_path: Path) -> Settings:
-    return make_settings(sqlite_database_url, tmp_path)
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    """Settings of an app on a fresh database: every API test runs on SQLite and PostgreSQL."""
+    return make_settings(database_url, tmp_path)
 
 
 @pytest.fixture
@@ -74,9 +75,7 @@ LoginAs = Callable[[Role], LoggedIn]
 
 
 @pytest.fixture
-def login_as(
-    app: FastAPI, client: TestClient, services: Services, tenant_id: uuid.UUID
-) -> LoginAs:
+def login_as(app: FastAPI, client: TestClient, services: Services, tenant_id: uuid.UUID) -> LoginAs:
     """Make a user of the tenant with a role and return a client logged in as them.
 
     The clients share the app's one lifespan, which the `client` fixture runs.

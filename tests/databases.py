@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -47,14 +50,39 @@ def sqlite_url(directory: Path) -> str:
     return f"sqlite:///{directory / 'callmanager.db'}"
 
 
+_templates: dict[str, str] = {}
+"""Per test process: a migrated SQLite file or PostgreSQL database that fresh ones copy."""
+
+
+def _sqlite_template() -> Path:
+    if "sqlite" not in _templates:
+        directory = Path(tempfile.mkdtemp(prefix="cm-template-"))
+        upgrade(sqlite_url(directory))
+        _templates["sqlite"] = str(directory / "callmanager.db")
+        atexit.register(shutil.rmtree, directory, True)
+    return Path(_templates["sqlite"])
+
+
+def _postgres_template(server_url: str) -> str:
+    if "postgres" not in _templates:
+        manager = postgres_database(server_url)
+        url = manager.__enter__()
+        upgrade(url)
+        _templates["postgres"] = make_url(url).database or ""
+        atexit.register(manager.__exit__, None, None, None)
+    return _templates["postgres"]
+
+
 @contextmanager
 def migrated_database(kind: str, tmp_path: Path) -> Iterator[str]:
-    """A database of `kind` ('sqlite' or 'postgres') with every migration applied."""
+    """A database of `kind` ('sqlite' or 'postgres') with every migration applied.
+
+    Migrations run once per test process; each test gets a copy of that template.
+    """
     if kind == "sqlite":
-        url = sqlite_url(tmp_path)
-        upgrade(url)
-        yield url
+        shutil.copyfile(_sqlite_template(), tmp_path / "callmanager.db")
+        yield sqlite_url(tmp_path)
         return
-    with postgres_database(postgres_url_or_skip()) as url:
-        upgrade(url)
+    server_url = postgres_url_or_skip()
+    with postgres_database(server_url, template=_postgres_template(server_url)) as url:
         yield url

@@ -7,6 +7,7 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import timedelta
 
+from callmanager.errors import CallManagerError
 from callmanager.settings import Settings
 
 Handler = Callable[[argparse.Namespace, Settings], int]
@@ -104,13 +105,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler: Handler = args.handler
     try:
         return handler(args, Settings())
-    except Exception as exc:  # noqa: BLE001 - the CLI reports domain errors in one line
-        from callmanager.errors import CallManagerError
-
-        if isinstance(exc, CallManagerError):
-            print(f"error: {exc.detail}", file=sys.stderr)
-            return 2
-        raise
+    except CallManagerError as exc:
+        print(f"error: {exc.detail}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

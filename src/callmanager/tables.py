@@ -11,3 +11,8 @@ def target_metadata() -> MetaData:
     from callmanager.db import Base
 
     return Base.metadata
+
+
+def include_name(name: str | None, type_: str, _parent: object) -> bool:
+    """Leave the audit engine's tables (and their partitions) to its own migrations."""
+    return not (type_ == "table" and name is not None and name.startswith("audit"))

@@ -6,7 +6,7 @@ from alembic import context
 from sqlalchemy import Connection
 
 from callmanager.db import make_engine
-from callmanager.tables import target_metadata
+from callmanager.tables import include_name, target_metadata
 
 config = context.config
 
@@ -15,6 +15,7 @@ def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata(),
+        include_name=include_name,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
     )

@@ -10,7 +10,11 @@ def test_a_writer_creates_reads_edits_and_deletes_a_group(login_as: LoginAs) -> 
     writer = login_as(Role.WRITER)
     created = writer.client.post(
         writer.url("/groups"),
-        json={"name": "Example New Group", "description": "Sales", "members": ["a@contoso.example"]},
+        json={
+            "name": "Example New Group",
+            "description": "Sales",
+            "members": ["a@contoso.example"],
+        },
     )
     assert created.status_code == 201, created.text
     group = created.json()
