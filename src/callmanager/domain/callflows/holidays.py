@@ -206,16 +206,19 @@ def renew_custom_days(
 def with_public_year(
     holidays: Holidays, year: int, calendar: PublicCalendar = library_calendar
 ) -> Holidays:
-    """`holidays` with the calendar's public days of `year` added, if that year is not listed."""
-    if holidays.country is None or holidays.year(year) is not None:
+    """`holidays` with the public days of `year` matching the calendar, listing the year if new."""
+    if holidays.country is None:
         return holidays
-    days = public_days(holidays.country, holidays.subdivision, year, calendar)
-    if not days:
+    listed = holidays.year(year)
+    wanted = calendar(holidays.country, holidays.subdivision, year)
+    days, changes = sync_public_days(listed.days if listed else [], wanted, year)
+    if not changes:
         return holidays
+    others = [y for y in holidays.years if y.year != year]
     return Holidays(
         country=holidays.country,
         subdivision=holidays.subdivision,
-        years=[*holidays.years, HolidayYear(year=year, days=days)],
+        years=[*others, HolidayYear(year=year, days=days)],
     )
 
 
