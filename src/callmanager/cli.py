@@ -68,6 +68,26 @@ def _tenant_create(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _demo_seed(args: argparse.Namespace, settings: Settings) -> int:
+    import asyncio
+
+    from callmanager import demo
+    from callmanager.app import create_app
+    from callmanager.migrate import upgrade
+
+    if args.reset:
+        if settings.database_url:
+            print("error: --reset only resets the embedded SQLite demo database", file=sys.stderr)
+            return 2
+        for suffix in ("", "-wal", "-shm"):
+            (settings.var_dir / f"callmanager.db{suffix}").unlink(missing_ok=True)
+        demo.logins_path(settings).unlink(missing_ok=True)
+        upgrade(settings.resolved_database_url)
+    logins = asyncio.run(demo.seed(create_app(settings)))
+    demo.print_logins(logins, settings)
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="callmanager", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -97,6 +117,15 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--base-url", help="public URL of the service, for the link")
     create.set_defaults(handler=_tenant_create)
 
+    demo_parser = commands.add_parser("demo", help="the demo tenant")
+    demo_commands = demo_parser.add_subparsers(
+        dest="demo_command", required=True, metavar="COMMAND"
+    )
+    seed = demo_commands.add_parser(
+        "seed", help="create the Contoso demo tenant through the API (kept if it exists)"
+    )
+    seed.add_argument("--reset", action="store_true", help="start the SQLite demo afresh")
+    seed.set_defaults(handler=_demo_seed)
     return parser
 
 

@@ -1,0 +1,154 @@
+"""The demo tenant behind `make run`, built through the real API so its audit log is genuine.
+
+Everything after the tenant's creation (an operator action, like `callmanager tenant create`)
+goes through HTTP calls to the app in process: invitations, acceptances, logins, groups, so
+each step is recorded by the audit middleware exactly as a person's would be.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+from fastapi import FastAPI
+from sqlalchemy import select
+
+from callmanager.auth.principal import Role
+from callmanager.auth.sessions import CSRF_HEADER
+from callmanager.domain.portal_users.service import invite
+from callmanager.domain.tenants.models import Tenant
+from callmanager.domain.tenants.service import create_tenant
+from callmanager.services import Services
+from callmanager.settings import Settings
+
+DEMO_MICROSOFT_TENANT_ID = "00000000-0000-4000-8000-00000000c0de"
+DEMO_USERS = [
+    (Role.OWNER, "alice@contoso.example", "Alice Owner"),
+    (Role.WRITER, "wes@contoso.example", "Wes Writer"),
+    (Role.READER, "rita@contoso.example", "Rita Reader"),
+    (Role.TENANT_SETUP, "sam@contoso.example", "Sam Setup"),
+]
+DEMO_GROUPS = [
+    ("Sales", "Inbound sales line", ["dana@contoso.example", "lee@contoso.example"]),
+    ("Support", "First-line support", ["kim@contoso.example", "ola@contoso.example"]),
+    ("Reception", "Front desk", ["pat@contoso.example"]),
+]
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    role: str
+    email: str
+    password: str
+
+
+def logins_path(settings: Settings) -> Path:
+    return settings.var_dir / "demo-logins.json"
+
+
+def read_logins(settings: Settings) -> list[DemoLogin]:
+    path = logins_path(settings)
+    if not path.exists():
+        return []
+    return [DemoLogin(**row) for row in json.loads(path.read_text())]
+
+
+def _write_logins(settings: Settings, logins: list[DemoLogin]) -> None:
+    path = logins_path(settings)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps([login.__dict__ for login in logins], indent=2))
+    path.chmod(0o600)
+
+
+def api_client(app: FastAPI, **kwargs: Any) -> httpx.AsyncClient:
+    """An HTTP client talking to `app` in process (run the app's lifespan around it)."""
+    transport = httpx.ASGITransport(app=app)
+    return httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1", **kwargs)
+
+
+async def login(client: httpx.AsyncClient, email: str, password: str) -> None:
+    """Log `client` in and make it send the session's CSRF token, as the web UI does."""
+    response = await client.post("/api/v1/auth/login", json={"email": email, "password": password})
+    response.raise_for_status()
+    client.headers[CSRF_HEADER] = response.json()["csrf_token"]
+
+
+def demo_tenant_id(services: Services) -> Any:
+    with services.session_factory() as db:
+        return db.scalar(
+            select(Tenant.id).where(Tenant.microsoft_tenant_id == DEMO_MICROSOFT_TENANT_ID)
+        )
+
+
+async def seed_people_and_groups(app: FastAPI, services: Services) -> list[DemoLogin]:
+    """Create Contoso, its four portal users (one per role) and groups with some history."""
+    settings = services.settings
+    owner_role, owner_email, owner_name = DEMO_USERS[0]
+    with services.unit_of_work() as uow:
+        tenant = create_tenant(uow.session, "Contoso", "Europe/London", DEMO_MICROSOFT_TENANT_ID)
+        issued = invite(
+            uow.session,
+            tenant.id,
+            email=owner_email,
+            name=owner_name,
+            role=owner_role,
+            invited_by=None,
+            lifetime=timedelta(days=settings.invitation_days),
+        )
+        uow.commit()
+    base = f"/api/v1/tenants/{tenant.id}"
+    logins: list[DemoLogin] = []
+    async with api_client(app) as anonymous, api_client(app) as owner:
+        password = secrets.token_urlsafe(12)
+        accepted = await anonymous.post(
+            f"{base}/invitations/accept", json={"token": issued.token, "password": password}
+        )
+        accepted.raise_for_status()
+        logins.append(DemoLogin(owner_role.value, owner_email, password))
+        await login(owner, owner_email, password)
+        for role, email, name in DEMO_USERS[1:]:
+            invitation = await owner.post(
+                f"{base}/invitations", json={"email": email, "name": name, "role": role.value}
+            )
+            invitation.raise_for_status()
+            password = secrets.token_urlsafe(12)
+            joined = await anonymous.post(
+                f"{base}/invitations/accept",
+                json={"token": invitation.json()["token"], "password": password},
+            )
+            joined.raise_for_status()
+            logins.append(DemoLogin(role.value, email, password))
+        for name, description, members in DEMO_GROUPS:
+            made = await owner.post(
+                f"{base}/groups",
+                json={"name": name, "description": description, "members": members},
+            )
+            made.raise_for_status()
+        groups = (await owner.get(f"{base}/groups")).json()["items"]
+        sales = next(g for g in groups if g["name"] == "Sales")
+        await owner.patch(f"{base}/groups/{sales['id']}", json={"description": "Sales, UK & US"})
+        temp = await owner.post(f"{base}/groups", json={"name": "Temporary Campaign"})
+        await owner.delete(f"{base}/groups/{temp.json()['id']}")
+        await owner.put(f"{base}/admin-setup", json={"consent_status": "granted"})
+    _write_logins(settings, logins)
+    return logins
+
+
+def print_logins(logins: list[DemoLogin], settings: Settings) -> None:
+    print(f"Demo tenant Contoso — open http://{settings.host}:{settings.port}/ and log in as:")
+    for entry in logins:
+        print(f"  {entry.role:<13} {entry.email:<26} password: {entry.password}")
+
+
+async def seed(app: FastAPI) -> list[DemoLogin]:
+    """Seed the demo tenant unless it exists; returns the demo logins either way."""
+    services: Services = app.state.services
+    if demo_tenant_id(services) is not None:
+        return read_logins(services.settings)
+    async with app.router.lifespan_context(app):
+        return await seed_people_and_groups(app, services)
