@@ -6,12 +6,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from callmanager.api.problems import install_problem_handlers
 from callmanager.api.router import api_router
 from callmanager.auth.middleware import AuthMiddleware
 from callmanager.services import Services
 from callmanager.settings import Settings
+from callmanager.web.routes import STATIC_DIR, web_router
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -31,6 +33,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.services = services
     install_problem_handlers(app)
     app.include_router(api_router)
+    app.include_router(web_router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     # Starlette runs the last-added middleware first: authentication must wrap everything.
     app.add_middleware(
         AuthMiddleware,

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from callmanager.api import admin_setup, auth, groups, portal_users, tenants
+from callmanager.api import (
+    admin_setup,
+    auth,
+    call_flows,
+    call_logs,
+    groups,
+    portal_users,
+    tenants,
+)
 
 api_router = APIRouter(prefix="/api/v1")
 api_router.include_router(auth.router)
@@ -12,3 +20,5 @@ api_router.include_router(tenants.router)
 api_router.include_router(portal_users.router)
 api_router.include_router(groups.router)
 api_router.include_router(admin_setup.router)
+api_router.include_router(call_flows.router)
+api_router.include_router(call_logs.router)

@@ -24,7 +24,7 @@ MIN_YEAR, MAX_YEAR = 2000, 2100
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
 # --- business hours ---------------------------------------------------------------------------
