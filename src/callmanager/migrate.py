@@ -1,4 +1,4 @@
-"""Applying the Alembic migrations that ship inside the package."""
+"""Applying the Alembic migrations that ship in the package: the domain's and the audit store's."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+
+from callmanager import audit
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -17,6 +19,8 @@ def alembic_config(url: str) -> Config:
     return config
 
 
-def upgrade(url: str, revision: str = "head") -> None:
-    """Bring the database at `url` up to `revision`."""
+def upgrade(url: str, revision: str = "head", *, audit_url: str | None = None) -> None:
+    """Bring the domain tables at `url` up to `revision`, and the audit tables (at `audit_url`,
+    by default the same database) up to their head."""
     command.upgrade(alembic_config(url), revision)
+    audit.upgrade(audit_url or url)

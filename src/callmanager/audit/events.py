@@ -1,0 +1,252 @@
+"""The audit record: one frozen `AuditEvent` per API call, its enums, and its canonical bytes."""
+
+from __future__ import annotations
+
+import dataclasses
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+
+import orjson
+import uuid6
+
+from callmanager.audit.types import JSON, JSONObject
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+class Action(StrEnum):
+    """What a call did; derived from the method unless a route rule says otherwise."""
+
+    CREATE = "create"
+    EDIT = "edit"
+    DELETE = "delete"
+    READ = "read"
+
+    @classmethod
+    def of_method(cls, method: str) -> Action:
+        """GET/HEAD/OPTIONS read, POST creates, PUT/PATCH edit, DELETE deletes."""
+        return _METHOD_ACTIONS.get(method.upper(), cls.READ)
+
+    @property
+    def is_modification(self) -> bool:
+        return self is not Action.READ
+
+
+_METHOD_ACTIONS = {
+    "POST": Action.CREATE,
+    "PUT": Action.EDIT,
+    "PATCH": Action.EDIT,
+    "DELETE": Action.DELETE,
+}
+
+MODIFICATIONS = frozenset({Action.CREATE, Action.EDIT, Action.DELETE})
+"""The actions the log shows by default."""
+
+
+class ActorType(StrEnum):
+    """Who made a call: a portal user, a background task, partner staff, or nobody known."""
+
+    USER = "user"
+    SYSTEM = "system"
+    PARTNER = "partner"
+    ANONYMOUS = "anonymous"
+
+
+class Outcome(StrEnum):
+    """`unknown` until the response's status is stored (and forever if the process died)."""
+
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    UNKNOWN = "unknown"
+
+    @classmethod
+    def of_status(cls, status: int) -> Outcome:
+        return cls.SUCCEEDED if status < 400 else cls.FAILED
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """The caller as the tenant may see it: partner staff and tasks carry no person."""
+
+    type: ActorType
+    id: str | None = None
+    email: str | None = None
+    name: str | None = None
+
+    def to_dict(self) -> JSONObject:
+        return {"type": self.type.value, "id": self.id, "email": self.email, "name": self.name}
+
+
+ANONYMOUS = Actor(ActorType.ANONYMOUS)
+
+
+@dataclass(frozen=True, slots=True)
+class Resource:
+    """What a call acted on, when its route names it."""
+
+    type: str | None = None
+    id: str | None = None
+
+    def to_dict(self) -> JSONObject:
+        return {"type": self.type, "id": self.id}
+
+
+@dataclass(frozen=True, slots=True)
+class Body:
+    """A request or response body as recorded: JSON as JSON, anything else only described.
+
+    `size` counts every byte that passed; `truncated` means the body went over the capture
+    limit, so only its size and (when it was read whole) its SHA-256 are kept. A sensitive
+    response keeps only the fields its route declared.
+    """
+
+    content_type: str | None
+    size: int
+    truncated: bool = False
+    is_json: bool = False
+    json: JSON = None
+    sha256: str | None = None
+    sensitive: bool = False
+
+    def to_dict(self) -> JSONObject:
+        out: JSONObject = {
+            "content_type": self.content_type,
+            "size": self.size,
+            "truncated": self.truncated,
+        }
+        if self.is_json:
+            out["body"] = self.json
+        if self.sha256 is not None:
+            out["sha256"] = self.sha256
+        if self.sensitive:
+            out["sensitive"] = True
+        return out
+
+    @classmethod
+    def from_dict(cls, data: JSONObject) -> Body:
+        content_type = data.get("content_type")
+        size = data.get("size", 0)
+        sha256 = data.get("sha256")
+        return cls(
+            content_type=content_type if isinstance(content_type, str) else None,
+            size=size if isinstance(size, int) else 0,
+            truncated=data.get("truncated") is True,
+            is_json="body" in data,
+            json=data.get("body"),
+            sha256=sha256 if isinstance(sha256, str) else None,
+            sensitive=data.get("sensitive") is True,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEvent:
+    """One API call on one tenant. Pending entries have outcome `unknown` and no status."""
+
+    id: uuid.UUID
+    tenant_id: uuid.UUID
+    occurred_at: datetime
+    actor: Actor
+    source: str
+    action: Action
+    method: str
+    path: str
+    route: str | None
+    resource: Resource
+    summary: str
+    outcome: Outcome = Outcome.UNKNOWN
+    status: int | None = None
+    duration_ms: float | None = None
+    request: Body | None = None
+    response: Body | None = None
+    client_ip: str | None = None
+    user_agent: str | None = None
+
+    def completed(
+        self, status: int, duration_ms: float, request: Body | None, response: Body | None
+    ) -> AuditEvent:
+        """This entry with its outcome known."""
+        return dataclasses.replace(
+            self,
+            status=status,
+            outcome=Outcome.of_status(status),
+            duration_ms=round(duration_ms, 3),
+            request=request,
+            response=response,
+        )
+
+    def without_bodies(self) -> AuditEvent:
+        return dataclasses.replace(self, request=None, response=None)
+
+    def to_dict(self) -> JSONObject:
+        """The entry as JSON: what the API returns and what the canonical bytes encode."""
+        return {
+            "id": str(self.id),
+            "tenant_id": str(self.tenant_id),
+            "occurred_at": format_instant(self.occurred_at),
+            "duration_ms": self.duration_ms,
+            "actor": self.actor.to_dict(),
+            "source": self.source,
+            "action": self.action.value,
+            "method": self.method,
+            "path": self.path,
+            "route": self.route,
+            "resource": self.resource.to_dict(),
+            "status": self.status,
+            "outcome": self.outcome.value,
+            "summary": self.summary,
+            "request": None if self.request is None else self.request.to_dict(),
+            "response": None if self.response is None else self.response.to_dict(),
+            "client_ip": self.client_ip,
+            "user_agent": self.user_agent,
+        }
+
+
+def canonical_bytes(event: AuditEvent) -> bytes:
+    """The one deterministic serialisation of an entry: compact JSON, keys sorted at every depth.
+
+    These are the bytes a future hash chain or Merkle tree is taken over; change them only
+    with a new format version.
+    """
+    return orjson.dumps(event.to_dict(), option=orjson.OPT_SORT_KEYS)
+
+
+def format_instant(value: datetime) -> str:
+    """UTC with exactly six fractional digits and a `Z`, e.g. `2026-01-02T03:04:05.000006Z`."""
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def epoch_us(value: datetime) -> int:
+    """Microseconds since the Unix epoch of an aware datetime."""
+    delta = value - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def from_epoch_us(value: int) -> datetime:
+    return _EPOCH + timedelta(microseconds=value)
+
+
+def new_entry_id(occurred_at: datetime) -> uuid.UUID:
+    """A UUIDv7 whose time fields encode `occurred_at` to the microsecond.
+
+    The 48-bit Unix milliseconds come first, and the 12-bit `rand_a` holds the sub-millisecond
+    fraction (RFC 9562, method 3), so `occurred_at_of(id)` recovers the instant exactly and
+    the store can find an entry by id alone within its time partition.
+    """
+    micros = epoch_us(occurred_at)
+    millis, sub = divmod(micros, 1000)
+    fraction = sub * 4096 // 1000
+    value = (millis & 0xFFFF_FFFF_FFFF) << 80 | fraction << 64 | secrets.randbits(64)
+    return uuid.UUID(int=uuid6.UUID(int=value, version=7).int)
+
+
+def occurred_at_of(entry_id: uuid.UUID) -> datetime | None:
+    """The instant `new_entry_id` encoded, or None if `entry_id` is not a UUIDv7."""
+    if entry_id.version != 7:
+        return None
+    millis = entry_id.int >> 80
+    fraction = (entry_id.int >> 64) & 0xFFF
+    sub = -(-fraction * 1000 // 4096)
+    return from_epoch_us(millis * 1000 + sub)

@@ -1,0 +1,289 @@
+"""The SQL `AuditStore` for SQLite and PostgreSQL, through SQLAlchemy Core."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    Row,
+    bindparam,
+    create_engine,
+    event,
+    or_,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+
+from callmanager.audit.events import (
+    Action,
+    Actor,
+    ActorType,
+    AuditEvent,
+    Body,
+    Outcome,
+    Resource,
+    occurred_at_of,
+)
+from callmanager.audit.store.port import Criteria, Position
+from callmanager.audit.store.tables import (
+    NOT_READ,
+    PARTITION_PREFIX,
+    SEARCH_TEXT,
+    c,
+    entries,
+)
+
+log = logging.getLogger("callmanager.audit")
+
+MIN_FTS_QUERY = 3
+"""SQLite's trigram index needs three characters; shorter text is matched by a scan."""
+
+_LIST_COLUMNS = [col for col in entries.c if col.name not in ("request", "response")]
+_MODIFICATIONS = frozenset({Action.CREATE, Action.EDIT, Action.DELETE})
+
+
+def _json_dumps(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def make_audit_engine(url: str, **kwargs: Any) -> Engine:
+    """An engine for the audit store: orjson for JSON; on SQLite WAL with synchronous=FULL,
+    so a committed entry survives a power cut, not just a process crash."""
+    kwargs.setdefault("json_serializer", _json_dumps)
+    kwargs.setdefault("json_deserializer", orjson.loads)
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False}, **kwargs)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    kwargs.setdefault("pool_pre_ping", True)
+    return create_engine(url, **kwargs)
+
+
+class SqlAuditStore:
+    """Entries in `audit_entries`; on PostgreSQL it keeps monthly partitions `months_ahead`."""
+
+    def __init__(self, engine: Engine, *, months_ahead: int = 2) -> None:
+        self.engine = engine
+        self.is_postgres = engine.dialect.name == "postgresql"
+        self.months_ahead = months_ahead
+        self._months: set[tuple[int, int]] = set()
+        self._months_lock = threading.Lock()
+        insert = postgresql.insert if self.is_postgres else sqlite.insert
+        self._insert = insert(entries).on_conflict_do_nothing()
+        self._complete = (
+            update(entries)
+            .where(
+                c.tenant_id == bindparam("k_tenant_id"),
+                c.occurred_at == bindparam("k_occurred_at"),
+                c.id == bindparam("k_id"),
+                c.outcome == Outcome.UNKNOWN.value,
+            )
+            .values(
+                status=bindparam("status"),
+                outcome=bindparam("outcome"),
+                duration_ms=bindparam("duration_ms"),
+                request=bindparam("request", type_=c.request.type),
+                response=bindparam("response", type_=c.response.type),
+            )
+        )
+
+    @classmethod
+    def from_url(cls, url: str, **engine_kwargs: Any) -> SqlAuditStore:
+        return cls(make_audit_engine(url, **engine_kwargs))
+
+    # -- writing -----------------------------------------------------------------------------
+
+    def prepare(self) -> None:
+        if self.is_postgres:
+            now = datetime.now(UTC)
+            months = [_add_months(now.year, now.month, n) for n in range(-1, self.months_ahead + 1)]
+            self._ensure_partitions(months)
+
+    def write(self, inserts: Sequence[AuditEvent], completions: Sequence[AuditEvent]) -> None:
+        if self.is_postgres and inserts:
+            self._ensure_partitions({(e.occurred_at.year, e.occurred_at.month) for e in inserts})
+        with self.engine.begin() as conn:
+            if inserts:
+                conn.execute(self._insert, [_row(e) for e in inserts])
+            if completions:
+                conn.execute(self._complete, [_completion(e) for e in completions])
+
+    def _ensure_partitions(self, months: Iterable[tuple[int, int]]) -> None:
+        missing = sorted(set(months) - self._months)
+        if not missing:
+            return
+        with self._months_lock, self.engine.begin() as conn:
+            conn.execute(text("SELECT pg_advisory_xact_lock(hashtext('audit_entries_partitions'))"))
+            for year, month in missing:
+                create_partition(conn, year, month)
+        self._months.update(missing)
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def search(self, criteria: Criteria, after: Position | None, limit: int) -> list[AuditEvent]:
+        query = (
+            select(*_LIST_COLUMNS)
+            .where(*self._conditions(criteria, after))
+            .order_by(c.occurred_at.desc(), c.id.desc())
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            return [_event(row, bodies=False) for row in conn.execute(query)]
+
+    def get(self, tenant_id: uuid.UUID, entry_id: uuid.UUID) -> AuditEvent | None:
+        occurred_at = occurred_at_of(entry_id)
+        if occurred_at is None:
+            return None
+        query = select(entries).where(
+            c.tenant_id == tenant_id, c.occurred_at == occurred_at, c.id == entry_id
+        )
+        with self.engine.connect() as conn:
+            row = conn.execute(query).first()
+        return None if row is None else _event(row, bodies=True)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def _conditions(self, f: Criteria, after: Position | None) -> list[ColumnElement[bool]]:
+        where: list[ColumnElement[bool]] = [
+            c.tenant_id == f.tenant_id,
+            c.occurred_at >= f.start,
+            c.occurred_at < f.end,
+        ]
+        if after is not None:
+            where += [
+                c.occurred_at <= after.occurred_at,
+                or_(c.occurred_at < after.occurred_at, c.id < after.id),
+            ]
+        if f.actions == _MODIFICATIONS:
+            where.append(NOT_READ)
+        elif f.actions is not None:
+            where.append(c.action.in_(sorted(a.value for a in f.actions)))
+        if f.actor_type is not None:
+            where.append(c.actor_type == f.actor_type.value)
+        if f.actor_id is not None:
+            where.append(c.actor_id == f.actor_id)
+        if f.actor_email is not None:
+            where.append(c.actor_email == f.actor_email)
+        if f.resource_type is not None:
+            where.append(c.resource_type == f.resource_type)
+        if f.status_min is not None:
+            where.append(c.status >= f.status_min)
+        if f.status_max is not None:
+            where.append(c.status <= f.status_max)
+        if f.text is not None:
+            where.append(self._text_condition(f.text))
+        return where
+
+    def _text_condition(self, needle: str) -> ColumnElement[bool]:
+        if not self.is_postgres and len(needle) >= MIN_FTS_QUERY:
+            phrase = '"' + needle.replace('"', '""') + '"'
+            matches = text(
+                "SELECT entry_id FROM audit_search WHERE audit_search MATCH :phrase"
+            ).bindparams(phrase=phrase)
+            return c.id.in_(matches.columns(entry_id=c.id.type))
+        escaped = needle.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        return SEARCH_TEXT.like(f"%{escaped}%", escape="\\")
+
+
+def create_partition(conn: Connection, year: int, month: int) -> None:
+    """Create the partition of `audit_entries` for one month, unless it exists."""
+    next_year, next_month = _add_months(year, month, 1)
+    name = f"{PARTITION_PREFIX}{year:04d}{month:02d}"
+    conn.execute(
+        text(
+            f"CREATE TABLE IF NOT EXISTS {name} PARTITION OF audit_entries FOR VALUES "
+            f"FROM ('{year:04d}-{month:02d}-01 00:00:00+00') "
+            f"TO ('{next_year:04d}-{next_month:02d}-01 00:00:00+00')"
+        )
+    )
+
+
+def _add_months(year: int, month: int, n: int) -> tuple[int, int]:
+    index = year * 12 + (month - 1) + n
+    return index // 12, index % 12 + 1
+
+
+def _row(e: AuditEvent) -> dict[str, Any]:
+    return {
+        "tenant_id": e.tenant_id,
+        "occurred_at": e.occurred_at,
+        "id": e.id,
+        "duration_ms": e.duration_ms,
+        "actor_type": e.actor.type.value,
+        "actor_id": e.actor.id,
+        "actor_email": e.actor.email.lower() if e.actor.email else None,
+        "actor_name": e.actor.name,
+        "source": e.source,
+        "action": e.action.value,
+        "method": e.method,
+        "path": e.path,
+        "route": e.route,
+        "resource_type": e.resource.type,
+        "resource_id": e.resource.id,
+        "status": e.status,
+        "outcome": e.outcome.value,
+        "summary": e.summary,
+        "request": None if e.request is None else e.request.to_dict(),
+        "response": None if e.response is None else e.response.to_dict(),
+        "client_ip": e.client_ip,
+        "user_agent": e.user_agent,
+    }
+
+
+def _completion(e: AuditEvent) -> dict[str, Any]:
+    return {
+        "k_tenant_id": e.tenant_id,
+        "k_occurred_at": e.occurred_at,
+        "k_id": e.id,
+        "status": e.status,
+        "outcome": e.outcome.value,
+        "duration_ms": e.duration_ms,
+        "request": None if e.request is None else e.request.to_dict(),
+        "response": None if e.response is None else e.response.to_dict(),
+    }
+
+
+def _event(row: Row[Any], *, bodies: bool) -> AuditEvent:
+    m = row._mapping
+    request = m["request"] if bodies else None
+    response = m["response"] if bodies else None
+    return AuditEvent(
+        id=m["id"],
+        tenant_id=m["tenant_id"],
+        occurred_at=m["occurred_at"],
+        actor=Actor(ActorType(m["actor_type"]), m["actor_id"], m["actor_email"], m["actor_name"]),
+        source=m["source"],
+        action=Action(m["action"]),
+        method=m["method"],
+        path=m["path"],
+        route=m["route"],
+        resource=Resource(m["resource_type"], m["resource_id"]),
+        summary=m["summary"],
+        outcome=Outcome(m["outcome"]),
+        status=m["status"],
+        duration_ms=m["duration_ms"],
+        request=Body.from_dict(request) if isinstance(request, dict) else None,
+        response=Body.from_dict(response) if isinstance(response, dict) else None,
+        client_ip=m["client_ip"],
+        user_agent=m["user_agent"],
+    )
