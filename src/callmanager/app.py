@@ -8,11 +8,13 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from callmanager.api.partner_access import browser_router as partner_browser_router
 from callmanager.api.problems import install_problem_handlers
 from callmanager.api.router import api_router
 from callmanager.auth.middleware import AuthMiddleware
 from callmanager.services import Services
 from callmanager.settings import Settings
+from callmanager.tasks.registry import install_scheduler
 from callmanager.web.routes import STATIC_DIR, web_router
 
 
@@ -33,6 +35,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.services = services
     install_problem_handlers(app)
     app.include_router(api_router)
+    app.include_router(partner_browser_router)
     app.include_router(web_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     # Starlette runs the last-added middleware first: authentication must wrap everything.
@@ -41,4 +44,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         session_factory=services.session_factory,
         system_secret=lambda: services.system_secret,
     )
+    # Last, so the scheduler starts after and stops before the rest of the machinery.
+    install_scheduler(app, services)
     return app

@@ -8,7 +8,9 @@ from collections.abc import Callable, Sequence
 from datetime import timedelta
 
 from callmanager.errors import CallManagerError
+from callmanager.partner.cli import add_partner_commands
 from callmanager.settings import Settings
+from callmanager.tasks.cli import add_task_commands
 
 Handler = Callable[[argparse.Namespace, Settings], int]
 
@@ -126,6 +128,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     seed.add_argument("--reset", action="store_true", help="start the SQLite demo afresh")
     seed.set_defaults(handler=_demo_seed)
+    add_task_commands(commands)
+    add_partner_commands(commands)
     return parser
 
 

@@ -10,6 +10,7 @@ from callmanager.api import (
     call_flows,
     call_logs,
     groups,
+    partner_access,
     portal_users,
     tenants,
 )
@@ -22,3 +23,4 @@ api_router.include_router(groups.router)
 api_router.include_router(admin_setup.router)
 api_router.include_router(call_flows.router)
 api_router.include_router(call_logs.router)
+api_router.include_router(partner_access.router)

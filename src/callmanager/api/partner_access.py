@@ -1,0 +1,91 @@
+"""Access Service: exchange a Provisioner-signed grant for a partner session, by API or browser."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+from typing import Annotated
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from fastapi import APIRouter, Query, Request, Response, status
+from fastapi.responses import RedirectResponse
+from pydantic import Field
+
+from callmanager.api.auth import set_session_cookies
+from callmanager.api.deps import DbSession, SettingsDep
+from callmanager.api.schemas import RequestBody, ResponseBody
+from callmanager.db import utcnow
+from callmanager.errors import Unavailable
+from callmanager.partner.grants import MAX_GRANT_LENGTH
+from callmanager.partner.keys import trusted_public_key
+from callmanager.partner.service import PartnerEntry, exchange_grant
+from callmanager.settings import Settings
+
+router = APIRouter(prefix="/partner-access", tags=["partner access"])
+browser_router = APIRouter(tags=["partner access"])
+
+GrantToken = Annotated[str, Field(min_length=1, max_length=MAX_GRANT_LENGTH)]
+
+
+class GrantBody(RequestBody):
+    grant: GrantToken
+    tenant_id: uuid.UUID
+
+
+class PartnerSessionOut(ResponseBody):
+    tenant_id: uuid.UUID
+    expires_at: datetime
+    csrf_token: str
+    ui_url: str
+
+
+def _enter(db: DbSession, settings: Settings, grant: str, tenant_id: uuid.UUID) -> PartnerEntry:
+    entry = exchange_grant(
+        db,
+        grant,
+        tenant_id=tenant_id,
+        public_key=_public_key(settings),
+        now=utcnow(),
+        session_lifetime=timedelta(hours=settings.session_hours),
+    )
+    db.commit()
+    return entry
+
+
+def _public_key(settings: Settings) -> Ed25519PublicKey:
+    try:
+        return trusted_public_key(settings)
+    except ValueError as exc:
+        raise Unavailable(f"The Provisioner public key is misconfigured: {exc}") from exc
+
+
+@router.post("", response_model=PartnerSessionOut)
+def exchange(
+    body: GrantBody, request: Request, response: Response, db: DbSession, settings: SettingsDep
+) -> PartnerSessionOut:
+    """A partner session (Owner rights on the grant's tenant) as cookies, plus its CSRF token."""
+    entry = _enter(db, settings, body.grant, body.tenant_id)
+    set_session_cookies(response, request, entry.session)
+    return PartnerSessionOut(
+        tenant_id=entry.tenant_id,
+        expires_at=entry.session.expires_at,
+        csrf_token=entry.session.csrf_token,
+        ui_url="/",
+    )
+
+
+@browser_router.get("/partner-access", include_in_schema=False)
+def enter_in_browser(
+    request: Request,
+    db: DbSession,
+    settings: SettingsDep,
+    grant: Annotated[str, Query(min_length=1, max_length=MAX_GRANT_LENGTH)],
+    tenant: uuid.UUID,
+) -> RedirectResponse:
+    """The link the Provisioner's 'Access Service' button opens: log in and go to the UI."""
+    entry = _enter(db, settings, grant, tenant)
+    response = RedirectResponse("/", status_code=status.HTTP_303_SEE_OTHER)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"  # the grant is in this page's URL
+    set_session_cookies(response, request, entry.session)
+    return response
