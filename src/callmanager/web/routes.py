@@ -57,6 +57,7 @@ class Page:
     title: str
     permission: Permission
     section: str | None = None
+    lede: str = ""
 
 
 PAGES = (
@@ -64,7 +65,13 @@ PAGES = (
     Page("call-flows", "Wizard Call Flows", Permission.READ),
     Page("call-logs", "Call Logs", Permission.READ),
     Page("portal-users", "Portal Users", Permission.READ, section="Organization"),
-    Page("audit-log", "Audit Log", Permission.AUDIT_READ, section="Organization"),
+    Page(
+        "audit-log",
+        "Audit Log",
+        Permission.AUDIT_READ,
+        section="Organization",
+        lede="Every API call made on this tenant: who made it, when, and what it sent and got back.",
+    ),
     Page("admin-setup", "Admin Setup", Permission.SETUP_READ),
 )
 PAGES_BY_SLUG = {page.slug: page for page in PAGES}
