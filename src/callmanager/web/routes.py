@@ -70,7 +70,7 @@ PAGES = (
         "Audit Log",
         Permission.AUDIT_READ,
         section="Organization",
-        lede="Every API call made on this tenant: who made it, when, and what it sent and got back.",
+        lede="Every API call made on this tenant: who made it, when, what it sent and got back.",
     ),
     Page("admin-setup", "Admin Setup", Permission.SETUP_READ),
 )
