@@ -229,6 +229,9 @@ class _Exchange:
                     self.response_type = value.decode("latin-1")[:200]
                 elif name.lower() == b"content-encoding" and value.lower() != b"identity":
                     self.encoded = True
+            if self.durable:
+                self.held.append(message)
+                return
         elif kind == "http.response.body":
             body = message.get("body", b"")
             self.response.add(body)
