@@ -1,0 +1,132 @@
+"""The real service under uvicorn in a subprocess: one worker, uvloop, httptools, no access log."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from types import TracebackType
+from typing import Self
+
+import httpx
+
+from benchmarks.config import ROOT
+
+SECRET_KEY = "benchmark-secret-key-not-for-production"  # noqa: S105 - throwaway servers only
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+class Server:
+    """`uvicorn callmanager.app:create_app --factory` configured through `CALLMANAGER_*`."""
+
+    def __init__(self, database_url: str, *, audit: bool = True, **settings: str) -> None:
+        self.port = free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self._var_dir = tempfile.TemporaryDirectory(prefix="cm-bench-")
+        self.log_path = Path(self._var_dir.name) / "server.log"
+        self.env = {
+            **os.environ,
+            "CALLMANAGER_DATABASE_URL": database_url,
+            "CALLMANAGER_AUDIT_ENABLED": "true" if audit else "false",
+            "CALLMANAGER_SCHEDULER_ENABLED": "false",
+            "CALLMANAGER_SECRET_KEY": SECRET_KEY,
+            "CALLMANAGER_VAR_DIR": self._var_dir.name,
+            "CALLMANAGER_LOG_LEVEL": "warning",
+            **{f"CALLMANAGER_{k.upper()}": v for k, v in settings.items()},
+        }
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def pid(self) -> int:
+        assert self.process is not None
+        return self.process.pid
+
+    def start(self, timeout: float = 60.0) -> None:
+        command = [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "callmanager.app:create_app",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--loop",
+            "uvloop",
+            "--http",
+            "httptools",
+            "--no-access-log",
+            "--log-level",
+            "warning",
+        ]
+        log = self.log_path.open("wb")
+        self.process = subprocess.Popen(
+            command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the server exited at start:\n{self.log()}")
+            try:
+                httpx.get(f"{self.base_url}/api/v1/auth/me", timeout=1.0)
+                return
+            except httpx.TransportError:
+                time.sleep(0.05)
+        self.stop()
+        raise RuntimeError(f"the server did not start in {timeout} s:\n{self.log()}")
+
+    def stop(self) -> None:
+        """Graceful shutdown (SIGTERM drains the audit writer), then kill if it hangs."""
+        if self.process is None:
+            return
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None
+
+    def log(self) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")[-4000:]
+        except OSError:
+            return ""
+
+    def rss_bytes(self) -> tuple[int, int]:
+        """(current RSS, peak RSS since start or `reset_peak`) of the server process."""
+        fields = {}
+        for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
+            name, _, value = line.partition(":")
+            if name in ("VmRSS", "VmHWM"):
+                fields[name] = int(value.split()[0]) * 1024
+        return fields["VmRSS"], fields["VmHWM"]
+
+    def reset_peak(self) -> None:
+        """Reset the kernel's peak-RSS counter of the server (Linux `clear_refs` 5)."""
+        Path(f"/proc/{self.pid}/clear_refs").write_text("5")
+
+    def __enter__(self) -> Self:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+        self._var_dir.cleanup()

@@ -1,0 +1,28 @@
+"""Small statistics over latency samples: nearest-rank percentiles and medians."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+
+def percentile(samples: Sequence[float], p: float) -> float:
+    """The nearest-rank `p`th percentile (0 < p <= 100) of `samples`; NaN if there are none."""
+    if not samples:
+        return math.nan
+    ordered = sorted(samples)
+    rank = max(1, math.ceil(p / 100 * len(ordered)))
+    return ordered[rank - 1]
+
+
+def median(samples: Sequence[float]) -> float:
+    return percentile(samples, 50)
+
+
+def ratio(numerator: float, denominator: float) -> float:
+    return numerator / denominator if denominator else math.nan
+
+
+def ms(seconds: float) -> float:
+    """Seconds to milliseconds, rounded to what a 2-core shared machine can tell apart."""
+    return round(seconds * 1000, 2)
