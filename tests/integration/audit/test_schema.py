@@ -1,0 +1,62 @@
+"""The audit store's migrations build exactly its Core tables, on both databases."""
+
+from __future__ import annotations
+
+import warnings
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect, text
+
+from callmanager.audit import SqlAuditStore
+from callmanager.audit.store.schema import VERSION_TABLE, is_audit_table
+from callmanager.audit.store.tables import SEARCH_INDEX, metadata
+
+
+def _include_name(name: str | None, type_: str, _parent: object) -> bool:
+    return type_ != "table" or (name is not None and is_audit_table(name))
+
+
+def _include_object(_obj: object, name: str | None, type_: str, *_args: object) -> bool:
+    return name != SEARCH_INDEX  # an expression index (PostgreSQL only); checked below
+
+
+def test_the_migrated_audit_tables_match_the_core_tables(store: SqlAuditStore) -> None:
+    with store.engine.connect() as conn, warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # reflection warns that it skips expression indexes
+        context = MigrationContext.configure(
+            conn,
+            opts={
+                "compare_type": True,
+                "include_name": _include_name,
+                "include_object": _include_object,
+            },
+        )
+        differences = compare_metadata(context, metadata)
+    assert differences == []
+
+
+def test_the_audit_schema_has_its_own_version_table(store: SqlAuditStore) -> None:
+    with store.engine.connect() as conn:
+        version = conn.scalar(text("SELECT version_num FROM audit_alembic_version"))
+    assert VERSION_TABLE == "audit_alembic_version"
+    assert version == "a001_audit_entries"
+
+
+def test_free_text_search_has_its_index(store: SqlAuditStore) -> None:
+    with store.engine.connect() as conn:
+        if store.is_postgres:
+            definition = conn.scalar(
+                text("SELECT indexdef FROM pg_indexes WHERE indexname = :name"),
+                {"name": SEARCH_INDEX},
+            )
+            assert "gin_trgm_ops" in definition
+            partition_key = conn.scalar(text("SELECT pg_get_partkeydef('audit_entries'::regclass)"))
+            assert partition_key == "RANGE (occurred_at)"
+        else:
+            names = set(inspect(conn).get_table_names())
+            assert "audit_search" in names
+            trigger = conn.scalar(
+                text("SELECT sql FROM sqlite_master WHERE name = 'audit_entries_search'")
+            )
+            assert "INSERT INTO audit_search" in trigger
