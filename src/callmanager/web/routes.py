@@ -7,15 +7,20 @@ does in the browser is an ordinary, audited API call.
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+import holidays
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from holidays import list_supported_countries
+from holidays import registry as holiday_registry
 
 from callmanager.api.deps import DbSession
 from callmanager.auth.permissions import Permission, allows
@@ -207,3 +212,30 @@ def tenant_page(tenant_id: uuid.UUID, slug: str, request: Request, db: DbSession
     if not allows(role, page.permission):
         return _render(request, "forbidden.html", context, status_code=403)
     return _render(request, "app.html", context)
+
+
+@cache
+def holiday_calendars() -> list[dict[str, Any]]:
+    """The countries (and their subdivisions) the holiday library has calendars for, by name."""
+    entries = {entry[1]: (module, entry[0]) for module, entry in holiday_registry.COUNTRIES.items()}
+    calendars = []
+    for code, subdivisions in list_supported_countries().items():
+        if not re.fullmatch(r"[A-Z]{2}", code):
+            continue
+        module, class_name = entries.get(code, (code, ""))
+        aliases = getattr(holidays, class_name, None) if class_name else None
+        named = {v: k for k, v in (getattr(aliases, "subdivisions_aliases", None) or {}).items()}
+        calendars.append(
+            {
+                "code": code,
+                "name": module.replace("_", " ").title(),
+                "subdivisions": [{"code": s, "name": named.get(s, s)} for s in subdivisions],
+            }
+        )
+    return sorted(calendars, key=lambda c: c["name"])
+
+
+@web_router.get("/ui/holiday-calendars.json")
+def holiday_calendars_json() -> JSONResponse:
+    """Reference data for the call flow editor's country picker (not tenant data)."""
+    return JSONResponse(holiday_calendars(), headers={"Cache-Control": "public, max-age=86400"})

@@ -304,7 +304,7 @@ export async function mount(root) {
   const resultBar = h("div", { class: "result-bar" }, summary,
     h("div", { class: "result-tools" }, refreshButton, csvLink, jsonlLink));
   const tbody = h("tbody");
-  const table = h("table", { class: "table audit-table", "aria-describedby": "result-summary" },
+  const table = h("table", { class: "table audit-table custom-cards", "aria-describedby": "result-summary" },
     h("caption", { class: "visually-hidden" }, "Audit log entries, newest first. Select a row to show its request and response."),
     h("thead", null, h("tr", null,
       h("th", { scope: "col", class: "col-time" }, "Time"),
