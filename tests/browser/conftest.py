@@ -19,8 +19,10 @@ from pathlib import Path
 import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+from sqlalchemy import select
 
 from callmanager.auth.principal import Role
+from callmanager.domain.portal_users.models import Membership, User
 from callmanager.migrate import upgrade
 from callmanager.services import Services
 from tests.conftest import make_settings
@@ -144,14 +146,25 @@ class Tenant:
         make_user(self.server.services, self.id, email, role)
         return email
 
+    def add_member(self, email: str, role: Role) -> None:
+        """Give an existing account (e.g. of another tenant) a role in this tenant."""
+        with self.server.services.unit_of_work() as uow:
+            user_id = uow.session.scalar(select(User.id).where(User.email == email))
+            uow.session.add(Membership(tenant_id=self.id, user_id=user_id, role=role))
+            uow.commit()
+
     def page_url(self, slug: str, query: str = "") -> str:
         return self.server.url(f"/tenants/{self.id}/{slug}{query}")
 
 
+def new_tenant(server: LiveServer, name: str, time_zone: str = "Europe/London") -> Tenant:
+    return Tenant(id=make_tenant(server.services, name, time_zone), server=server)
+
+
 @pytest.fixture
 def tenant(live_server: LiveServer) -> Tenant:
-    name = f"Contoso {uuid.uuid4().hex[:4]}"
-    return Tenant(id=make_tenant(live_server.services, name, "Europe/London"), server=live_server)
+    """A fresh tenant of this test alone (so its audit log holds only this test's calls)."""
+    return new_tenant(live_server, f"Contoso {uuid.uuid4().hex[:4]}")
 
 
 @pytest.fixture
