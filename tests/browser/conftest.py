@@ -7,6 +7,7 @@ fresh tenant and users of its own, so tests never see each other's data or audit
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -18,7 +19,14 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Page,
+    Playwright,
+    expect,
+    sync_playwright,
+)
 from sqlalchemy import select
 
 from callmanager.auth.principal import Role
@@ -49,9 +57,23 @@ class LiveServer:
     base_url: str
     services: Services
     log_path: Path
+    env: dict[str, str]
 
     def url(self, path: str) -> str:
         return self.base_url + path
+
+    def cli(self, *args: str) -> str:
+        """Run `callmanager ARGS` against this server's database; returns its output."""
+        done = subprocess.run(
+            [sys.executable, "-m", "callmanager.cli", *args],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        return done.stdout
 
 
 def _wait_until_up(base_url: str, process: subprocess.Popen[bytes], log_path: Path) -> None:
@@ -105,7 +127,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     services = Services.build(settings)
     try:
         _wait_until_up(base_url, process, log_path)
-        yield LiveServer(base_url=base_url, services=services, log_path=log_path)
+        yield LiveServer(base_url=base_url, services=services, log_path=log_path, env=env)
     finally:
         process.terminate()
         try:
@@ -202,8 +224,26 @@ def log_in(page: Page, email: str, password: str = PASSWORD) -> None:
     page.wait_for_url("**/tenants/**")
 
 
+def invite_in_ui(page: Page, email: str, name: str, role: str) -> str:
+    """Invite someone through the Portal Users dialog; returns the one-time link it shows."""
+    page.get_by_role("button", name="Invite user").click()
+    dialog = page.get_by_role("dialog", name="Invite a portal user")
+    dialog.get_by_label("Email").fill(email)
+    dialog.get_by_label("Name").fill(name)
+    dialog.get_by_label("Role").select_option(label=role)
+    dialog.get_by_role("button", name="Create invitation").click()
+    link = dialog.get_by_label("Invitation link")
+    expect(link).to_have_value(re.compile(r"/accept-invitation\?tenant=.+&token=.+"))
+    value = link.input_value()
+    expect(dialog).to_contain_text("shown only once")
+    dialog.get_by_role("button", name="Done").click()
+    return value
+
+
 def screenshot(page: Page, name: str) -> Path:
+    """A full-page PNG in test-artifacts/ (scrolled to the top, so sticky bars sit right)."""
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
+    page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=str(path), full_page=True)
     return path

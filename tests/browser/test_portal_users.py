@@ -8,25 +8,9 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from callmanager.auth.principal import Role
-from tests.browser.conftest import DESKTOP, Tenant, log_in
+from tests.browser.conftest import DESKTOP, Tenant, invite_in_ui, log_in
 
 pytestmark = pytest.mark.browser
-
-
-def invite(page: Page, email: str, name: str, role: str) -> str:
-    """Invite someone through the dialog; returns the one-time link it shows."""
-    page.get_by_role("button", name="Invite user").click()
-    dialog = page.get_by_role("dialog", name="Invite a portal user")
-    dialog.get_by_label("Email").fill(email)
-    dialog.get_by_label("Name").fill(name)
-    dialog.get_by_label("Role").select_option(label=role)
-    dialog.get_by_role("button", name="Create invitation").click()
-    link = dialog.get_by_label("Invitation link")
-    expect(link).to_have_value(re.compile(r"/accept-invitation\?tenant=.+&token=.+"))
-    value = link.input_value()
-    expect(dialog).to_contain_text("shown only once")
-    dialog.get_by_role("button", name="Done").click()
-    return value
 
 
 def test_an_owner_invites_someone_who_accepts_and_logs_in(
@@ -34,7 +18,7 @@ def test_an_owner_invites_someone_who_accepts_and_logs_in(
 ) -> None:
     log_in(page, tenant.user(Role.OWNER))
     page.get_by_role("link", name="Portal Users").click()
-    link = invite(page, "bob@contoso.example", "Bob Example", "Writer")
+    link = invite_in_ui(page, "bob@contoso.example", "Bob Example", "Writer")
     pending = page.get_by_role("row", name="bob@contoso.example")
     expect(pending).to_contain_text("Writer")
 
@@ -70,7 +54,7 @@ def test_an_owner_changes_a_role_removes_a_user_and_revokes_an_invitation(
     page.get_by_role("button", name="Remove user").click()
     expect(page.get_by_role("table", name="Portal users")).not_to_contain_text(carol)
 
-    invite(page, "dan@contoso.example", "Dan", "Reader")
+    invite_in_ui(page, "dan@contoso.example", "Dan", "Reader")
     page.get_by_role("button", name="Revoke invitation for dan@contoso.example").click()
     page.get_by_role("button", name="Revoke invitation", exact=True).click()
     expect(page.get_by_text("No pending invitations.")).to_be_visible()

@@ -100,10 +100,13 @@ function apiQuery(state) {
   return params;
 }
 
-function describeView(state) {
-  const action = {
-    modifications: "modifications", all: "entries", create: "creates", edit: "edits", delete: "deletes", read: "reads",
-  }[state.action_type];
+const NOUNS = {
+  modifications: ["modification", "modifications"], all: ["entry", "entries"], create: ["create", "creates"],
+  edit: ["edit", "edits"], delete: ["delete", "deletes"], read: ["read", "reads"],
+};
+
+function describeView(state, count) {
+  const action = NOUNS[state.action_type][count === 1 ? 0 : 1];
   let when = (RANGES.find(([v]) => v === state.range) || [])[1];
   if (state.range === "custom") when = state.from === state.to ? state.from : `${state.from} to ${state.to}`;
   const parts = [action, when.toLowerCase()];
@@ -179,6 +182,7 @@ function bodyPanel(title, body, entry, isResponse) {
   if (body?.content_type) meta.push(body.content_type);
   if (body && typeof body.size === "number") meta.push(formatSize(body.size));
   const content = [];
+  const tools = [];
   if (!body) {
     content.push(h("p", { class: "muted" }, isResponse && entry.outcome === "unknown"
       ? "Not recorded: the outcome of this call is unknown."
@@ -195,16 +199,16 @@ function bodyPanel(title, body, entry, isResponse) {
         ` The body (${formatSize(body.size)}) was larger than the capture limit; only its size${body.sha256 ? " and SHA-256" : ""} were kept.`));
     }
     if ("body" in body) {
-      content.push(h("div", { class: "json-box" },
-        h("div", { class: "json-tools" }, copyButton(() => JSON.stringify(body.body, null, 2), "Copy JSON")),
-        jsonView(body.body)));
+      tools.push(copyButton(() => JSON.stringify(body.body, null, 2), "Copy JSON"));
+      content.push(jsonView(body.body));
     } else if (!body.truncated) {
       content.push(h("p", { class: "muted" }, body.size ? "Not JSON: only its type, size and SHA-256 were kept." : "Empty body."));
     }
     if (body.sha256) content.push(h("p", { class: "sha" }, "SHA-256 ", h("code", null, body.sha256)));
   }
   return h("section", { class: "body-panel", "aria-label": title },
-    h("div", { class: "body-panel-head" }, heading, meta.length ? h("span", { class: "muted body-meta" }, meta.join(" · ")) : null),
+    h("div", { class: "body-panel-head" }, heading,
+      meta.length ? h("span", { class: "muted body-meta" }, meta.join(" · ")) : null, tools),
     content);
 }
 
@@ -280,7 +284,7 @@ export async function mount(root) {
   const statusField = select("filter-status", "Result", STATUSES, state.status);
   const searchInput = h("input", { type: "search", id: "filter-q", name: "q", placeholder: "Path or summary", autocomplete: "off", maxlength: 200 });
   const searchField = h("div", { class: "filter filter-search" }, h("label", { for: "filter-q" }, "Search"), searchInput);
-  const resetButton = button("Clear filters", () => apply({ ...DEFAULTS }), { class: "button button-secondary button-small filter-reset" });
+  const resetButton = button("Clear filters", () => { searchInput.value = ""; apply({ ...DEFAULTS }); }, { class: "button button-secondary button-small filter-reset" });
   // On a phone the less-used filters fold away behind one button; on a desktop all show.
   const moreFilters = h("div", { class: "more-filters", id: "more-filters" }, whoField, resourceField, statusField, searchField);
   const moreToggle = h("button", {
@@ -333,7 +337,8 @@ export async function mount(root) {
   fillWho([]);
   api("GET", ctx.tenantApi("/portal-users")).then(fillWho).catch(() => {});
 
-  function syncForm() {
+  /** Show `state` in the form; `typing` keeps the search box alone while someone types in it. */
+  function syncForm(typing = true) {
     form.querySelector("#filter-action").value = state.action_type;
     for (const radio of form.querySelectorAll("input[name=range]")) radio.checked = radio.value === state.range;
     const custom = state.range === "custom";
@@ -347,7 +352,7 @@ export async function mount(root) {
     whoSelect.value = state.who;
     form.querySelector("#filter-resource").value = state.resource_type;
     form.querySelector("#filter-status").value = state.status;
-    if (document.activeElement !== searchInput) searchInput.value = state.q;
+    if (!typing || document.activeElement !== searchInput) searchInput.value = state.q;
     resetButton.hidden = pageQuery(state) === "";
     const active = ["who", "resource_type", "status", "q"].filter((key) => state[key]).length;
     moreToggle.textContent = active ? `More filters (${active} on)` : "More filters";
@@ -396,7 +401,7 @@ export async function mount(root) {
   });
   window.addEventListener("popstate", () => {
     state = readState();
-    syncForm();
+    syncForm(false);
     load(false);
   });
 
@@ -547,7 +552,7 @@ export async function mount(root) {
       } else if (!tableRegion.contains(table)) {
         replace(tableRegion, table);
       }
-      const parts = describeView(state);
+      const parts = describeView(state, cursor ? 2 : shown);
       const count = `${shown}${cursor ? "+" : ""} ${parts[0]}`;
       summary.textContent = shown === 0 ? "" : `${count} · ${parts.slice(1).join(" · ")}`;
       if (more) toast(`Loaded ${page.items.length} more entries.`);

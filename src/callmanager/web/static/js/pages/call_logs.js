@@ -111,7 +111,8 @@ export async function mount(root) {
   replace(root, form, h("div", { class: "result-bar" }, summary), region, footer,
     h("p", { class: "muted zone-note" }, `Times in ${ctx.timeZone}. Demo data: there is no live Teams connection.`));
 
-  function syncForm() {
+  /** Show `state` in the form; `typing` keeps the search box alone while someone types in it. */
+  function syncForm(typing = true) {
     for (const radio of form.querySelectorAll("input[name=range]")) radio.checked = radio.value === state.range;
     customDates.hidden = state.range !== "custom";
     fromInput.value = state.from;
@@ -119,7 +120,7 @@ export async function mount(root) {
     form.querySelector("#calls-direction").value = state.direction;
     form.querySelector("#calls-type").value = state.call_type;
     form.querySelector("#calls-result").value = state.result;
-    if (document.activeElement !== searchInput) searchInput.value = state.q;
+    if (!typing || document.activeElement !== searchInput) searchInput.value = state.q;
   }
 
   function formState() {
@@ -148,7 +149,7 @@ export async function mount(root) {
   let timer = 0;
   searchInput.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(() => apply(formState()), 450); });
   form.addEventListener("submit", (event) => { event.preventDefault(); clearTimeout(timer); apply(formState()); });
-  window.addEventListener("popstate", () => { state = readState(); syncForm(); load(false); });
+  window.addEventListener("popstate", () => { state = readState(); syncForm(false); load(false); });
 
   function row(call) {
     const inbound = call.direction === "inbound";
