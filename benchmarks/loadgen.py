@@ -172,5 +172,6 @@ def main() -> None:
     spec = json.loads(sys.stdin.read())
     print(json.dumps(uvloop.run(_main(spec))))
 
+
 if __name__ == "__main__":
     main()

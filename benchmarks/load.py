@@ -1,0 +1,206 @@
+"""Bulk loading generated entries straight into the audit engine's tables with the raw driver.
+
+Rows are encoded exactly as the store's SQLAlchemy types would bind them (a test reads them
+back through `SqlAuditStore`), into the real schema made by the engine's own migrations,
+monthly partitions included. For speed the secondary indexes (and SQLite's free-text trigger)
+are dropped during the load and rebuilt from their saved definitions afterwards.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import time
+from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC, datetime
+from itertools import islice
+from typing import Any
+
+import orjson
+import psycopg
+from sqlalchemy import create_engine
+from sqlalchemy.engine import make_url
+
+from callmanager.audit import AuditEvent
+from callmanager.audit.store.sql import create_partition
+from callmanager.audit.store.tables import entries
+
+COLUMNS = [column.name for column in entries.c]
+Progress = Callable[[str], None]
+
+
+def _json(value: object) -> str:
+    return orjson.dumps(value).decode()
+
+
+def _values(e: AuditEvent) -> tuple[Any, ...]:
+    """The row in `COLUMNS` order, before the dialect's own encoding."""
+    return (
+        e.tenant_id,
+        e.occurred_at,
+        e.id,
+        e.duration_ms,
+        e.actor.type.value,
+        e.actor.id,
+        e.actor.email.lower() if e.actor.email else None,
+        e.actor.name,
+        e.source,
+        e.action.value,
+        e.method,
+        e.path,
+        e.route,
+        e.resource.type,
+        e.resource.id,
+        e.status,
+        e.outcome.value,
+        e.summary,
+        None if e.request is None else _json(e.request.to_dict()),
+        None if e.response is None else _json(e.response.to_dict()),
+        e.client_ip,
+        e.user_agent,
+    )
+
+
+def sqlite_row(e: AuditEvent) -> tuple[Any, ...]:
+    """As SQLAlchemy binds it on SQLite: UUIDs as 32 hex digits, naive UTC text timestamps."""
+    row = list(_values(e))
+    row[0] = e.tenant_id.hex
+    row[1] = e.occurred_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    row[2] = e.id.hex
+    return tuple(row)
+
+
+def postgres_row(e: AuditEvent) -> tuple[Any, ...]:
+    return _values(e)
+
+
+def _chunks(events: Iterable[AuditEvent], size: int) -> Iterator[list[AuditEvent]]:
+    it = iter(events)
+    while chunk := list(islice(it, size)):
+        yield chunk
+
+
+def libpq_url(url: str) -> str:
+    """A SQLAlchemy PostgreSQL URL as psycopg wants it."""
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def sqlite_path(url: str) -> str:
+    database = make_url(url).database
+    assert database, url
+    return database
+
+
+# -- SQLite --------------------------------------------------------------------------------------
+
+_TRIGGER_INSERT = re.compile(
+    r"BEGIN\s+INSERT\s+INTO\s+(?P<table>\w+)\s*(?P<columns>\([^)]*\))\s*VALUES\s*"
+    r"\((?P<values>.*)\)\s*;\s*END\s*$",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def load_sqlite(
+    url: str, events: Iterable[AuditEvent], *, progress: Progress = lambda _: None
+) -> int:
+    """Insert every event with `executemany` in large transactions; returns the count."""
+    conn = sqlite3.connect(sqlite_path(url), isolation_level=None)
+    try:
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=OFF")
+        conn.execute("PRAGMA cache_size=-1000000")
+        conn.execute("PRAGMA temp_store=MEMORY")
+        saved = conn.execute(
+            "SELECT type, name, sql FROM sqlite_master WHERE tbl_name = 'audit_entries' "
+            "AND type IN ('index', 'trigger') AND sql IS NOT NULL"
+        ).fetchall()
+        for kind, name, _sql in saved:
+            conn.execute(f'DROP {kind.upper()} "{name}"')
+        marks = ", ".join("?" * len(COLUMNS))
+        insert = f"INSERT INTO audit_entries ({', '.join(COLUMNS)}) VALUES ({marks})"
+        count = 0
+        started = time.monotonic()
+        for chunk in _chunks(events, 50_000):
+            conn.execute("BEGIN")
+            conn.executemany(insert, [sqlite_row(e) for e in chunk])
+            conn.execute("COMMIT")
+            count += len(chunk)
+            progress(f"loaded {count:,} rows ({count / (time.monotonic() - started):,.0f}/s)")
+        for kind, name, sql in saved:
+            progress(f"building {kind} {name}")
+            if kind == "trigger":
+                _replay_trigger(conn, sql)
+            conn.execute(sql)
+        conn.execute("PRAGMA optimize")
+        return count
+    finally:
+        conn.close()
+
+
+def _replay_trigger(conn: sqlite3.Connection, sql: str) -> None:
+    """Do for the loaded rows what an `AFTER INSERT` trigger of one INSERT would have done:
+    its statement runs as `INSERT ... SELECT <its values> FROM audit_entries AS new`."""
+    found = _TRIGGER_INSERT.search(sql)
+    if found is None:
+        raise RuntimeError(f"cannot replay this trigger for a bulk load: {sql}")
+    conn.execute(
+        f"INSERT INTO {found['table']} {found['columns']} "
+        f"SELECT {found['values']} FROM audit_entries AS new"
+    )
+
+
+# -- PostgreSQL ----------------------------------------------------------------------------------
+
+
+def load_postgres(
+    url: str,
+    events: Iterable[AuditEvent],
+    months: Iterable[tuple[int, int]],
+    *,
+    progress: Progress = lambda _: None,
+) -> int:
+    """COPY every event into the partitioned table (creating the months' partitions first)."""
+    engine = create_engine(url)
+    with engine.begin() as sa_conn:
+        for year, month in sorted(set(months)):
+            create_partition(sa_conn, year, month)
+    engine.dispose()
+    with psycopg.connect(libpq_url(url), autocommit=True) as conn:
+        conn.execute("SET synchronous_commit = off")
+        saved = conn.execute(
+            "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.tablename = 'audit_entries' "
+            "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)"
+        ).fetchall()
+        for name, _definition in saved:
+            conn.execute(f'DROP INDEX "{name}"')
+        copy_sql = f"COPY audit_entries ({', '.join(COLUMNS)}) FROM STDIN"
+        count = 0
+        started = time.monotonic()
+        for chunk in _chunks(events, 200_000):
+            with conn.transaction(), conn.cursor() as cur, cur.copy(copy_sql) as copy:
+                for e in chunk:
+                    copy.write_row(postgres_row(e))
+            count += len(chunk)
+            progress(f"copied {count:,} rows ({count / (time.monotonic() - started):,.0f}/s)")
+        conn.execute("SET maintenance_work_mem = '1GB'")
+        for name, definition in saved:
+            progress(f"building index {name}")
+            conn.execute(definition)
+        progress("vacuum analyze")
+        conn.execute("VACUUM (ANALYZE) audit_entries")
+        for (partition,) in conn.execute(
+            "SELECT inhrelid::regclass::text FROM pg_inherits "
+            "WHERE inhparent = 'audit_entries'::regclass"
+        ).fetchall():
+            conn.execute(f"VACUUM (ANALYZE) {partition}")
+        return count
+
+
+def months_between(start: datetime, end: datetime) -> list[tuple[int, int]]:
+    """Every (year, month) from `start`'s to `end`'s, inclusive."""
+    months = []
+    year, month = start.year, start.month
+    while (year, month) <= (end.year, end.month):
+        months.append((year, month))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
