@@ -223,8 +223,9 @@ def holiday_calendars() -> list[dict[str, Any]]:
         if not re.fullmatch(r"[A-Z]{2}", code):
             continue
         module, class_name = entries.get(code, (code, ""))
-        aliases = getattr(holidays, class_name, None) if class_name else None
-        named = {v: k for k, v in (getattr(aliases, "subdivisions_aliases", None) or {}).items()}
+        calendar_class = getattr(holidays, class_name, None) if class_name else None
+        aliases = getattr(calendar_class, "subdivisions_aliases", None) or {}
+        named = {code: name for name, code in aliases.items()}
         calendars.append(
             {
                 "code": code,
