@@ -282,7 +282,17 @@ export async function mount(root) {
   const whoField = h("div", { class: "filter" }, h("label", { for: "filter-who" }, "Who"), whoSelect);
   const resourceField = select("filter-resource", "Resource", [["", "Any resource"], ...RESOURCE_TYPES], state.resource_type);
   const statusField = select("filter-status", "Result", STATUSES, state.status);
-  const searchInput = h("input", { type: "search", id: "filter-q", name: "q", placeholder: "Path or summary", autocomplete: "off", maxlength: 200 });
+  const searchInput = h("input", {
+    type: "search", id: "filter-q", name: "q", placeholder: "Path or summary  ( / )", autocomplete: "off", maxlength: 200,
+    "aria-keyshortcuts": "/", title: "Press / to search from anywhere on the page",
+  });
+  // As on GitHub: "/" jumps to the search box unless the person is already typing somewhere.
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (event.target.closest?.("input, textarea, select, [contenteditable]")) return;
+    event.preventDefault();
+    searchInput.focus();
+  });
   const searchField = h("div", { class: "filter filter-search" }, h("label", { for: "filter-q" }, "Search"), searchInput);
   const resetButton = button("Clear filters", () => { searchInput.value = ""; apply({ ...DEFAULTS }); }, { class: "button button-secondary button-small filter-reset" });
   // On a phone the less-used filters fold away behind one button; on a desktop all show.
