@@ -9,8 +9,10 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from callmanager.api.partner_access import browser_router as partner_browser_router
-from callmanager.api.problems import install_problem_handlers
+from callmanager.api.problems import PROBLEM_BASE, install_problem_handlers
 from callmanager.api.router import api_router
+from callmanager.audit import AuditMiddleware
+from callmanager.audit_rules import call_manager_policy
 from callmanager.auth.middleware import AuthMiddleware
 from callmanager.services import Services
 from callmanager.settings import Settings
@@ -38,6 +40,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(partner_browser_router)
     app.include_router(web_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    if services.audit_writer is not None:
+        # Inside authentication, so every entry knows its actor before the handler runs.
+        app.add_middleware(
+            AuditMiddleware,
+            policy=call_manager_policy(app),
+            sink=services.audit_writer,
+            problem_type=PROBLEM_BASE + "unavailable",
+        )
     # Starlette runs the last-added middleware first: authentication must wrap everything.
     app.add_middleware(
         AuthMiddleware,

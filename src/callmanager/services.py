@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from callmanager.audit import AuditLog, AuditWriter, SqlAuditStore
 from callmanager.auth.middleware import SYSTEM_SCHEME
 from callmanager.db import UnitOfWork, make_engine, make_session_factory
 from callmanager.settings import Settings
@@ -27,6 +28,33 @@ class Services:
     """Held only in this process: what background tasks authenticate with."""
     on_start: list[Hook] = field(default_factory=list)
     on_stop: list[Hook] = field(default_factory=list)
+    audit_store: SqlAuditStore = field(init=False)
+    audit_log: AuditLog = field(init=False)
+    """Searches the audit log (always there, so the log stays readable with capture off)."""
+    audit_writer: AuditWriter | None = field(init=False, default=None)
+    """Writes audit entries; None when `audit_enabled` is off."""
+
+    def __post_init__(self) -> None:
+        self.audit_store = SqlAuditStore.from_url(self.settings.resolved_audit_database_url)
+        cursor_key = self.settings.resolved_secret_key.encode()
+        self.audit_log = AuditLog(self.audit_store, cursor_key=cursor_key)
+        self.on_stop.append(self._close_audit_store)
+        if self.settings.audit_enabled:
+            writer = AuditWriter(
+                self.audit_store,
+                flush_interval=self.settings.audit_flush_interval_s,
+                max_queue=self.settings.audit_queue_size,
+            )
+            self.audit_writer = writer
+            self.on_start.append(self._start_audit_writer)
+            self.on_stop.append(writer.shutdown)
+
+    async def _start_audit_writer(self) -> None:
+        if self.audit_writer is not None:
+            self.audit_writer.start()
+
+    async def _close_audit_store(self) -> None:
+        self.audit_store.close()
 
     @classmethod
     def build(cls, settings: Settings) -> Services:

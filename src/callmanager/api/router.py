@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from callmanager.api import (
     admin_setup,
+    audit_log,
     auth,
     call_flows,
     call_logs,
@@ -24,3 +25,4 @@ api_router.include_router(admin_setup.router)
 api_router.include_router(call_flows.router)
 api_router.include_router(call_logs.router)
 api_router.include_router(partner_access.router)
+api_router.include_router(audit_log.router)

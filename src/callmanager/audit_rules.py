@@ -1,0 +1,167 @@
+"""Call Manager's rules for the audit engine: tenant paths, actors and sources, route
+classification, the sensitive invitation response, and how each entry's sentence reads."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from fastapi import FastAPI
+
+from callmanager.audit import (
+    ANONYMOUS,
+    Action,
+    Actor,
+    ActorType,
+    Attribution,
+    AuditPolicy,
+    RouteRule,
+    SummaryInput,
+)
+from callmanager.audit.types import JSON, Scope
+from callmanager.auth.principal import principal_of
+
+TENANT_PREFIX = "/api/v1/tenants/{tenant_id}"
+
+SOURCES = {"session": "Call Manager", "token": "API", "system": "System", "partner": "Partner"}
+"""Where a call came from, by how its caller authenticated."""
+
+INVITATION_SUMMARY_FIELDS = ("id", "email", "name", "role", "expires_at")
+"""All an invitation's audit entry keeps of its response: never the token or its link."""
+
+RESOURCE_TYPES = {
+    "groups": "group",
+    "call-flows": "call_flow",
+    "call-logs": "call_log",
+    "portal-users": "portal_user",
+    "invitations": "invitation",
+    "admin-setup": "admin_setup",
+    "audit-log": "audit_log",
+}
+"""The first path segment after the tenant, as a resource type; none means the tenant."""
+
+_LABELS = {
+    "group": ("group", "groups"),
+    "call_flow": ("call flow", "call flows"),
+    "call_log": ("call log", "call logs"),
+    "portal_user": ("portal user", "portal users"),
+    "invitation": ("invitation", "invitations"),
+    "admin_setup": ("admin setup", "admin setup"),
+    "audit_log": ("audit log entry", "audit log"),
+    "tenant": ("tenant", "tenant"),
+}
+_VERBS = {Action.CREATE: "Created", Action.EDIT: "Edited", Action.DELETE: "Deleted"}
+
+
+def attribute(scope: Scope, tenant_id: uuid.UUID) -> Attribution:
+    """The caller as this tenant may see it; anyone without a role here is anonymous to it."""
+    principal = principal_of(scope)
+    if principal is None:
+        return Attribution(ANONYMOUS, "API")
+    source = SOURCES[principal.via]
+    if principal.role_in(tenant_id) is None:
+        return Attribution(ANONYMOUS, source)
+    if principal.kind == "system":
+        task = principal.task_name
+        return Attribution(Actor(ActorType.SYSTEM, task, None, task), source)
+    if principal.kind == "partner":
+        return Attribution(Actor(ActorType.PARTNER), source)
+    user_id = str(principal.user_id) if principal.user_id else None
+    return Attribution(Actor(ActorType.USER, user_id, principal.email, principal.name), source)
+
+
+def summarize(entry: SummaryInput) -> str:
+    """`Created group 'Example New Group'`, `Listed call flows`, `Deleted group 5f0c…`."""
+    singular, plural = _LABELS.get(entry.resource.type or "", ("resource", "resources"))
+    name = _text(entry.body, "name")
+    if entry.action is Action.READ:
+        if entry.resource.id:
+            return f"Viewed {singular} {entry.resource.id}"
+        return f"Viewed {plural}" if singular == plural else f"Listed {plural}"
+    if singular == plural:
+        return f"{_VERBS[entry.action]} {singular}"
+    target = f"'{name}'" if name else entry.resource.id
+    return " ".join(filter(None, (_VERBS[entry.action], singular, target)))
+
+
+def _summarize_invitation(entry: SummaryInput) -> str:
+    email, role = _text(entry.body, "email"), _text(entry.body, "role")
+    return f"Invited '{email}' as {role}" if email and role else "Invited a portal user"
+
+
+def _summarize_role_change(entry: SummaryInput) -> str:
+    role = _text(entry.body, "role")
+    who = entry.resource.id
+    return (
+        f"Changed the role of portal user {who} to {role}" if role else f"Edited portal user {who}"
+    )
+
+
+def _text(body: JSON, key: str) -> str | None:
+    value = body.get(key) if isinstance(body, dict) else None
+    return value.strip()[:200] if isinstance(value, str) and value.strip() else None
+
+
+SPECIAL_RULES = {
+    ("POST", f"{TENANT_PREFIX}/invitations"): RouteRule(
+        "POST",
+        f"{TENANT_PREFIX}/invitations",
+        resource_type="invitation",
+        sensitive=INVITATION_SUMMARY_FIELDS,
+        summary=_summarize_invitation,
+    ),
+    ("POST", f"{TENANT_PREFIX}/invitations/accept"): RouteRule(
+        "POST",
+        f"{TENANT_PREFIX}/invitations/accept",
+        resource_type="portal_user",
+        summary="Accepted an invitation",
+    ),
+    ("PATCH", f"{TENANT_PREFIX}/portal-users/{{user_id}}"): RouteRule(
+        "PATCH",
+        f"{TENANT_PREFIX}/portal-users/{{user_id}}",
+        resource_type="portal_user",
+        summary=_summarize_role_change,
+    ),
+    ("GET", f"{TENANT_PREFIX}/audit-log"): RouteRule(
+        "GET", f"{TENANT_PREFIX}/audit-log", resource_type="audit_log", summary="Viewed audit log"
+    ),
+    ("GET", f"{TENANT_PREFIX}/audit-log/export"): RouteRule(
+        "GET",
+        f"{TENANT_PREFIX}/audit-log/export",
+        resource_type="audit_log",
+        summary="Exported the audit log",
+    ),
+}
+"""Routes whose entry differs from what their method and path imply."""
+
+
+HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+
+
+def rules_for(paths: Mapping[str, Mapping[str, Any]]) -> list[RouteRule]:
+    """One rule per method of each tenant API route, in the router's order.
+
+    `paths` is the app's OpenAPI `paths` object: the public list of every route template and
+    its methods, in the order the routes were added (the order the router tries them in).
+    """
+    rules: list[RouteRule] = []
+    for template, operations in paths.items():
+        if not template.startswith(TENANT_PREFIX):
+            continue
+        rest = template[len(TENANT_PREFIX) :].strip("/").split("/")
+        resource_type = RESOURCE_TYPES.get(rest[0], "tenant") if rest[0] else "tenant"
+        for method in (m for m in HTTP_METHODS if m.lower() in operations):
+            special = SPECIAL_RULES.get((method, template))
+            rules.append(special or RouteRule(method, template, resource_type=resource_type))
+    return rules
+
+
+def call_manager_policy(app: FastAPI) -> AuditPolicy:
+    """The policy for this app's routes (decided once, when the app is built)."""
+    return AuditPolicy(
+        attribute=attribute,
+        rules=rules_for(app.openapi()["paths"]),
+        tenant_prefix=TENANT_PREFIX,
+        summarize=summarize,
+    )
