@@ -85,7 +85,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             failed = True
             traceback.print_exc()
             section = Section(key=name, title=f"{name}: FAILED", columns=["error"])
-            section.add(error=traceback.format_exc().strip().splitlines()[-1])
+            section.add({"error": traceback.format_exc().strip().splitlines()[-1]})
         section.details["seconds"] = round(time.monotonic() - began, 1)
         sections.append(section)
         print(render(section) + "\n", flush=True)

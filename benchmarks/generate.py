@@ -22,6 +22,8 @@ import orjson
 
 from callmanager.audit import Action, Actor, ActorType, AuditEvent, Body, Outcome, Resource
 
+VERSION = 1
+"""Bump when the generated entries change, so kept datasets are rebuilt."""
 READ_SHARE = 0.8
 MODIFICATION_MIX = ((Action.CREATE, 0.40), (Action.EDIT, 0.45), (Action.DELETE, 0.15))
 ACTOR_MIX = (
@@ -92,7 +94,7 @@ class Spec:
     @property
     def key(self) -> str:
         """Names the dataset (independent of `end`, which is kept alongside it)."""
-        return f"{self.entries}e_{self.tenants}t_s{self.seed}_{self.days}d"
+        return f"{self.entries}e_{self.tenants}t_s{self.seed}_{self.days}d_v{VERSION}"
 
 
 def tenant_ids(spec: Spec) -> list[uuid.UUID]:
@@ -126,7 +128,7 @@ def _json_body(
 
 
 _NO_BODY = Body(None, 0)
-_SYSTEM = Actor(ActorType.SYSTEM, "holiday-migration")
+_SYSTEM = Actor(ActorType.SYSTEM, "holiday-migration", None, "holiday-migration")
 _PARTNER = Actor(ActorType.PARTNER)
 _ANONYMOUS = Actor(ActorType.ANONYMOUS)
 
@@ -252,7 +254,7 @@ def _add_group_calls(t: _Tenant, base: str, groups: list[dict[str, object]]) -> 
             f"{base}/groups",
             route,
             Resource("group"),
-            "Viewed group list",
+            "Listed groups",
             _NO_BODY,
             listing,
             200,
@@ -330,7 +332,7 @@ def _add_flow_calls(t: _Tenant, base: str, flows: list[dict[str, object]]) -> No
             f"{base}/call-flows",
             route,
             Resource("call_flow"),
-            "Viewed call flow list",
+            "Listed call flows",
             _NO_BODY,
             listing,
             200,
@@ -410,7 +412,7 @@ def _add_other_calls(t: _Tenant, base: str, rng: random.Random, domain: str) -> 
                 f"{base}/call-logs{query}",
                 logs_route,
                 Resource("call_log"),
-                "Viewed call log list",
+                "Listed call logs",
                 _NO_BODY,
                 _json_body({"items": calls, "next_cursor": "eyJ0IjoxNzY0MDAwMDAwfQ"}),
                 200,
@@ -432,7 +434,7 @@ def _add_other_calls(t: _Tenant, base: str, rng: random.Random, domain: str) -> 
             f"{base}/portal-users",
             "/api/v1/tenants/{tenant_id}/portal-users",
             Resource("portal_user"),
-            "Viewed portal user list",
+            "Listed portal users",
             _NO_BODY,
             _json_body(people),
             200,
@@ -445,7 +447,7 @@ def _add_other_calls(t: _Tenant, base: str, rng: random.Random, domain: str) -> 
             f"{base}/audit-log?action_type=all",
             "/api/v1/tenants/{tenant_id}/audit-log",
             Resource("audit_log"),
-            "Viewed audit log list",
+            "Viewed audit log",
             _NO_BODY,
             _json_body({"items": people[:5], "next_cursor": None}),
             200,
@@ -483,7 +485,7 @@ def _add_other_calls(t: _Tenant, base: str, rng: random.Random, domain: str) -> 
                 path,
                 route,
                 res,
-                f"Edited portal user '{person['email']}'",
+                f"Changed the role of portal user {person['user_id']} to writer",
                 _json_body({"role": "writer"}),
                 _json_body(person),
                 200,

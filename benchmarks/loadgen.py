@@ -48,15 +48,9 @@ class LoadResult:
     p99_ms: float
 
 
-def run_load(
-    port: int,
-    per_connection: list[list[Request]],
-    *,
-    seconds: float,
-    warmup: float,
-    host: str = "127.0.0.1",
-) -> LoadResult:
-    """Drive the server at `host:port` with one connection per request list (each cycled)."""
+def _spec(
+    port: int, per_connection: list[list[Request]], seconds: float, warmup: float, host: str
+) -> bytes:
     spec = {
         "host": host,
         "port": port,
@@ -67,9 +61,37 @@ def run_load(
             for requests in per_connection
         ],
     }
+    return json.dumps(spec).encode()
+
+
+def start_load(
+    port: int, per_connection: list[list[Request]], *, host: str = "127.0.0.1"
+) -> subprocess.Popen[bytes]:
+    """Background load until the returned process is terminated (its result is not read)."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "benchmarks.loadgen"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        cwd=ROOT,
+    )
+    assert process.stdin is not None
+    process.stdin.write(_spec(port, per_connection, 3600.0, 0.0, host))
+    process.stdin.close()
+    return process
+
+
+def run_load(
+    port: int,
+    per_connection: list[list[Request]],
+    *,
+    seconds: float,
+    warmup: float,
+    host: str = "127.0.0.1",
+) -> LoadResult:
+    """Drive the server at `host:port` with one connection per request list (each cycled)."""
     done = subprocess.run(
         [sys.executable, "-m", "benchmarks.loadgen"],
-        input=json.dumps(spec).encode(),
+        input=_spec(port, per_connection, seconds, warmup, host),
         capture_output=True,
         cwd=ROOT,
         check=False,

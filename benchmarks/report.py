@@ -33,7 +33,7 @@ class Section:
     details: dict[str, Any] = field(default_factory=dict)
     """Anything else worth keeping in the JSON (plans, per-round figures)."""
 
-    def add(self, **row: Value) -> None:
+    def add(self, row: dict[str, Value]) -> None:
         self.rows.append(row)
 
     def check(self, target: str, met: bool | None) -> None:

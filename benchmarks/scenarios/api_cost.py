@@ -98,9 +98,9 @@ def _measure(ctx: Context, section: Section, kind: str, url: str, fixture: ApiFi
         off_rps = median([r.rps for r in off_runs])
         on_rps = median([r.rps for r in on_runs])
         section.add(
-            db=kind,
-            operation=label,
-            **{
+            {
+                "db": kind,
+                "operation": label,
                 "off req/s": off_rps,
                 "on req/s": on_rps,
                 "ratio": round(ratio(on_rps, off_rps), 3),
@@ -109,7 +109,7 @@ def _measure(ctx: Context, section: Section, kind: str, url: str, fixture: ApiFi
                 "off p99 ms": median([r.p99_ms for r in off_runs]),
                 "on p99 ms": median([r.p99_ms for r in on_runs]),
                 "errors": sum(r.errors for r in off_runs + on_runs),
-            },
+            }
         )
         section.details.setdefault("rounds", {})[f"{kind}/{operation}"] = {
             "off": [asdict(r) for r in off_runs],

@@ -65,15 +65,15 @@ def run(ctx: Context) -> Section:
                         writer.append(len(events) / _through_writer(url, events))
         best_raw, best_writer = max(raw), max(writer)
         section.add(
-            db=kind,
-            **{
+            {
+                "db": kind,
                 "raw method": f"executemany, {RAW_BATCH:,}/txn"
                 if kind == "sqlite"
                 else f"COPY, {RAW_BATCH:,}/txn",
                 "raw rows/s": round(best_raw),
                 "writer rows/s": round(best_writer),
                 "ratio": round(ratio(best_writer, best_raw), 3),
-            },
+            }
         )
         section.details.setdefault("rounds", {})[kind] = {"raw": raw, "writer": writer}
     ratios = [r["ratio"] for r in section.rows]

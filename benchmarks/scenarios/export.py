@@ -1,0 +1,153 @@
+"""Scenario 5: streaming a large export as JSON Lines and as CSV — entries/s, and the server's
+peak memory, which must stay flat as the export grows (100 k against 1 M entries).
+
+One tenant holds the whole dataset. Each format gets a freshly started server, which exports
+the small then the large range; its RSS is sampled from /proc every `SAMPLE_S`, and the
+kernel's own peak (VmHWM, reset before each export) is read at the end.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from datetime import timedelta
+
+import httpx
+
+from benchmarks.context import Context
+from benchmarks.datasets import Dataset, ensure, release
+from benchmarks.fixtures import add_caller
+from benchmarks.report import Section
+from benchmarks.server import Server
+from benchmarks.stats import ratio
+from callmanager.auth.principal import Role
+
+SAMPLE_S = 0.01
+TARGET_RATE = 100_000
+TARGET_GROWTH = 1.2
+FORMATS = ("jsonl", "csv")
+MB = 1024 * 1024
+
+
+def run(ctx: Context) -> Section:
+    section = Section(
+        key="export",
+        title="5. Export (one tenant; GET .../audit-log/export, streamed by one client)",
+        columns=[
+            "db",
+            "format",
+            "asked",
+            "rows",
+            "seconds",
+            "rows/s",
+            "MB/s",
+            "idle RSS MB",
+            "peak RSS MB",
+        ],
+    )
+    small, large = ctx.scale.export_rows
+    for kind in ctx.kinds:
+        dataset = ensure(ctx, kind, "export", large, 1)
+        try:
+            _measure(ctx, section, dataset, (small, large))
+        finally:
+            release(ctx, dataset)
+    jsonl = [r for r in section.rows if r["format"] == "jsonl" and r["asked"] == large]
+    section.check(
+        f"JSON Lines export >= {TARGET_RATE:,} entries/s",
+        all(_num(r["rows/s"]) >= TARGET_RATE for r in jsonl) if jsonl else None,
+    )
+    growth = section.details.get("peak_growth", {})
+    section.check(
+        f"peak memory flat: peak at {large:,} <= {TARGET_GROWTH} x peak at {small:,}",
+        all(g <= TARGET_GROWTH for g in growth.values()) if growth else None,
+    )
+    short = [r for r in section.rows if _num(r["rows"]) < _num(r["asked"]) * 0.99]
+    if short:
+        section.notes.append(
+            "some exports returned fewer rows than asked: the endpoint caps an export "
+            "(EXPORT_MAX_ENTRIES); see docs/performance.md"
+        )
+    return section
+
+
+def _num(value: object) -> float:
+    return float(value) if isinstance(value, int | float) else 0.0
+
+
+def _measure(ctx: Context, section: Section, dataset: Dataset, sizes: tuple[int, int]) -> None:
+    tenant = dataset.tenant_ids[0]
+    caller = add_caller(
+        dataset.url, [tenant], Role.READER, f"exporter-{uuid.uuid4().hex[:8]}@bench.example"
+    )
+    spec = dataset.spec
+    peaks: dict[tuple[str, int], float] = {}
+    for fmt in FORMATS:
+        # One fresh server per format; the kernel's peak-RSS counter is reset before each export.
+        with Server(dataset.url, audit=True) as server:
+            for size in sizes:
+                # Entries are evenly spread over the dataset's days: export the newest `size`.
+                span = timedelta(days=spec.days) * (size / spec.entries)
+                params = {
+                    "format": fmt,
+                    "action_type": "all",
+                    "from": (spec.end - span).isoformat(),
+                    "to": (spec.end + timedelta(seconds=1)).isoformat(),
+                }
+                ctx.log(f"export {dataset.kind}: {size:,} as {fmt}")
+                rows, size_bytes, seconds, idle, peak = _export(
+                    server, tenant, caller.headers, params
+                )
+                if fmt == "csv":
+                    rows -= 1  # the header line
+                peaks[(fmt, size)] = peak
+                section.add(
+                    {
+                        "db": dataset.kind,
+                        "format": fmt,
+                        "asked": size,
+                        "rows": rows,
+                        "seconds": round(seconds, 2),
+                        "rows/s": round(rows / seconds),
+                        "MB/s": round(size_bytes / MB / seconds, 1),
+                        "idle RSS MB": round(idle / MB, 1),
+                        "peak RSS MB": round(peak / MB, 1),
+                    }
+                )
+        growth = round(ratio(peaks[(fmt, sizes[1])], peaks[(fmt, sizes[0])]), 3)
+        section.details.setdefault("peak_growth", {})[f"{dataset.kind}/{fmt}"] = growth
+
+
+def _export(
+    server: Server, tenant: uuid.UUID, headers: dict[str, str], params: dict[str, str]
+) -> tuple[int, int, float, int, int]:
+    """(lines, bytes, seconds, RSS before, peak RSS during) of one streamed export."""
+    idle, _ = server.rss_bytes()
+    server.reset_peak()
+    peak = [idle]
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            peak[0] = max(peak[0], server.rss_bytes()[0])
+            time.sleep(SAMPLE_S)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    lines = size = 0
+    url = f"{server.base_url}/api/v1/tenants/{tenant}/audit-log/export"
+    try:
+        with httpx.Client(headers=headers, timeout=600) as client:
+            started = time.perf_counter()
+            with client.stream("GET", url, params=params) as response:
+                response.raise_for_status()
+                for chunk in response.iter_raw(1 << 16):
+                    lines += chunk.count(b"\n")
+                    size += len(chunk)
+            seconds = time.perf_counter() - started
+    finally:
+        done.set()
+        sampler.join()
+    _, hwm = server.rss_bytes()
+    return lines, size, seconds, idle, max(peak[0], hwm)
