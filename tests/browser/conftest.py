@@ -192,7 +192,11 @@ def tenant(live_server: LiveServer) -> Tenant:
 @pytest.fixture
 def context(browser: Browser, live_server: LiveServer) -> Iterator[BrowserContext]:
     context = browser.new_context(
-        base_url=live_server.base_url, viewport=DESKTOP, locale="en-GB", timezone_id="UTC"
+        base_url=live_server.base_url,
+        viewport=DESKTOP,
+        locale="en-GB",
+        timezone_id="UTC",
+        reduced_motion="reduce",
     )
     context.set_default_timeout(10_000)
     yield context

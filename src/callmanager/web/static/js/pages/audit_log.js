@@ -128,9 +128,15 @@ function formatSize(bytes) {
   return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 
+/** An email that, when it must wrap, wraps before its "@" rather than mid-word. */
+function breakableEmail(text) {
+  const at = String(text).indexOf("@");
+  return at > 0 ? [text.slice(0, at), h("wbr"), text.slice(at)] : text;
+}
+
 function whoCell(actor) {
   switch (actor?.type) {
-    case "user": return h("span", { class: "who-user", title: actor.name || actor.email }, actor.email || actor.name || actor.id);
+    case "user": return h("span", { class: "who-user", title: actor.name || actor.email }, breakableEmail(actor.email || actor.name || actor.id));
     case "system": return h("span", { class: "badge badge-system", title: actor.id ? `System task ${actor.id}` : "System task" }, "System");
     case "partner": return h("span", { class: "badge badge-partner", title: "Partner staff via Access Service" }, "Partner");
     default: return h("span", { class: "badge badge-anonymous", title: "Not authenticated" }, "Anonymous");
