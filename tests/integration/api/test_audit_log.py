@@ -7,7 +7,6 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, inspect, select, text
@@ -118,25 +117,23 @@ def test_system_calls_are_tagged_system_and_name_no_user(
     }
 
 
-@pytest.mark.parametrize(
-    ("params", "parameter"),
-    [
-        ({"action_type": "update"}, "action_type"),
-        ({"from": "2026-02-01", "to": "2026-01-01"}, "from"),
-        ({"from": "2020-01-01", "to": "2026-01-01"}, "to"),
-        ({"cursor": "not-a-cursor"}, "cursor"),
-        ({"status": "9xx"}, "status"),
-        ({"limit": "500"}, "limit"),
-    ],
-)
-def test_invalid_parameters_are_a_400_problem(
-    login_as: LoginAs, params: dict[str, str], parameter: str
-) -> None:
+INVALID = [
+    ({"action_type": "update"}, "action_type"),
+    ({"from": "2026-02-01", "to": "2026-01-01"}, "from"),
+    ({"from": "2020-01-01", "to": "2026-01-01"}, "to"),
+    ({"cursor": "not-a-cursor"}, "cursor"),
+    ({"status": "9xx"}, "status"),
+    ({"limit": "500"}, "limit"),
+]
+
+
+def test_invalid_parameters_are_a_400_problem_naming_the_parameter(login_as: LoginAs) -> None:
     reader = login_as(Role.READER)
-    response = reader.client.get(reader.url("/audit-log"), params=params)
-    assert response.status_code == 400
-    assert response.headers["content-type"] == "application/problem+json"
-    assert response.json()["parameter"] == parameter
+    for params, parameter in INVALID:
+        response = reader.client.get(reader.url("/audit-log"), params=params)
+        assert response.status_code == 400, params
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.json()["parameter"] == parameter
 
 
 def test_pages_follow_the_cursor_and_a_foreign_cursor_is_refused(
