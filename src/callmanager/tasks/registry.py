@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
@@ -24,12 +25,28 @@ def install_scheduler(app: FastAPI, services: Services) -> Scheduler | None:
     """Start the scheduler with the service (if `scheduler_enabled`) and stop it before it stops."""
     if not services.settings.scheduler_enabled:
         return None
+    ensure_task_log(services.settings.log_level)
     scheduler = Scheduler(
         [Scheduled(name, _bound(task, app), every=DAILY) for name, task in TASKS.items()]
     )
     services.on_start.append(scheduler.start)
     services.on_stop.append(scheduler.stop)
     return scheduler
+
+
+def ensure_task_log(level: str) -> None:
+    """Make task runs reach the service log (stderr) even when the host configured no logging.
+
+    uvicorn configures only its own loggers; without this, a run's start, changes and end
+    would be dropped below WARNING. A host that configures the root logger keeps control.
+    """
+    task_logger = logging.getLogger("callmanager.tasks")
+    task_logger.setLevel(level.upper())
+    if task_logger.handlers or logging.getLogger().handlers:
+        return
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    task_logger.addHandler(handler)
 
 
 def _bound(task: Task, app: FastAPI) -> Callable[[], Awaitable[RunReport]]:
