@@ -85,7 +85,8 @@ def _demo_seed(args: argparse.Namespace, settings: Settings) -> int:
             (settings.var_dir / f"callmanager.db{suffix}").unlink(missing_ok=True)
         demo.logins_path(settings).unlink(missing_ok=True)
         upgrade(settings.resolved_database_url)
-    logins = asyncio.run(demo.seed(create_app(settings)))
+    app = create_app(settings.model_copy(update={"scheduler_enabled": False}))
+    logins = asyncio.run(demo.seed(app))
     demo.print_logins(logins, settings)
     return 0
 

@@ -18,6 +18,7 @@ import httpx
 from fastapi import FastAPI
 from sqlalchemy import select
 
+from callmanager import demo_activity
 from callmanager.auth.principal import Role
 from callmanager.auth.sessions import CSRF_HEADER
 from callmanager.domain.portal_users.service import invite
@@ -85,8 +86,9 @@ def demo_tenant_id(services: Services) -> Any:
         )
 
 
-async def seed_people_and_groups(app: FastAPI, services: Services) -> list[DemoLogin]:
-    """Create Contoso, its four portal users (one per role) and groups with some history."""
+async def seed_tenant(app: FastAPI, services: Services) -> list[DemoLogin]:
+    """Create Contoso: four portal users (one per role), groups with some history, call flows,
+    a week of call logs, a System holiday-migration run and a Partner visit."""
     settings = services.settings
     owner_role, owner_email, owner_name = DEMO_USERS[0]
     with services.unit_of_work() as uow:
@@ -135,6 +137,10 @@ async def seed_people_and_groups(app: FastAPI, services: Services) -> list[DemoL
         temp = await owner.post(f"{base}/groups", json={"name": "Temporary Campaign"})
         await owner.delete(f"{base}/groups/{temp.json()['id']}")
         await owner.put(f"{base}/admin-setup", json={"consent_status": "granted"})
+        await demo_activity.seed_call_flows(owner, tenant.id)
+    demo_activity.seed_call_logs(services, tenant.id)
+    await demo_activity.seed_system_run(app)
+    await demo_activity.seed_partner_visit(app, tenant.id)
     _write_logins(settings, logins)
     return logins
 
@@ -151,4 +157,4 @@ async def seed(app: FastAPI) -> list[DemoLogin]:
     if demo_tenant_id(services) is not None:
         return read_logins(services.settings)
     async with app.router.lifespan_context(app):
-        return await seed_people_and_groups(app, services)
+        return await seed_tenant(app, services)
