@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import signal
 import sys
 import time
 import traceback
@@ -55,6 +56,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # On SIGTERM unwind normally, so servers started by a scenario are stopped too.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     args = _parser().parse_args(argv)
     scale = SCALES["quick" if args.quick else "tiny" if args.tiny else "full"]
     target, skipped = find_target(args.data_dir, args.postgres_url)

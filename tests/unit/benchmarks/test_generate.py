@@ -6,8 +6,8 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from benchmarks.generate import READ_SHARE, Spec, entry_id, generate, tenant_ids, tenant_shares
 
+from benchmarks.generate import READ_SHARE, Spec, entry_id, generate, tenant_ids, tenant_shares
 from callmanager.audit import Action, ActorType
 from callmanager.audit.events import occurred_at_of
 
