@@ -35,9 +35,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 def _db_upgrade(_args: argparse.Namespace, settings: Settings) -> int:
     from callmanager.migrate import upgrade
 
-    upgrade(settings.resolved_database_url)
-    if settings.resolved_audit_database_url != settings.resolved_database_url:
-        upgrade(settings.resolved_audit_database_url)
+    upgrade(settings.resolved_database_url, audit_url=settings.resolved_audit_database_url)
     print("Database is up to date.")
     return 0
 
@@ -84,7 +82,7 @@ def _demo_seed(args: argparse.Namespace, settings: Settings) -> int:
         for suffix in ("", "-wal", "-shm"):
             (settings.var_dir / f"callmanager.db{suffix}").unlink(missing_ok=True)
         demo.logins_path(settings).unlink(missing_ok=True)
-        upgrade(settings.resolved_database_url)
+        upgrade(settings.resolved_database_url, audit_url=settings.resolved_audit_database_url)
     app = create_app(settings.model_copy(update={"scheduler_enabled": False}))
     logins = asyncio.run(demo.seed(app))
     demo.print_logins(logins, settings)
