@@ -35,15 +35,16 @@ function defaultHours() {
 export async function mount(root) {
   const canWrite = ctx.can("write");
   const region = h("div", { class: "table-region" });
+  let groups = [];
+  let users = [];
+  let calendars = [];
+  // The editor needs groups, users and calendars: load them before offering "New call flow".
+  await loadReference();
   replace(root,
     h("div", { class: "toolbar" },
       h("p", { class: "muted toolbar-text" }, "Each call flow answers a phone number: business hours, where calls go, and holidays."),
       canWrite ? button("New call flow", () => edit(null), { kind: "primary", "data-action": "new-call-flow" }) : null),
     region);
-
-  let groups = [];
-  let users = [];
-  let calendars = [];
 
   async function loadReference() {
     const [g, u, c] = await Promise.allSettled([
@@ -399,6 +400,5 @@ export async function mount(root) {
       h("div", { class: "editor-grid" }, field("Public holidays of", country), subField), note, years, adder);
   }
 
-  await loadReference();
   await load();
 }
