@@ -66,7 +66,7 @@ def attribute(scope: Scope, tenant_id: uuid.UUID) -> Attribution:
         task = principal.task_name
         return Attribution(Actor(ActorType.SYSTEM, task, None, task), source)
     if principal.kind == "partner":
-        return Attribution(Actor(ActorType.PARTNER), source)
+        return Attribution(Actor(ActorType.PARTNER), source, conceal_client=True)
     user_id = str(principal.user_id) if principal.user_id else None
     return Attribution(Actor(ActorType.USER, user_id, principal.email, principal.name), source)
 

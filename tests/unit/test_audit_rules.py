@@ -70,6 +70,7 @@ def test_partner_staff_are_tagged_partner_and_identify_nobody() -> None:
         None,
     )
     assert found.source == "Partner"
+    assert found.conceal_client
     assert attribute(scope(partner), OTHER).actor.type is ActorType.ANONYMOUS
 
 

@@ -193,7 +193,9 @@ class _Exchange:
         if actor.email is not None and actor.email != actor.email.lower():
             actor = Actor(actor.type, actor.id, actor.email.lower(), actor.name)
         occurred_at = datetime.now(UTC)
-        client = self.scope.get("client")
+        client = None if attribution.conceal_client else self.scope.get("client")
+        if attribution.conceal_client:
+            user_agent = None
         return AuditEvent(
             id=new_entry_id(occurred_at),
             tenant_id=decision.tenant_id,

@@ -22,6 +22,8 @@ class Attribution:
 
     actor: Actor
     source: str
+    conceal_client: bool = False
+    """Keep no client IP or user agent: they could identify a person the actor must not name."""
 
 
 Attribute = Callable[[Scope, uuid.UUID], Attribution]

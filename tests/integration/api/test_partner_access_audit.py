@@ -55,3 +55,16 @@ def test_a_partners_change_is_recorded_as_partner_with_no_person_identified(
     session_token = entered.cookies[SESSION_COOKIE]
     for secret_or_identity in (PARTNER_ORG, token, grant.nonce, session_token, csrf):
         assert secret_or_identity not in stored
+    assert whole["client_ip"] is None
+    assert whole["user_agent"] is None
+
+
+def test_a_users_entry_keeps_their_client_address_and_user_agent(login_as: LoginAs) -> None:
+    """Only partner entries conceal the client; a user's entry shows where it came from."""
+    owner = login_as(Role.OWNER)
+    owner.client.headers["user-agent"] = "Contoso Browser/1.0"
+    owner.client.post(owner.url("/groups"), json={"name": "Visible"})
+    [entry] = owner.client.get(owner.url("/audit-log")).json()["items"]
+    whole = owner.client.get(owner.url(f"/audit-log/{entry['id']}")).json()
+    assert whole["client_ip"] == "testclient"
+    assert whole["user_agent"] == "Contoso Browser/1.0"
