@@ -137,7 +137,8 @@ function breakableEmail(text) {
 function whoCell(actor) {
   switch (actor?.type) {
     case "user": return h("span", { class: "who-user", title: actor.name || actor.email }, breakableEmail(actor.email || actor.name || actor.id));
-    case "system": return h("span", { class: "badge badge-system", title: actor.id ? `System task ${actor.id}` : "System task" }, "System");
+    case "system": return [h("span", { class: "badge badge-system", title: "A background task of Call Manager" }, "System"),
+      actor.id ? h("span", { class: "who-task" }, actor.id) : null];
     case "partner": return h("span", { class: "badge badge-partner", title: "Partner staff via Access Service" }, "Partner");
     default: return h("span", { class: "badge badge-anonymous", title: "Not authenticated" }, "Anonymous");
   }
