@@ -89,3 +89,11 @@ def login_as(app: FastAPI, client: TestClient, services: Services, tenant_id: uu
         return LoggedIn(client=user_client, tenant_id=tenant_id, user_id=user_id, email=email)
 
     return login
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Everything under tests/browser is a browser test (`make test` runs those apart)."""
+    browser_dir = Path(__file__).parent / "browser"
+    for item in items:
+        if browser_dir in item.path.parents:
+            item.add_marker(pytest.mark.browser)
