@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import signal
 import sys
 import time
@@ -17,6 +18,7 @@ from benchmarks.context import Context
 from benchmarks.databases import KINDS, find_target
 from benchmarks.machine import describe
 from benchmarks.report import Section, render, section_json, write_json
+from benchmarks.server import PROFILE_DIR_VAR
 
 MODULES = {
     "api": "benchmarks.scenarios.api_cost",
@@ -52,6 +54,11 @@ def _parser() -> argparse.ArgumentParser:
         "--clean", action="store_true", help="drop every kept benchmark dataset and exit"
     )
     parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="record every server with py-spy (speedscope files in benchmarks/results/profiles)",
+    )
     return parser
 
 
@@ -65,6 +72,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         for removed in target.drop_all():
             print(f"removed {removed}")
         return 0
+    if args.profile:
+        os.environ[PROFILE_DIR_VAR] = str(args.out.parent / "profiles")
     wanted = tuple(k.strip() for k in args.db.split(",") if k.strip())
     only = [s.strip() for s in args.only.split(",") if s.strip()]
     unknown = [s for s in only if s not in SCENARIOS] + [k for k in wanted if k not in KINDS]

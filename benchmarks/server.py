@@ -16,6 +16,8 @@ import httpx
 
 from benchmarks.config import ROOT
 
+PROFILE_DIR_VAR = "CALLMANAGER_BENCH_PROFILE_DIR"
+"""When set (`python -m benchmarks --profile`), py-spy records every server into this folder."""
 SECRET_KEY = "benchmark-secret-key-not-for-production"  # noqa: S105 - throwaway servers only
 
 
@@ -45,6 +47,8 @@ class Server:
             **{f"CALLMANAGER_{k.upper()}": v for k, v in settings.items()},
         }
         self.process: subprocess.Popen[bytes] | None = None
+        self._profiler: subprocess.Popen[bytes] | None = None
+        self.label = "audit-on" if audit else "audit-off"
 
     @property
     def pid(self) -> int:
@@ -80,11 +84,25 @@ class Server:
                 raise RuntimeError(f"the server exited at start:\n{self.log()}")
             try:
                 httpx.get(f"{self.base_url}/api/v1/auth/me", timeout=1.0)
+                self._profile()
                 return
             except httpx.TransportError:
                 time.sleep(0.05)
         self.stop()
         raise RuntimeError(f"the server did not start in {timeout} s:\n{self.log()}")
+
+    def _profile(self) -> None:
+        folder = os.environ.get(PROFILE_DIR_VAR)
+        if not folder:
+            return
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        out = Path(folder) / f"{time.strftime('%H%M%S')}-{self.label}-{self.pid}.speedscope.json"
+        py_spy = Path(sys.executable).parent / "py-spy"
+        self._profiler = subprocess.Popen(
+            [str(py_spy), "record", "-p", str(self.pid), "-o", str(out), "-f", "speedscope"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
 
     def stop(self) -> None:
         """Graceful shutdown (SIGTERM drains the audit writer), then kill if it hangs."""
@@ -98,6 +116,9 @@ class Server:
                 self.process.kill()
                 self.process.wait()
         self.process = None
+        if self._profiler is not None:  # py-spy writes its file once the server has gone
+            self._profiler.wait(60)
+            self._profiler = None
 
     def log(self) -> str:
         try:
