@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -12,6 +13,8 @@ from callmanager.auth.sessions import find_session
 from callmanager.auth.tokens import find_token
 from callmanager.db import utcnow
 from callmanager.domain.portal_users.models import Membership, User
+
+LAST_USED_PRECISION = timedelta(minutes=1)
 
 
 def _roles(db: Session, user_id: uuid.UUID) -> dict[uuid.UUID, Role]:
@@ -56,8 +59,10 @@ def principal_from_token(db: Session, bearer: str) -> Principal | None:
     user = db.get(User, record.user_id)
     if user is None:
         return None
-    record.last_used_at = utcnow()
-    db.commit()
+    now = utcnow()
+    if record.last_used_at is None or now - record.last_used_at > LAST_USED_PRECISION:
+        record.last_used_at = now  # at most one write a minute per token, not one per request
+        db.commit()
     return Principal(
         kind="user",
         via="token",

@@ -99,3 +99,14 @@ def test_an_unknown_bearer_token_is_unauthenticated(
     )
     assert response.status_code == 401
     assert response.headers["www-authenticate"] == "Bearer"
+
+
+def test_a_tokens_last_use_is_shown_to_the_minute(login_as: LoginAs, app: FastAPI) -> None:
+    writer = login_as(Role.WRITER)
+    token = writer.client.post("/api/v1/auth/tokens", json={"name": "CI"}).json()["token"]
+    bearer = TestClient(app, headers={"Authorization": f"Bearer {token}"})
+    bearer.get(writer.url("/groups"))
+    first = writer.client.get("/api/v1/auth/tokens").json()[0]["last_used_at"]
+    bearer.get(writer.url("/groups"))
+    assert first is not None
+    assert writer.client.get("/api/v1/auth/tokens").json()[0]["last_used_at"] == first
