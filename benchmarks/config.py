@@ -49,15 +49,15 @@ FULL = Scale(
 )
 QUICK = Scale(
     name="quick",
-    load_seconds=1.5,
+    load_seconds=1.0,
     warmup_seconds=0.3,
     rounds=1,
     connections=8,
-    writer_rows=10_000,
-    query_rows={"sqlite": 20_000, "postgres": 20_000},
+    writer_rows=5_000,
+    query_rows={"sqlite": 10_000, "postgres": 10_000},
     query_requests=20,
-    visibility_probes=20,
-    export_rows=(2_000, 20_000),
+    visibility_probes=8,
+    export_rows=(1_000, 5_000),
 )
 TINY = Scale(
     name="tiny",

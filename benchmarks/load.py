@@ -25,7 +25,7 @@ from callmanager.audit import AuditEvent
 from callmanager.audit.store.sql import create_partition
 from callmanager.audit.store.tables import entries
 
-COLUMNS = [column.name for column in entries.c]
+COLUMNS = [str(column.name) for column in entries.c]
 Progress = Callable[[str], None]
 
 

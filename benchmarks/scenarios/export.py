@@ -8,16 +8,22 @@ kernel's own peak (VmHWM, reset before each export) is read at the end.
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import time
 import uuid
-from datetime import timedelta
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
+import orjson
+import psycopg
 
 from benchmarks.context import Context
 from benchmarks.datasets import Dataset, ensure, release
 from benchmarks.fixtures import add_caller
+from benchmarks.load import COLUMNS, libpq_url, sqlite_path
 from benchmarks.report import Section
 from benchmarks.server import Server
 from benchmarks.stats import ratio
@@ -42,6 +48,8 @@ def run(ctx: Context) -> Section:
             "seconds",
             "rows/s",
             "MB/s",
+            "raw rows/s",
+            "ratio",
             "idle RSS MB",
             "peak RSS MB",
         ],
@@ -63,6 +71,10 @@ def run(ctx: Context) -> Section:
         f"peak memory flat: peak at {large:,} <= {TARGET_GROWTH} x peak at {small:,}",
         all(g <= TARGET_GROWTH for g in growth.values()) if growth else None,
     )
+    section.notes.append(
+        "raw = the same rows streamed in-process by the driver alone (one cursor, orjson, "
+        "1,000-line chunks): the baseline; ratio = API rows/s / raw rows/s"
+    )
     short = [r for r in section.rows if _num(r["rows"]) < _num(r["asked"]) * 0.99]
     if short:
         section.notes.append(
@@ -83,6 +95,7 @@ def _measure(ctx: Context, section: Section, dataset: Dataset, sizes: tuple[int,
     )
     spec = dataset.spec
     peaks: dict[tuple[str, int], float] = {}
+    raw: dict[int, float] = {}
     for fmt in FORMATS:
         # One fresh server per format; the kernel's peak-RSS counter is reset before each export.
         with Server(dataset.url, audit=True) as server:
@@ -102,6 +115,8 @@ def _measure(ctx: Context, section: Section, dataset: Dataset, sizes: tuple[int,
                 if fmt == "csv":
                     rows -= 1  # the header line
                 peaks[(fmt, size)] = peak
+                if size not in raw:
+                    raw[size] = _raw_rate(dataset, tenant, params, rows)
                 section.add(
                     {
                         "db": dataset.kind,
@@ -111,6 +126,8 @@ def _measure(ctx: Context, section: Section, dataset: Dataset, sizes: tuple[int,
                         "seconds": round(seconds, 2),
                         "rows/s": round(rows / seconds),
                         "MB/s": round(size_bytes / MB / seconds, 1),
+                        "raw rows/s": round(raw[size]),
+                        "ratio": round(ratio(rows / seconds, raw[size]), 3),
                         "idle RSS MB": round(idle / MB, 1),
                         "peak RSS MB": round(peak / MB, 1),
                     }
@@ -151,3 +168,55 @@ def _export(
         sampler.join()
     _, hwm = server.rss_bytes()
     return lines, size, seconds, idle, max(peak[0], hwm)
+
+
+LIST_COLUMNS = [c for c in COLUMNS if c not in ("request", "response")]
+
+
+def _raw_rate(dataset: Dataset, tenant: uuid.UUID, params: dict[str, str], rows: int) -> float:
+    """The baseline: the same newest `rows` entries streamed by the raw driver (one cursor, no
+    pages) and written as JSON Lines with orjson, in 1,000-line chunks, in-process."""
+    start = datetime.fromisoformat(params["from"])
+    end = datetime.fromisoformat(params["to"])
+    select = (
+        f"SELECT {', '.join(LIST_COLUMNS)} FROM audit_entries WHERE tenant_id = {{0}} "
+        "AND occurred_at >= {0} AND occurred_at < {0} ORDER BY occurred_at DESC, id DESC"
+    )
+    started = time.perf_counter()
+    if dataset.kind == "sqlite":
+        lite = sqlite3.connect(sqlite_path(dataset.url))
+        try:
+            stamp = "%Y-%m-%d %H:%M:%S.%f"
+            rows_of = lite.execute(
+                select.format("?"),
+                (
+                    tenant.hex,
+                    start.astimezone(UTC).strftime(stamp),
+                    end.astimezone(UTC).strftime(stamp),
+                ),
+            )
+            count = _write_lines(rows_of, rows)
+        finally:
+            lite.close()
+    else:
+        with psycopg.connect(libpq_url(dataset.url)) as pg, pg.cursor(name="export") as named:
+            named.itersize = 2_000
+            named.execute(select.format("%s"), (tenant, start, end))
+            count = _write_lines(named, rows)
+    return count / (time.perf_counter() - started)
+
+
+def _write_lines(cursor: Iterable[tuple[Any, ...]], limit: int) -> int:
+    count = 0
+    chunk: list[bytes] = []
+    for row in cursor:
+        entry = dict(zip(LIST_COLUMNS, row, strict=True))
+        chunk.append(orjson.dumps(entry, default=str, option=orjson.OPT_UTC_Z))
+        count += 1
+        if len(chunk) == 1_000 or count == limit:
+            sent = b"\n".join(chunk) + b"\n"  # the bytes a response would send
+            del sent
+            chunk = []
+        if count == limit:
+            break
+    return count
