@@ -106,6 +106,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "started_at": started.isoformat(),
         "seconds": round(time.monotonic() - ctx.started, 1),
         "machine": describe(target.postgres_server),
+        "load_average_end": [round(x, 2) for x in os.getloadavg()],
         "postgres_skipped": skipped if "postgres" in wanted else None,
         "scenarios": {s.key: section_json(s) for s in sections},
     }
