@@ -67,19 +67,21 @@ def run(ctx: Context) -> Section:
         all(_num(r["rows/s"]) >= TARGET_RATE for r in jsonl) if jsonl else None,
     )
     growth = section.details.get("peak_growth", {})
+    short = [r for r in section.rows if _num(r["rows"]) < _num(r["asked"]) * 0.99]
     section.check(
         f"peak memory flat: peak at {large:,} <= {TARGET_GROWTH} x peak at {small:,}",
-        all(g <= TARGET_GROWTH for g in growth.values()) if growth else None,
+        # Only a large export that really was large says anything about growth.
+        all(g <= TARGET_GROWTH for g in growth.values()) if growth and not short else None,
     )
     section.notes.append(
         "raw = the same rows streamed in-process by the driver alone (one cursor, orjson, "
         "1,000-line chunks): the baseline; ratio = API rows/s / raw rows/s"
     )
-    short = [r for r in section.rows if _num(r["rows"]) < _num(r["asked"]) * 0.99]
     if short:
         section.notes.append(
             "some exports returned fewer rows than asked: the endpoint caps an export "
-            "(EXPORT_MAX_ENTRIES); see docs/performance.md"
+            "(EXPORT_MAX_ENTRIES), so memory growth to the large size is not measured; "
+            "see docs/performance.md"
         )
     return section
 
