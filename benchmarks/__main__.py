@@ -86,6 +86,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if skipped and "postgres" in wanted:
         ctx.log(f"skipping PostgreSQL: {skipped}")
     started = datetime.now(UTC)
+    machine = describe(target.postgres_server)
     sections: list[Section] = []
     failed = False
     for name in only:
@@ -105,7 +106,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "run": scale.name,
         "started_at": started.isoformat(),
         "seconds": round(time.monotonic() - ctx.started, 1),
-        "machine": describe(target.postgres_server),
+        "machine": machine,
         "load_average_end": [round(x, 2) for x in os.getloadavg()],
         "postgres_skipped": skipped if "postgres" in wanted else None,
         "scenarios": {s.key: section_json(s) for s in sections},

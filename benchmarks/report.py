@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -48,6 +49,8 @@ def _cell(value: Value) -> str:
     if isinstance(value, float):
         if math.isnan(value):
             return "-"
+        if abs(value) < 1:
+            return f"{value:.3f}"  # ratios: 0.847 must not read as 0.85
         if abs(value) >= 1000:
             return f"{value:,.0f}"
         if abs(value) >= 100:
@@ -99,3 +102,33 @@ def _jsonable(value: Value) -> Value:
     if isinstance(value, float) and math.isnan(value):
         return None
     return value
+
+
+def markdown(section: dict[str, Any]) -> str:
+    """A section of a results JSON as a Markdown table with its checks and notes."""
+    columns: list[str] = section["columns"]
+    lines = [f"**{section['title']}**", ""]
+    lines.append("| " + " | ".join(columns) + " |")
+    lines.append("|" + "|".join("---" for _ in columns) + "|")
+    for row in section["rows"]:
+        lines.append("| " + " | ".join(_cell(row.get(c)) for c in columns) + " |")
+    lines.append("")
+    for check in section["checks"]:
+        mark = {True: "met", False: "**missed**", None: "n/a"}[check["met"]]
+        lines.append(f"- {check['target']}: {mark}")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    """`python -m benchmarks.report [results.json]`: the run's tables as Markdown."""
+    path = (
+        Path(sys.argv[1])
+        if len(sys.argv) > 1
+        else Path(__file__).parent / "results" / "latest.json"
+    )
+    payload = json.loads(path.read_text())
+    print("\n\n".join(markdown(s) for s in payload["scenarios"].values()))
+
+
+if __name__ == "__main__":
+    main()
