@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
 from typing import Self
@@ -56,6 +58,11 @@ class Server:
         return self.process.pid
 
     def start(self, timeout: float = 60.0) -> None:
+        self.launch()
+        self.wait_ready(timeout)
+
+    def launch(self) -> None:
+        """Start the process without waiting for it (see `started` for several at once)."""
         command = [
             sys.executable,
             "-m",
@@ -78,6 +85,9 @@ class Server:
         self.process = subprocess.Popen(
             command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT
         )
+
+    def wait_ready(self, timeout: float = 60.0) -> None:
+        assert self.process is not None
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -151,3 +161,15 @@ class Server:
     ) -> None:
         self.stop()
         self._var_dir.cleanup()
+
+
+@contextlib.contextmanager
+def started(*servers: Server) -> Iterator[tuple[Server, ...]]:
+    """Several servers started side by side (their imports overlap), all stopped afterwards."""
+    with contextlib.ExitStack() as stack:
+        for server in servers:
+            stack.callback(server.__exit__, None, None, None)
+            server.launch()
+        for server in servers:
+            server.wait_ready()
+        yield servers

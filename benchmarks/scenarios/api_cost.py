@@ -15,7 +15,7 @@ from benchmarks.context import Context
 from benchmarks.fixtures import ApiFixture, api_fixture
 from benchmarks.loadgen import LoadResult, Request, run_load
 from benchmarks.report import Section
-from benchmarks.server import Server
+from benchmarks.server import Server, started
 from benchmarks.stats import median, ratio
 
 OPERATIONS = {"read": "list groups (GET)", "edit": "edit a group (PATCH)"}
@@ -79,7 +79,7 @@ def run(ctx: Context) -> Section:
 def _measure(ctx: Context, section: Section, kind: str, url: str, fixture: ApiFixture) -> None:
     scale = ctx.scale
     results: dict[tuple[str, str], list[LoadResult]] = {}
-    with Server(url, audit=False) as off, Server(url, audit=True) as on:
+    with started(Server(url, audit=False), Server(url, audit=True)) as (off, on):
         servers = {"off": off, "on": on}
         for n in range(scale.rounds):
             order = ("off", "on") if n % 2 == 0 else ("on", "off")

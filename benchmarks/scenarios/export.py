@@ -25,7 +25,7 @@ from benchmarks.datasets import Dataset, ensure, release
 from benchmarks.fixtures import add_caller
 from benchmarks.load import COLUMNS, libpq_url, sqlite_path
 from benchmarks.report import Section
-from benchmarks.server import Server
+from benchmarks.server import Server, started
 from benchmarks.stats import ratio
 from callmanager.auth.principal import Role
 
@@ -98,9 +98,11 @@ def _measure(ctx: Context, section: Section, dataset: Dataset, sizes: tuple[int,
     spec = dataset.spec
     peaks: dict[tuple[str, int], float] = {}
     raw: dict[int, float] = {}
-    for fmt in FORMATS:
-        # One fresh server per format; the kernel's peak-RSS counter is reset before each export.
-        with Server(dataset.url, audit=True) as server:
+    # One fresh server per format (started together); the kernel's peak-RSS counter is reset
+    # before each export.
+    servers = [Server(dataset.url, audit=True) for _ in FORMATS]
+    with started(*servers):
+        for fmt, server in zip(FORMATS, servers, strict=True):
             for size in sizes:
                 # Entries are evenly spread over the dataset's days: export the newest `size`.
                 span = timedelta(days=spec.days) * (size / spec.entries)
@@ -134,8 +136,8 @@ def _measure(ctx: Context, section: Section, dataset: Dataset, sizes: tuple[int,
                         "peak RSS MB": round(peak / MB, 1),
                     }
                 )
-        growth = round(ratio(peaks[(fmt, sizes[1])], peaks[(fmt, sizes[0])]), 3)
-        section.details.setdefault("peak_growth", {})[f"{dataset.kind}/{fmt}"] = growth
+            growth = round(ratio(peaks[(fmt, sizes[1])], peaks[(fmt, sizes[0])]), 3)
+            section.details.setdefault("peak_growth", {})[f"{dataset.kind}/{fmt}"] = growth
 
 
 def _export(
