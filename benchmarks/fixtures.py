@@ -22,12 +22,8 @@ from callmanager.domain.tenants.models import Tenant
 
 @dataclass(frozen=True, slots=True)
 class Caller:
-    """A user of one or more tenants with a browser session (cookie and CSRF token).
-
-    Load runs call as the web UI does, with the session cookie: an API token would add a
-    write of its `last_used_at` to every request, which is the auth layer's cost, not the
-    audit log's (see docs/performance.md).
-    """
+    """A user of one or more tenants with a browser session (cookie and CSRF token): load runs
+    call as the web UI does."""
 
     user_id: uuid.UUID
     email: str
