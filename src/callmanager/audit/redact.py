@@ -8,6 +8,7 @@ are the same key.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from urllib.parse import unquote_plus
 
@@ -36,6 +37,9 @@ DEFAULT_SECRET_PARTS = (
 DEFAULT_SECRET_EXACT = frozenset({"pwd", "pin", "otp", "sessionid", "sid", "signature", "grant"})
 """Short names that are secret only as a whole key."""
 
+KEY_CACHE_SIZE = 4096
+"""How many distinct keys a `SecretKeys` remembers its decision for."""
+
 MAX_DEPTH = 200
 """Deeper JSON is not walked; the body is then recorded like a non-JSON body."""
 
@@ -60,8 +64,13 @@ class SecretKeys:
     ) -> None:
         self.parts = tuple(normalize_key(p) for p in parts)
         self.exact = frozenset(normalize_key(e) for e in exact)
+        # The same few keys recur in every body: decide each once (bounded: keys come from clients).
+        self._decide = functools.lru_cache(maxsize=KEY_CACHE_SIZE)(self._is_secret)
 
     def __call__(self, key: str) -> bool:
+        return self._decide(key)
+
+    def _is_secret(self, key: str) -> bool:
         name = normalize_key(key)
         return name in self.exact or any(part in name for part in self.parts)
 
