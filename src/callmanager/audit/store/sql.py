@@ -37,6 +37,7 @@ from callmanager.audit.events import (
 )
 from callmanager.audit.store.port import Criteria, Position
 from callmanager.audit.store.tables import (
+    FAILED,
     NOT_READ,
     PARTITION_PREFIX,
     SEARCH_TEXT,
@@ -45,6 +46,9 @@ from callmanager.audit.store.tables import (
 )
 
 log = logging.getLogger("callmanager.audit")
+
+FAILURE_STATUS = 400
+"""Status filters from here up are served by the failures' partial index."""
 
 MIN_FTS_QUERY = 3
 """SQLite's trigram index needs three characters; shorter text is matched by a scan."""
@@ -188,6 +192,8 @@ class SqlAuditStore:
             where.append(c.resource_type == f.resource_type)
         if f.status_min is not None:
             where.append(c.status >= f.status_min)
+            if f.status_min >= FAILURE_STATUS:
+                where.append(FAILED)
         if f.status_max is not None:
             where.append(c.status <= f.status_max)
         if f.text is not None:

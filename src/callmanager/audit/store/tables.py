@@ -102,6 +102,18 @@ Index(
     postgresql_where=NOT_READ,
     sqlite_where=NOT_READ,
 )
+FAILED = c.status >= literal_column("400")
+"""Added to a status filter of 4xx or 5xx, as a literal, so the failures' partial index applies:
+failures are rare, and walking the tenant's whole range for them is what a status filter cost."""
+
+Index(
+    "ix_audit_entries_failures",
+    c.tenant_id,
+    c.occurred_at,
+    c.id,
+    postgresql_where=FAILED,
+    sqlite_where=FAILED,
+)
 Index("ix_audit_entries_action", c.tenant_id, c.action, c.occurred_at, c.id)
 Index("ix_audit_entries_actor_id", c.tenant_id, c.actor_id, c.occurred_at, c.id)
 Index("ix_audit_entries_actor_email", c.tenant_id, c.actor_email, c.occurred_at, c.id)
