@@ -7,6 +7,7 @@ import { h, replace } from "../dom.js";
 import { jsonView } from "../json_view.js";
 import { addDays, fullTime, isoDay, parseDay, today, zonedMidnight, zonedParts } from "../time.js";
 import { alertBox, button, copyButton, emptyState, toast } from "../ui.js";
+import { stateQuery } from "../url_state.js";
 
 const PAGE_SIZE = 50;
 
@@ -62,12 +63,7 @@ function readState(search = location.search) {
 }
 
 function pageQuery(state) {
-  const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(state)) {
-    if (value && value !== DEFAULTS[key]) params.set(key, value);
-  }
-  const text = params.toString();
-  return text ? `?${text}` : "";
+  return stateQuery(state, DEFAULTS);
 }
 
 /** The [start, end) instants of the view's dates in the tenant's time zone. */

@@ -5,6 +5,7 @@ import { ctx } from "../context.js";
 import { h, replace } from "../dom.js";
 import { addDays, fullTime, isoDay, parseDay, shortTime, today, zonedMidnight } from "../time.js";
 import { alertBox, button, emptyState, toast } from "../ui.js";
+import { stateQuery } from "../url_state.js";
 
 const PAGE_SIZE = 50;
 const RANGES = [["today", "Today"], ["7d", "Last 7 days"], ["30d", "Last 30 days"], ["90d", "Last 90 days"], ["custom", "Custom"]];
@@ -40,12 +41,7 @@ function readState(search = location.search) {
 }
 
 function pageQuery(state) {
-  const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(state)) {
-    if (value && value !== DEFAULTS[key]) params.set(key, value);
-  }
-  const text = params.toString();
-  return text ? `?${text}` : "";
+  return stateQuery(state, DEFAULTS);
 }
 
 function apiQuery(state) {
