@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -79,7 +80,7 @@ async def login(client: httpx.AsyncClient, email: str, password: str) -> None:
     client.headers[CSRF_HEADER] = response.json()["csrf_token"]
 
 
-def demo_tenant_id(services: Services) -> Any:
+def demo_tenant_id(services: Services) -> uuid.UUID | None:
     with services.session_factory() as db:
         return db.scalar(
             select(Tenant.id).where(Tenant.microsoft_tenant_id == DEMO_MICROSOFT_TENANT_ID)
