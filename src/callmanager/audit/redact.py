@@ -3,7 +3,8 @@
 Each step is configured once in `__init__` and applied in `__call__`; `chain` composes them.
 A key is secret when its normalised form (lowercase, without `-`, `_`, `.` and spaces) is one
 of `exact` or contains one of `parts`: `Client-Secret`, `client_secret` and `clientSecret`
-are the same key.
+are the same key. `RedactBody`, what every body goes through, is `RedactKeys` then `ScrubNul`
+fused into one walk.
 """
 
 from __future__ import annotations
@@ -65,10 +66,13 @@ class SecretKeys:
         self.parts = tuple(normalize_key(p) for p in parts)
         self.exact = frozenset(normalize_key(e) for e in exact)
         # The same few keys recur in every body: decide each once (bounded: keys come from clients).
-        self._decide = functools.lru_cache(maxsize=KEY_CACHE_SIZE)(self._is_secret)
+        self.decide: Callable[[str], bool] = functools.lru_cache(maxsize=KEY_CACHE_SIZE)(
+            self._is_secret
+        )
+        """The cached decision itself, for hot loops (one call fewer than calling this object)."""
 
     def __call__(self, key: str) -> bool:
-        return self._decide(key)
+        return self.decide(key)
 
     def _is_secret(self, key: str) -> bool:
         name = normalize_key(key)
@@ -124,6 +128,65 @@ class KeepFields:
         return None
 
 
+class RedactBody:
+    """`RedactKeys` then `ScrubNul` in one walk: the same output, one copy instead of two.
+
+    Every response of an audited read goes through this on the event loop, so it visits each
+    value once, recurses only into containers, and decides each key through `SecretKeys`'s cache.
+    """
+
+    def __init__(self, is_secret: Callable[[str], bool] | None = None) -> None:
+        self.is_secret = is_secret or SecretKeys()
+        self._secret = (
+            self.is_secret.decide if isinstance(self.is_secret, SecretKeys) else self.is_secret
+        )
+
+    def __call__(self, value: JSON) -> JSON:
+        if isinstance(value, dict):
+            return self._object(value, 0)
+        if isinstance(value, list):
+            return self._array(value, 0)
+        if isinstance(value, str) and "\x00" in value:
+            return value.replace("\x00", "\ufffd")
+        return value
+
+    def _object(self, value: dict[str, JSON], depth: int) -> JSON:
+        is_secret = self._secret
+        if depth >= MAX_DEPTH and not all(is_secret(k) for k in value):
+            raise TooDeep(f"JSON nested deeper than {MAX_DEPTH}")
+        out: dict[str, JSON] = {}
+        for key, item in value.items():
+            if is_secret(key):
+                item = REDACTED
+            elif isinstance(item, str):
+                if "\x00" in item:
+                    item = item.replace("\x00", "\ufffd")
+            elif isinstance(item, dict):
+                item = self._object(item, depth + 1)
+            elif isinstance(item, list):
+                item = self._array(item, depth + 1)
+            if "\x00" in key:
+                key = key.replace("\x00", "\ufffd")
+            out[key] = item
+        return out
+
+    def _array(self, value: list[JSON], depth: int) -> JSON:
+        if depth >= MAX_DEPTH and value:
+            raise TooDeep(f"JSON nested deeper than {MAX_DEPTH}")
+        out: list[JSON] = []
+        append = out.append
+        for item in value:
+            if isinstance(item, str):
+                if "\x00" in item:
+                    item = item.replace("\x00", "\ufffd")
+            elif isinstance(item, dict):
+                item = self._object(item, depth + 1)
+            elif isinstance(item, list):
+                item = self._array(item, depth + 1)
+            append(item)
+        return out
+
+
 def chain(*steps: Redactor) -> Redactor:
     """One redactor that applies `steps` in order."""
 
@@ -154,5 +217,8 @@ class RedactQuery:
 
 
 def default_redactor() -> Redactor:
-    """Secret keys redacted, then NULs scrubbed: what every captured JSON body goes through."""
-    return chain(RedactKeys(), ScrubNul())
+    """Secret keys redacted, then NULs scrubbed: what every captured JSON body goes through.
+
+    `RedactBody`, which gives exactly what `chain(RedactKeys(), ScrubNul())` gives.
+    """
+    return RedactBody()

@@ -11,6 +11,7 @@ from callmanager.audit.redact import (
     MAX_DEPTH,
     REDACTED,
     KeepFields,
+    RedactBody,
     RedactKeys,
     RedactQuery,
     ScrubNul,
@@ -134,3 +135,78 @@ def test_json_nested_too_deep_is_refused() -> None:
         value = [value]
     with pytest.raises(TooDeep):
         RedactKeys()(value)
+
+
+def _json_with_secrets_and_nuls() -> st.SearchStrategy[JSON]:
+    """Nested JSON: secret keys, NULs in keys and values, keys that collide once scrubbed."""
+    nul_text = st.text("ab\x00\ufffd", max_size=4)
+    keys = st.sampled_from(SECRET_KEYS) | plain_keys | nul_text | st.sampled_from(["pass\x00word"])
+    leaves = (
+        st.none()
+        | st.booleans()
+        | st.integers(-(2**63), 2**63 - 1)
+        | st.floats(allow_nan=False)
+        | st.text(max_size=8)
+        | nul_text
+        | secret_values
+    )
+    return st.recursive(
+        leaves,
+        lambda children: (
+            st.lists(children, max_size=4) | st.dictionaries(keys, children, max_size=4)
+        ),
+        max_leaves=40,
+    )
+
+
+@given(_json_with_secrets_and_nuls())
+def test_the_fused_redactor_gives_exactly_what_the_chained_steps_give(body: JSON) -> None:
+    fused = RedactBody()(body)
+    chained = chain(RedactKeys(), ScrubNul())(body)
+    assert fused == chained
+    assert orjson.dumps(fused) == orjson.dumps(chained)  # same keys in the same order too
+
+
+@given(_json_with_secrets())
+def test_no_secret_survives_the_fused_redactor_at_any_depth(body: JSON) -> None:
+    assert SECRET_VALUE.encode() not in orjson.dumps(RedactBody()(body))
+
+
+@given(_json_with_secrets_and_nuls())
+def test_the_fused_redactor_never_changes_its_input(body: JSON) -> None:
+    before = orjson.dumps(body)
+    RedactBody()(body)
+    assert orjson.dumps(body) == before
+
+
+def test_every_body_goes_through_the_fused_redactor() -> None:
+    assert isinstance(default_redactor(), RedactBody)
+
+
+def _nested(depth: int, leaf: JSON, *, container: str) -> JSON:
+    value = leaf
+    for _ in range(depth):
+        value = [value] if container == "list" else {"k": value}
+    return value
+
+
+@pytest.mark.parametrize("container", ["list", "dict"])
+@pytest.mark.parametrize(
+    "leaf",
+    ["leaf", None, [], {}, ["x"], {"k": 1}, {"token": {"deeper": [1]}}, {"token": 1, "k": 2}],
+)
+@pytest.mark.parametrize("depth", [MAX_DEPTH - 1, MAX_DEPTH, MAX_DEPTH + 1])
+def test_the_fused_redactor_refuses_exactly_the_json_the_chained_steps_refuse(
+    container: str, leaf: JSON, depth: int
+) -> None:
+    """At the depth limit, empty containers and all-secret objects pass; the rest is refused."""
+    body = _nested(depth, leaf, container=container)
+    try:
+        expected: JSON | type[TooDeep] = chain(RedactKeys(), ScrubNul())(body)
+    except TooDeep:
+        expected = TooDeep
+    if expected is TooDeep:
+        with pytest.raises(TooDeep):
+            RedactBody()(body)
+    else:
+        assert RedactBody()(body) == expected
