@@ -2,37 +2,24 @@
 
 from __future__ import annotations
 
-import csv
-import dataclasses
-import io
-from collections.abc import Iterator
-from typing import Annotated, Any, Literal
+from collections.abc import AsyncIterator, Generator
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import anyio
 import orjson
 from fastapi import APIRouter, Depends, Query, Response
 from fastapi.responses import StreamingResponse
 from sqlalchemy import select
 
 from callmanager.api.deps import AuditReader, DbSession, ServicesDep
-from callmanager.audit import (
-    MAX_LIMIT,
-    AuditEvent,
-    AuditLog,
-    AuditQuery,
-    InvalidQuery,
-    parse_query,
-)
+from callmanager.audit import MAX_LIMIT, AuditQuery, ExportFormat, InvalidQuery, parse_query
 from callmanager.domain.tenants.models import Tenant
 from callmanager.errors import CallManagerError, NotFound
 
 router = APIRouter(prefix="/tenants/{tenant_id}/audit-log", tags=["audit log"])
 
 JSON_MEDIA_TYPE = "application/json"
-CSV_COLUMNS = (
-    "occurred_at", "id", "action", "summary", "actor_type", "actor", "source", "method", "path",
-    "status", "outcome", "resource_type", "resource_id", "duration_ms", "client_ip", "user_agent",
-)  # fmt: skip
 
 
 class InvalidAuditQuery(CallManagerError):
@@ -92,17 +79,6 @@ def _json(value: Any) -> Response:
     return Response(orjson.dumps(value), media_type=JSON_MEDIA_TYPE)
 
 
-def _pages(log: AuditLog, query: AuditQuery) -> Iterator[list[AuditEvent]]:
-    """Every matching entry, newest first, a keyset page at a time: memory stays flat."""
-    query = dataclasses.replace(query, limit=MAX_LIMIT, cursor=None)
-    while True:
-        page = log.search(query)
-        yield page.items
-        if page.next_cursor is None:
-            return
-        query = dataclasses.replace(query, cursor=page.next_cursor)
-
-
 @router.get("", summary="Search the audit log")
 def search_audit_log(query: SearchQuery, services: ServicesDep) -> Response:
     """`{"items": [...], "next_cursor": ...}`: entries newest first without their bodies;
@@ -118,17 +94,24 @@ def search_audit_log(query: SearchQuery, services: ServicesDep) -> Response:
 def export_audit_log(
     query: SearchQuery,
     services: ServicesDep,
-    format: Literal["csv", "jsonl"] = "jsonl",
+    format: ExportFormat = ExportFormat.JSONL,
 ) -> StreamingResponse:
-    """Every entry the search matches (cursor and limit ignored), as CSV or JSON Lines."""
-    pages = _pages(services.audit_log, query)
-    chunks: Iterator[str] | Iterator[bytes]
-    if format == "csv":
-        media, name, chunks = "text/csv; charset=utf-8", "audit-log.csv", _csv_chunks(pages)
-    else:
-        media, name, chunks = "application/x-ndjson", "audit-log.jsonl", _jsonl_chunks(pages)
-    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
-    return StreamingResponse(chunks, media_type=media, headers=headers)
+    """Every entry the search matches (cursor and limit ignored), newest first, as JSON Lines
+    (the entries as the search lists them) or CSV; streamed from one database read."""
+    chunks = services.audit_log.export(query, format)
+    headers = {"Content-Disposition": f'attachment; filename="{format.filename}"'}
+    return StreamingResponse(_streamed(chunks), media_type=format.media_type, headers=headers)
+
+
+async def _streamed(chunks: Generator[bytes, None, None]) -> AsyncIterator[bytes]:
+    """Each chunk is made in a worker thread (the database blocks); however the download ends,
+    finished, failed or cut off by the client, the chunks are closed and their cursor freed."""
+    try:
+        while (chunk := await anyio.to_thread.run_sync(next, chunks, None)) is not None:
+            yield chunk
+    finally:
+        with anyio.CancelScope(shield=True):
+            await anyio.to_thread.run_sync(chunks.close)
 
 
 @router.get("/{entry_id}", summary="One whole audit log entry")
@@ -138,36 +121,3 @@ def get_audit_entry(entry_id: str, access: AuditReader, services: ServicesDep) -
     if entry is None:
         raise NotFound("No such audit log entry.")
     return _json(entry.to_dict())
-
-
-def _jsonl_chunks(pages: Iterator[list[AuditEvent]]) -> Iterator[bytes]:
-    """One chunk per page: each chunk costs the stream a thread hop, a line would cost one each."""
-    for page in pages:
-        yield b"".join(orjson.dumps(entry.to_dict()) + b"\n" for entry in page)
-
-
-def _csv_chunks(pages: Iterator[list[AuditEvent]]) -> Iterator[str]:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_COLUMNS)
-    for page in pages:
-        for entry in page:
-            data = entry.to_dict()
-            actor = entry.actor
-            data.update(
-                actor_type=actor.type.value,
-                actor=actor.email or actor.name or actor.id or "",
-                resource_type=entry.resource.type,
-                resource_id=entry.resource.id,
-            )
-            writer.writerow(_cell(data.get(column)) for column in CSV_COLUMNS)
-        yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-    yield buffer.getvalue()
-
-
-def _cell(value: Any) -> str:
-    """A CSV cell; a leading =, +, - or @ is quoted so spreadsheets don't run it as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text

@@ -7,6 +7,7 @@ It imports nothing from the rest of Call Manager; the host app plugs its own rul
     policy = AuditPolicy(attribute=..., rules=[RouteRule(...), ...])
     app.add_middleware(AuditMiddleware, policy=policy, sink=writer)
     log = AuditLog(store, cursor_key=secret)         # log.search(parse_query(...)), log.get(...)
+    log.export(parse_query(...), ExportFormat.JSONL)  # every match as file chunks
 """
 
 from callmanager.audit.bodies import CAPTURE_LIMIT
@@ -31,6 +32,7 @@ from callmanager.audit.events import (
     Resource,
     canonical_bytes,
 )
+from callmanager.audit.export import ExportFormat
 from callmanager.audit.policy import (
     Attribution,
     AuditPolicy,
@@ -76,6 +78,7 @@ __all__ = [
     "AuditUnavailable",
     "AuditWriter",
     "Body",
+    "ExportFormat",
     "InvalidCursor",
     "InvalidQuery",
     "MemoryAuditStore",

@@ -31,6 +31,7 @@ from callmanager.audit.events import (
     format_instant,
     from_epoch_us,
 )
+from callmanager.audit.export import BATCH, Chunks, ExportFormat, encode
 from callmanager.audit.store.port import AuditStore, Criteria, Position
 
 MAX_RANGE = timedelta(days=366)
@@ -145,6 +146,11 @@ class AuditLog:
         items = found[: query.limit]
         more = len(found) > query.limit
         return Page(items, self._cursor(items[-1], query.criteria) if more else None)
+
+    def export(self, query: AuditQuery, fmt: ExportFormat, *, batch: int = BATCH) -> Chunks:
+        """Every entry the search matches (its cursor and limit ignored), newest first, as the
+        bytes of a `fmt` file, a chunk per `batch` entries; close it to stop early."""
+        return encode(self.store.export(query.criteria, batch), fmt)
 
     def get(self, tenant_id: uuid.UUID, entry_id: uuid.UUID | str) -> AuditEvent | None:
         """The whole entry, or None if it does not exist in this tenant (or the id is malformed)."""

@@ -5,10 +5,11 @@ from __future__ import annotations
 import dataclasses
 import threading
 import uuid
-from collections.abc import Sequence
+from collections.abc import Generator, Sequence
 
 from callmanager.audit.events import AuditEvent, Outcome
 from callmanager.audit.store.port import Criteria, Position
+from callmanager.audit.types import JSONObject
 
 
 class MemoryAuditStore:
@@ -41,6 +42,11 @@ class MemoryAuditStore:
         found = [e for e in entries if _matches(e, criteria, after)]
         found.sort(key=lambda e: (e.occurred_at, e.id), reverse=True)
         return [e.without_bodies() for e in found[:limit]]
+
+    def export(self, criteria: Criteria, batch: int) -> Generator[list[JSONObject], None, None]:
+        found = self.search(criteria, None, len(self._entries))
+        for start in range(0, len(found), batch):
+            yield [event.to_dict() for event in found[start : start + batch]]
 
     def get(self, tenant_id: uuid.UUID, entry_id: uuid.UUID) -> AuditEvent | None:
         with self._lock:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
 from callmanager.audit.events import Action, ActorType, AuditEvent
+from callmanager.audit.types import JSONObject
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +54,11 @@ class AuditStore(Protocol):
 
     def search(self, criteria: Criteria, after: Position | None, limit: int) -> list[AuditEvent]:
         """Up to `limit` matching entries older than `after`, newest first, without bodies."""
+
+    def export(self, criteria: Criteria, batch: int) -> Generator[list[JSONObject], None, None]:
+        """Every matching entry, newest first, as `AuditEvent.to_dict()` without bodies, in
+        lists of up to `batch`, from one read: memory stays flat however many match. Closing
+        the iterator early releases what it holds."""
 
     def get(self, tenant_id: uuid.UUID, entry_id: uuid.UUID) -> AuditEvent | None:
         """One whole entry of one tenant, bodies included."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Generator, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -35,6 +35,7 @@ from callmanager.audit.events import (
     Resource,
     occurred_at_of,
 )
+from callmanager.audit.store.listing import listed, listing_columns
 from callmanager.audit.store.port import Criteria, Position
 from callmanager.audit.store.tables import (
     FAILED,
@@ -44,6 +45,7 @@ from callmanager.audit.store.tables import (
     c,
     entries,
 )
+from callmanager.audit.types import JSONObject
 
 log = logging.getLogger("callmanager.audit")
 
@@ -89,6 +91,7 @@ class SqlAuditStore:
         self.engine = engine
         self.is_postgres = engine.dialect.name == "postgresql"
         self.months_ahead = months_ahead
+        self._listing = listing_columns(engine.dialect.name)
         self._months: set[tuple[int, int]] = set()
         self._months_lock = threading.Lock()
         insert = postgresql.insert if self.is_postgres else sqlite.insert
@@ -152,6 +155,21 @@ class SqlAuditStore:
         )
         with self.engine.connect() as conn:
             return [_event(row, bodies=False) for row in conn.execute(query)]
+
+    def export(self, criteria: Criteria, batch: int) -> Generator[list[JSONObject], None, None]:
+        """One query read by a cursor (server-side on PostgreSQL), `batch` rows at a time."""
+        query = (
+            select(*self._listing)
+            .where(*self._conditions(criteria, None))
+            .order_by(c.occurred_at.desc(), c.id.desc())
+        )
+        with self.engine.connect() as conn:
+            result = conn.execution_options(yield_per=batch).execute(query)
+            try:
+                for rows in result.partitions():
+                    yield [listed(row) for row in rows]
+            finally:
+                result.close()  # also when the reader stops early: frees the cursor
 
     def get(self, tenant_id: uuid.UUID, entry_id: uuid.UUID) -> AuditEvent | None:
         occurred_at = occurred_at_of(entry_id)

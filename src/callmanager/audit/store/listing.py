@@ -1,0 +1,71 @@
+"""Entries as the list shows them (`AuditEvent.to_dict()` without bodies), straight from rows.
+
+An export reads every entry of a range, so it skips building `AuditEvent`s: the database
+formats ids and instants as the API writes them, the columns come back as plain strings and
+numbers, and each row becomes its JSON object in one step. Tests hold the result equal to
+`AuditEvent.to_dict()` on both databases.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, String, func, literal_column, type_coerce
+
+from callmanager.audit.store.tables import c
+from callmanager.audit.types import JSONObject
+
+_SQLITE_UUID = (
+    "substr({0}, 1, 8) || '-' || substr({0}, 9, 4) || '-' || substr({0}, 13, 4) || '-' || "
+    "substr({0}, 17, 4) || '-' || substr({0}, 21)"
+)
+"""SQLite keeps a UUID as 32 lowercase hex digits; the API writes it with hyphens."""
+
+_PLAIN = (
+    c.duration_ms, c.actor_type, c.actor_id, c.actor_email, c.actor_name, c.source, c.action,
+    c.method, c.path, c.route, c.resource_type, c.resource_id, c.status, c.outcome, c.summary,
+    c.client_ip, c.user_agent,
+)  # fmt: skip
+
+
+def listing_columns(dialect: str) -> list[ColumnElement[Any]]:
+    """The columns `listed` reads, in its order, for `dialect` ('sqlite' or 'postgresql')."""
+    ids: list[ColumnElement[Any]]
+    instant: ColumnElement[Any]
+    if dialect == "postgresql":
+        ids = [type_coerce(func.cast(col, String), String) for col in (c.id, c.tenant_id)]
+        instant = func.to_char(func.timezone("UTC", c.occurred_at), 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+    else:
+        ids = [literal_column(_SQLITE_UUID.format(name), String) for name in ("id", "tenant_id")]
+        # SQLite keeps instants as naive UTC text, always with six fractional digits.
+        instant = func.replace(literal_column("occurred_at", String), " ", "T") + "Z"
+    return [*ids, type_coerce(instant, String), *_PLAIN]
+
+
+def listed(row: Any) -> JSONObject:
+    """One row of `listing_columns` as its entry's JSON object, without bodies."""
+    (
+        entry_id, tenant_id, occurred_at, duration_ms, actor_type, actor_id, actor_email,
+        actor_name, source, action, method, path, route, resource_type, resource_id, status,
+        outcome, summary, client_ip, user_agent,
+    ) = row  # fmt: skip
+    return {
+        "id": entry_id,
+        "tenant_id": tenant_id,
+        "occurred_at": occurred_at,
+        "duration_ms": duration_ms,
+        "actor": {"type": actor_type, "id": actor_id, "email": actor_email, "name": actor_name},
+        "source": source,
+        "action": action,
+        "method": method,
+        "path": path,
+        "route": route,
+        "resource": {"type": resource_type, "id": resource_id},
+        "status": status,
+        "outcome": outcome,
+        "summary": summary,
+        "request": None,
+        "response": None,
+        "client_ip": client_ip,
+        "user_agent": user_agent,
+    }
