@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy import text
 
 from callmanager.audit import (
@@ -23,7 +25,8 @@ from callmanager.audit import (
     canonical_bytes,
     parse_query,
 )
-from callmanager.audit.store.sql import create_partition
+from callmanager.audit.store.port import Criteria
+from callmanager.audit.store.sql import TEXT_SEARCH_WORK_MEM, create_partition
 from callmanager.audit.testing import make_event
 
 pytestmark = pytest.mark.anyio
@@ -188,3 +191,32 @@ def test_postgresql_keeps_one_partition_per_month_made_on_demand(store: SqlAudit
     assert located == "audit_entries_p201903"
     with store.engine.begin() as conn:
         create_partition(conn, 2019, 3)  # exists already: a no-op, not an error
+
+
+def test_a_postgresql_text_search_gets_more_memory_for_its_own_transaction_only(
+    store: SqlAuditStore,
+) -> None:
+    if not store.is_postgres:
+        pytest.skip("work_mem is PostgreSQL's")
+    memory_at_select: list[str] = []
+
+    def record(_conn: Any, cursor: Any, statement: str, *_args: Any) -> None:
+        if "FROM audit_entries" in statement:
+            memory_at_select.append(cursor.connection.execute("SHOW work_mem").fetchone()[0])
+
+    tenant = uuid.uuid4()
+    store.write([make_event(tenant, occurred_at=NOW)], [])
+    everything = Criteria(tenant, NOW - timedelta(hours=1), NOW + timedelta(hours=1))
+    text_search = dataclasses.replace(everything, text="group")
+    sqlalchemy_event.listen(store.engine, "before_cursor_execute", record)
+    try:
+        store.search(everything, None, 10)
+        store.search(text_search, None, 10)
+        list(store.export(text_search, 10))
+        store.search(everything, None, 10)
+    finally:
+        sqlalchemy_event.remove(store.engine, "before_cursor_execute", record)
+
+    default = memory_at_select[0]
+    assert memory_at_select == [default, TEXT_SEARCH_WORK_MEM, TEXT_SEARCH_WORK_MEM, default]
+    assert default != TEXT_SEARCH_WORK_MEM

@@ -55,6 +55,10 @@ FAILURE_STATUS = 400
 MIN_FTS_QUERY = 3
 """SQLite's trigram index needs three characters; shorter text is matched by a scan."""
 
+TEXT_SEARCH_WORK_MEM = "64MB"
+"""PostgreSQL memory for one free-text search: a tenant's week of trigram matches fits in it
+as an exact bitmap (the 4 MB default turns it lossy: every heap row re-checked, twice as slow)."""
+
 _LIST_COLUMNS = [col for col in entries.c if col.name not in ("request", "response")]
 _MODIFICATIONS = frozenset({Action.CREATE, Action.EDIT, Action.DELETE})
 
@@ -154,6 +158,7 @@ class SqlAuditStore:
             .limit(limit)
         )
         with self.engine.connect() as conn:
+            self._size_for(conn, criteria)
             return [_event(row, bodies=False) for row in conn.execute(query)]
 
     def export(self, criteria: Criteria, batch: int) -> Generator[list[JSONObject], None, None]:
@@ -164,6 +169,7 @@ class SqlAuditStore:
             .order_by(c.occurred_at.desc(), c.id.desc())
         )
         with self.engine.connect() as conn:
+            self._size_for(conn, criteria)
             result = conn.execution_options(yield_per=batch).execute(query)
             try:
                 for rows in result.partitions():
@@ -184,6 +190,11 @@ class SqlAuditStore:
 
     def close(self) -> None:
         self.engine.dispose()
+
+    def _size_for(self, conn: Connection, criteria: Criteria) -> None:
+        """Give a PostgreSQL free-text search more memory, for its transaction only."""
+        if self.is_postgres and criteria.text is not None:
+            conn.execute(text(f"SET LOCAL work_mem = '{TEXT_SEARCH_WORK_MEM}'"))
 
     def _conditions(self, f: Criteria, after: Position | None) -> list[ColumnElement[bool]]:
         where: list[ColumnElement[bool]] = [
