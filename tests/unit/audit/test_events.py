@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import os
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -55,7 +57,31 @@ def test_an_entry_id_is_a_uuid7_that_encodes_its_instant_to_the_microsecond() ->
         instant = base + timedelta(microseconds=micros)
         entry_id = new_entry_id(instant)
         assert entry_id.version == 7
+        assert entry_id.variant == uuid.RFC_4122
         assert occurred_at_of(entry_id) == instant
+
+
+def test_entry_ids_of_one_instant_differ_in_their_random_bits() -> None:
+    instant = datetime(2026, 1, 2, 3, 4, 5, 6, tzinfo=UTC)
+    ids = {new_entry_id(instant) for _ in range(1000)}
+    assert len(ids) == 1000
+    assert {occurred_at_of(i) for i in ids} == {instant}
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_forked_process_never_takes_the_same_random_bits_as_its_parent() -> None:
+    instant = datetime(2026, 1, 2, 3, 4, 5, 6, tzinfo=UTC)
+    new_entry_id(instant)  # the parent now holds a batch of random bits
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        os.write(write_end, new_entry_id(instant).bytes)
+        os._exit(0)
+    os.close(write_end)
+    child_id = uuid.UUID(bytes=os.read(read_end, 16))
+    os.close(read_end)
+    os.waitpid(pid, 0)
+    assert child_id != new_entry_id(instant)
 
 
 def test_entry_ids_sort_by_their_instant() -> None:
@@ -112,3 +138,16 @@ def test_completing_an_entry_sets_status_outcome_and_duration() -> None:
     done = pending.completed(409, 12.34567, pending.request, None)
     assert (done.status, done.outcome, done.duration_ms) == (409, Outcome.FAILED, 12.346)
     assert done.id == pending.id
+
+
+def test_completing_an_entry_keeps_every_other_field() -> None:
+    pending = dataclasses.replace(
+        make_event(status=None), client_ip="192.0.2.1", user_agent="curl/8"
+    )
+    response = Body("application/json", 2, is_json=True, json={})
+    done = pending.completed(201, 1.0, pending.request, response)
+    changed = {"status", "outcome", "duration_ms", "request", "response"}
+    for f in dataclasses.fields(AuditEvent):
+        if f.name not in changed:
+            assert getattr(done, f.name) == getattr(pending, f.name), f.name
+    assert done.response == response
