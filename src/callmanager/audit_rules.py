@@ -123,14 +123,27 @@ SPECIAL_RULES = {
         resource_type="portal_user",
         summary=_summarize_role_change,
     ),
+    # The log's own reads answer with copies of entries it already holds: storing them again
+    # would grow the log by its own reading (a search page is ~40 KB). Size and SHA-256 only.
     ("GET", f"{TENANT_PREFIX}/audit-log"): RouteRule(
-        "GET", f"{TENANT_PREFIX}/audit-log", resource_type="audit_log", summary="Viewed audit log"
+        "GET",
+        f"{TENANT_PREFIX}/audit-log",
+        resource_type="audit_log",
+        summary="Viewed audit log",
+        response_body=False,
     ),
     ("GET", f"{TENANT_PREFIX}/audit-log/export"): RouteRule(
         "GET",
         f"{TENANT_PREFIX}/audit-log/export",
         resource_type="audit_log",
         summary="Exported the audit log",
+        response_body=False,
+    ),
+    ("GET", f"{TENANT_PREFIX}/audit-log/{{entry_id}}"): RouteRule(
+        "GET",
+        f"{TENANT_PREFIX}/audit-log/{{entry_id}}",
+        resource_type="audit_log",
+        response_body=False,
     ),
 }
 """Routes whose entry differs from what their method and path imply."""

@@ -105,3 +105,22 @@ def test_the_invitation_route_is_sensitive_and_keeps_only_its_summary_fields() -
     invite = rules["POST", "/api/v1/tenants/{tenant_id}/invitations"]
     assert invite.sensitive == ("id", "email", "name", "role", "expires_at")
     assert rules["GET", "/api/v1/tenants/{tenant_id}/invitations"].sensitive is None
+
+
+def test_the_audit_logs_own_reads_store_no_response_body() -> None:
+    """Its responses copy entries the log already holds; every other route stores its response."""
+    log = "/api/v1/tenants/{tenant_id}/audit-log"
+    paths = {
+        log: {"get": {}},
+        f"{log}/export": {"get": {}},
+        f"{log}/{{entry_id}}": {"get": {}},
+        "/api/v1/tenants/{tenant_id}/groups": {"get": {}, "post": {}},
+        "/api/v1/tenants/{tenant_id}/groups/{group_id}": {"get": {}, "patch": {}},
+        "/api/v1/tenants/{tenant_id}/invitations": {"post": {}},
+    }
+    stored = {(r.method, r.template): r.response_body for r in rules_for(paths)}
+    assert {k for k, keep in stored.items() if not keep} == {
+        ("GET", log),
+        ("GET", f"{log}/export"),
+        ("GET", f"{log}/{{entry_id}}"),
+    }

@@ -59,10 +59,14 @@ class BodyBuffer:
         content_type: str | None,
         redact: Redactor,
         *,
-        encoded: bool = False,
+        parse: bool = True,
         keep: Redactor | None = None,
     ) -> Body:
-        """The body as recorded. `keep` marks a sensitive body: only what it keeps survives."""
+        """The body as recorded. `keep` marks a sensitive body: only what it keeps survives.
+
+        `parse=False` records even a JSON body as opaque bytes: a compressed body, or a
+        response its route says not to store.
+        """
         if self._hash is not None:
             digest = self._hash.hexdigest() if self.complete and keep is None else None
             return Body(
@@ -71,7 +75,7 @@ class BodyBuffer:
         data = b"".join(self.chunks)
         if not data:
             return Body(content_type, 0, sensitive=bool(keep))
-        parsed = None if encoded else _parse(content_type, data)
+        parsed = _parse(content_type, data) if parse else None
         if parsed is None:
             if keep is not None:
                 return Body(content_type, self.size, sensitive=True)

@@ -93,6 +93,7 @@ class _Exchange:
         "released",
         "replay",
         "request",
+        "request_record",
         "request_type",
         "response",
         "response_type",
@@ -121,6 +122,8 @@ class _Exchange:
         self.outcome_stored = False
         self.status: int | None = None
         self.request_type: str | None = None
+        self.request_record: Body | None = None
+        """The request as recorded before the handler; kept when that was the whole body."""
         self.response_type: str | None = None
         self.encoded = False
         self.entry: AuditEvent | None = None
@@ -177,7 +180,12 @@ class _Exchange:
         return message
 
     def _request_record(self) -> Body:
-        return self.request.record(self.request_type, self.mw.policy.redactor)
+        if self.request_record is not None:
+            return self.request_record
+        record = self.request.record(self.request_type, self.mw.policy.redactor)
+        if self.request.complete:  # nothing more can arrive: parse and redact it only once
+            self.request_record = record
+        return record
 
     def _pending_entry(self) -> AuditEvent:
         user_agent = None
@@ -227,9 +235,10 @@ class _Exchange:
         if kind == "http.response.start":
             self.status = message["status"]
             for name, value in message.get("headers", ()):
-                if name.lower() == b"content-type":
+                name = name.lower()
+                if name == b"content-type":
                     self.response_type = value.decode("latin-1")[:200]
-                elif name.lower() == b"content-encoding" and value.lower() != b"identity":
+                elif name == b"content-encoding" and value.lower() != b"identity":
                     self.encoded = True
             if self.durable:
                 self.held.append(message)
@@ -282,12 +291,16 @@ class _Exchange:
 
     def _final_entry(self) -> AuditEvent:
         assert self.entry is not None
-        keep = self.decision.keep
+        status = self.status or 500
+        decision = self.decision
         response = self.response.record(
-            self.response_type, self.mw.policy.redactor, encoded=self.encoded, keep=keep
+            self.response_type,
+            self.mw.policy.redactor,
+            parse=not self.encoded and (decision.response_body or status >= 400),
+            keep=decision.keep,
         )
         duration = (time.perf_counter() - self.started) * 1000
-        return self.entry.completed(self.status or 500, duration, self._request_record(), response)
+        return self.entry.completed(status, duration, self._request_record(), response)
 
     async def _store_outcome(self, *, reraise: bool) -> None:
         if self.outcome_stored:

@@ -60,6 +60,10 @@ class RouteRule:
     sensitive: tuple[str, ...] | None = None
     """The response fields to keep; the rest of a sensitive response is never stored."""
     summary: str | Summarize | None = None
+    response_body: bool = True
+    """False: a successful response is recorded like an opaque body (content type, size,
+    SHA-256), never parsed or stored, e.g. one that copies what the log already holds. An
+    error response is recorded as usual, so failures stay explained."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +78,8 @@ class Decision:
     params: Mapping[str, str]
     keep: Redactor | None = None
     summary: str | Summarize | None = None
+    response_body: bool = True
+    """False: a successful response is described, not stored (see `RouteRule`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,6 +188,7 @@ class AuditPolicy:
             params=params,
             keep=compiled.keep,
             summary=rule.summary,
+            response_body=rule.response_body,
         )
 
     def _fallback(self, tenant_id: uuid.UUID, method: str, rest: str) -> Decision:

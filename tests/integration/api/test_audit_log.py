@@ -3,6 +3,7 @@ query parameters, isolation between tenants, and the invitation's secrets kept o
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from pathlib import Path
 from typing import Any
@@ -74,6 +75,41 @@ def test_all_actions_include_reads_and_reading_the_log_is_itself_recorded(
     assert summaries[-2:] == ["Viewed audit log", "Listed groups"]
     assert entries(reader, services, action_type="read")
     assert all(e["action"] == "read" for e in entries(reader, services, action_type="read"))
+
+
+def test_the_logs_own_reads_are_recorded_without_storing_their_responses_again(
+    login_as: LoginAs, services: Services
+) -> None:
+    """A search, an entry and an export copy what the log holds: recorded by size and digest."""
+    owner = login_as(Role.OWNER)
+    owner.client.get(owner.url("/groups"))
+    [listed] = entries(owner, services, action_type="read")
+    responses = {
+        "search": owner.client.get(owner.url("/audit-log"), params={"action_type": "all"}),
+        "entry": owner.client.get(owner.url(f"/audit-log/{listed['id']}")),
+        "export": owner.client.get(
+            owner.url("/audit-log/export"), params={"format": "jsonl", "action_type": "all"}
+        ),
+        "refused": owner.client.get(owner.url("/audit-log"), params={"action_type": "bogus"}),
+    }
+    assert [r.status_code for r in responses.values()] == [200, 200, 200, 400]
+    recorded = {
+        e["path"]: owner.client.get(owner.url(f"/audit-log/{e['id']}")).json()["response"]
+        for e in entries(owner, services, action_type="read", resource_type="audit_log")
+    }
+    for name in ("search", "entry", "export"):
+        response = responses[name]
+        stored = recorded[response.request.url.raw_path.decode()]
+        assert stored == {
+            "content_type": response.headers["content-type"],
+            "size": len(response.content),
+            "truncated": False,
+            "sha256": hashlib.sha256(response.content).hexdigest(),
+        }, name
+    refused = recorded[responses["refused"].request.url.raw_path.decode()]
+    assert refused["body"]["status"] == 400
+    whole = owner.client.get(owner.url(f"/audit-log/{listed['id']}")).json()
+    assert whole["response"]["body"] == {"items": []}
 
 
 def test_tenant_setup_may_not_read_the_log_and_the_refusal_is_recorded(

@@ -24,6 +24,7 @@ from callmanager.audit import (
     AuditSink,
     RouteRule,
 )
+from callmanager.audit.redact import Redactor
 from callmanager.audit.types import ASGIApp, Message, Scope
 
 TENANT = uuid.UUID("0b6f3c9e-1d2a-4e5f-8a7b-9c0d1e2f3a4b")
@@ -31,6 +32,8 @@ BASE = f"/api/v1/tenants/{TENANT}"
 T = "/api/v1/tenants/{tenant_id}"
 TOKEN = "tok-5ecret-invitation"
 INVALID_UTF8 = b"\xff\xfe\xfa not utf-8 \xc3\x28"
+LOG_COPY = {"items": [{"summary": "Created group 'Sales'", "token_hint": "copied-entry"}]}
+"""What `GET .../log` answers: a route whose rule stores no response body."""
 
 
 @dataclass
@@ -96,6 +99,13 @@ def build_app(calls: Calls) -> Starlette:
         calls.hit("search")
         return JSONResponse({"items": []})
 
+    async def log_copy(request: Request) -> Response:
+        calls.hit("log_copy")
+        if request.query_params.get("fail"):
+            problem = {"type": "about:blank", "title": "Bad Request", "status": 400, "detail": "x"}
+            return JSONResponse(problem, 400, media_type="application/problem+json")
+        return JSONResponse(LOG_COPY)
+
     async def health(request: Request) -> Response:
         return JSONResponse({"ok": True})
 
@@ -108,6 +118,7 @@ def build_app(calls: Calls) -> Starlette:
             Route(f"{T}/invitations", invite, methods=["POST"]),
             Route(f"{T}/boom", boom, methods=["POST", "GET"]),
             Route(f"{T}/groups/search", search, methods=["POST"]),
+            Route(f"{T}/log", log_copy, methods=["GET"]),
             Route("/health", health),
         ]
     )
@@ -123,6 +134,7 @@ RULES = [
         resource_type="invitation",
         sensitive=("id", "email", "name", "role", "expires_at"),
     ),
+    RouteRule("GET", f"{T}/log", resource_type="log", response_body=False),
 ]
 
 
@@ -133,8 +145,10 @@ def attribute(scope: Scope, tenant_id: uuid.UUID) -> Attribution:
     return Attribution(Actor(ActorType.USER, "u-1", user, "Alice"), "API")
 
 
-def audited(calls: Calls, sink: AuditSink, **options: Any) -> ASGIApp:
-    policy = AuditPolicy(attribute=attribute, rules=RULES)
+def audited(
+    calls: Calls, sink: AuditSink, redactor: Redactor | None = None, **options: Any
+) -> ASGIApp:
+    policy = AuditPolicy(attribute=attribute, rules=RULES, redactor=redactor)
     return AuditMiddleware(build_app(calls), policy=policy, sink=sink, **options)
 
 

@@ -10,8 +10,17 @@ import pytest
 
 from callmanager.audit import REDACTED, Action, ActorType, Outcome, canonical_bytes
 from callmanager.audit.testing import AuditRecorder
-from callmanager.audit.types import Message
-from tests.unit.audit.app import BASE, INVALID_UTF8, TENANT, TOKEN, Calls, audited, call
+from callmanager.audit.types import JSON, Message
+from tests.unit.audit.app import (
+    BASE,
+    INVALID_UTF8,
+    LOG_COPY,
+    TENANT,
+    TOKEN,
+    Calls,
+    audited,
+    call,
+)
 
 pytestmark = pytest.mark.anyio
 
@@ -199,6 +208,55 @@ async def test_a_sensitive_response_keeps_only_its_declared_fields() -> None:
         "expires_at": "2026-12-01T00:00:00Z",
     }
     assert TOKEN.encode() not in canonical_bytes(entry)
+
+
+async def test_a_route_storing_no_response_body_records_its_size_and_sha256_only() -> None:
+    async with AuditRecorder() as audit:
+        sent = await call(audited(Calls(), audit.writer), "GET", f"{BASE}/log")
+        [entry] = await audit.aentries()
+    assert orjson.loads(sent.body) == LOG_COPY
+    assert entry.response is not None
+    assert entry.response.to_dict() == {
+        "content_type": "application/json",
+        "size": len(sent.body),
+        "truncated": False,
+        "sha256": hashlib.sha256(sent.body).hexdigest(),
+    }
+    assert b"copied-entry" not in canonical_bytes(entry)
+    assert (entry.status, entry.resource.type) == (200, "log")
+
+
+async def test_an_error_response_of_a_route_storing_no_body_is_recorded_as_usual() -> None:
+    """A failure stays explained even where successful responses are not stored."""
+    async with AuditRecorder() as audit:
+        await call(audited(Calls(), audit.writer), "GET", f"{BASE}/log", query=b"fail=1")
+        [entry] = await audit.aentries()
+    assert entry.response is not None
+    assert entry.response.json == {
+        "type": "about:blank",
+        "title": "Bad Request",
+        "status": 400,
+        "detail": "x",
+    }
+
+
+async def test_each_body_goes_through_the_redactor_once() -> None:
+    seen: list[JSON] = []
+
+    def redactor(value: JSON) -> JSON:
+        seen.append(value)
+        return value
+
+    async with AuditRecorder() as audit:
+        await call(
+            audited(Calls(), audit.writer, redactor=redactor),
+            "POST",
+            f"{BASE}/groups",
+            chunks=[b'{"name": "Sales"}'],
+            headers=JSON_HEADERS,
+        )
+        await audit.aentries()
+    assert seen == [{"name": "Sales"}, {"id": "g-1", "name": "Sales"}]
 
 
 async def test_secrets_in_headers_bodies_and_query_strings_are_never_recorded() -> None:

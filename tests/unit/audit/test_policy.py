@@ -61,6 +61,24 @@ def test_a_rule_may_override_the_action() -> None:
     assert decision.action is Action.READ
 
 
+def test_a_rule_may_say_its_responses_are_not_stored() -> None:
+    p = policy(
+        RouteRule("GET", f"{T}/audit-log", response_body=False),
+        RouteRule("GET", f"{T}/groups"),
+    )
+    log = p.decide(scope("GET", f"/api/v1/tenants/{TENANT}/audit-log"))
+    groups = p.decide(scope("GET", f"/api/v1/tenants/{TENANT}/groups"))
+    unmatched = p.decide(scope("GET", f"/api/v1/tenants/{TENANT}/other"))
+    assert log is not None
+    assert groups is not None
+    assert unmatched is not None
+    assert (log.response_body, groups.response_body, unmatched.response_body) == (
+        False,
+        True,
+        True,
+    )
+
+
 def test_head_follows_the_get_rules() -> None:
     p = policy(RouteRule("GET", f"{T}/groups", resource_type="group"))
     decision = p.decide(scope("HEAD", f"/api/v1/tenants/{TENANT}/groups"))
