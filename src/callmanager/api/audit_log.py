@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Generator
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import anyio
 import orjson
 from fastapi import APIRouter, Depends, Query, Response
-from fastapi.responses import StreamingResponse
 from sqlalchemy import select
 
 from callmanager.api.deps import AuditReader, DbSession, ServicesDep
+from callmanager.api.streaming import PrefetchingStreamingResponse
 from callmanager.audit import MAX_LIMIT, AuditQuery, ExportFormat, InvalidQuery, parse_query
 from callmanager.domain.tenants.models import Tenant
 from callmanager.errors import CallManagerError, NotFound
@@ -95,23 +93,12 @@ def export_audit_log(
     query: SearchQuery,
     services: ServicesDep,
     format: ExportFormat = ExportFormat.JSONL,
-) -> StreamingResponse:
+) -> PrefetchingStreamingResponse:
     """Every entry the search matches (cursor and limit ignored), newest first, as JSON Lines
     (the entries as the search lists them) or CSV; streamed from one database read."""
     chunks = services.audit_log.export(query, format)
     headers = {"Content-Disposition": f'attachment; filename="{format.filename}"'}
-    return StreamingResponse(_streamed(chunks), media_type=format.media_type, headers=headers)
-
-
-async def _streamed(chunks: Generator[bytes, None, None]) -> AsyncIterator[bytes]:
-    """Each chunk is made in a worker thread (the database blocks); however the download ends,
-    finished, failed or cut off by the client, the chunks are closed and their cursor freed."""
-    try:
-        while (chunk := await anyio.to_thread.run_sync(next, chunks, None)) is not None:
-            yield chunk
-    finally:
-        with anyio.CancelScope(shield=True):
-            await anyio.to_thread.run_sync(chunks.close)
+    return PrefetchingStreamingResponse(chunks, media_type=format.media_type, headers=headers)
 
 
 @router.get("/{entry_id}", summary="One whole audit log entry")
