@@ -29,23 +29,25 @@ _PLAIN = (
 
 
 def listing_columns(dialect: str) -> list[ColumnElement[Any]]:
-    """The columns `listed` reads, in its order, for `dialect` ('sqlite' or 'postgresql')."""
-    ids: list[ColumnElement[Any]]
+    """The columns `listed` reads, in its order, for `dialect` ('sqlite' or 'postgresql').
+    The tenant is not read: an export is of one tenant, whose id the caller knows."""
+    entry_id: ColumnElement[Any]
     instant: ColumnElement[Any]
     if dialect == "postgresql":
-        ids = [type_coerce(func.cast(col, String), String) for col in (c.id, c.tenant_id)]
+        entry_id = func.cast(c.id, String)
         instant = func.to_char(func.timezone("UTC", c.occurred_at), 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
     else:
-        ids = [literal_column(_SQLITE_UUID.format(name), String) for name in ("id", "tenant_id")]
+        entry_id = literal_column(_SQLITE_UUID.format("id"), String)
         # SQLite keeps instants as naive UTC text, always with six fractional digits.
         instant = func.replace(literal_column("occurred_at", String), " ", "T") + "Z"
-    return [*ids, type_coerce(instant, String), *_PLAIN]
+    return [type_coerce(entry_id, String), type_coerce(instant, String), *_PLAIN]
 
 
-def listed(row: Any) -> JSONObject:
-    """One row of `listing_columns` as its entry's JSON object, without bodies."""
+def listed(row: Any, tenant_id: str) -> JSONObject:
+    """One row of `listing_columns`, of the tenant `tenant_id`, as its entry's JSON object
+    without bodies."""
     (
-        entry_id, tenant_id, occurred_at, duration_ms, actor_type, actor_id, actor_email,
+        entry_id, occurred_at, duration_ms, actor_type, actor_id, actor_email,
         actor_name, source, action, method, path, route, resource_type, resource_id, status,
         outcome, summary, client_ip, user_agent,
     ) = row  # fmt: skip

@@ -171,9 +171,10 @@ class SqlAuditStore:
         with self.engine.connect() as conn:
             self._size_for(conn, criteria)
             result = conn.execution_options(yield_per=batch).execute(query)
+            tenant_id = str(criteria.tenant_id)
             try:
                 for rows in result.partitions():
-                    yield [listed(row) for row in rows]
+                    yield [listed(row, tenant_id) for row in rows]
             finally:
                 result.close()  # also when the reader stops early: frees the cursor
 
