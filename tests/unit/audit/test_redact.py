@@ -179,6 +179,15 @@ def test_the_fused_redactor_never_changes_its_input(body: JSON) -> None:
     assert orjson.dumps(body) == before
 
 
+def test_the_fused_redactor_takes_any_key_test() -> None:
+    redact = RedactBody(lambda key: key.startswith("x-"))
+    assert redact({"x-a": 1, "token": "t", "b": [{"x-c": {"d": 2}}]}) == {
+        "x-a": REDACTED,
+        "token": "t",
+        "b": [{"x-c": REDACTED}],
+    }
+
+
 def test_every_body_goes_through_the_fused_redactor() -> None:
     assert isinstance(default_redactor(), RedactBody)
 
