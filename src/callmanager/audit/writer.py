@@ -2,8 +2,10 @@
 
 Durable entries (modifications and their outcomes) wake the thread at once; whatever else is
 queued rides along in the same transaction, so concurrent modifications share commits (group
-commit). Reads wait at most `flush_interval`. A full queue makes callers wait for space; an
-entry is never dropped silently. Lifecycle: `start()`, `await flush()`, `await shutdown()`.
+commit). Reads wait at most `flush_interval`. A busy writer takes everything queued, up to
+`max_batch` (10 000), in one transaction: fewer, larger commits keep up with a burst, and an idle
+writer is no slower. A full queue makes callers wait for space; an entry is never dropped
+silently. Lifecycle: `start()`, `await flush()`, `await shutdown()`.
 """
 
 from __future__ import annotations
@@ -72,7 +74,7 @@ class AuditWriter:
         *,
         flush_interval: float = 0.2,
         max_queue: int = 10_000,
-        max_batch: int = 1_000,
+        max_batch: int = 10_000,
         durable_timeout: float = 10.0,
         retry_initial: float = 0.05,
         retry_max: float = 1.0,

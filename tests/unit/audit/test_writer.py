@@ -26,8 +26,10 @@ class SlowStore(MemoryAuditStore):
         self.batches: list[int] = []
         self.gate = threading.Event()
         self.gate.set()
+        self.entered = threading.Event()
 
     def write(self, inserts: Sequence[AuditEvent], completions: Sequence[AuditEvent]) -> None:
+        self.entered.set()
         self.gate.wait()
         time.sleep(self.delay)
         super().write(inserts, completions)
@@ -94,6 +96,21 @@ async def test_concurrent_modifications_share_commits() -> None:
     await writer.shutdown()
     assert len(store.all()) == 60
     assert store.writes < 20
+
+
+async def test_a_busy_writer_commits_everything_queued_at_once_up_to_ten_thousand() -> None:
+    """While a write is under way entries pile up; the next transaction takes them all."""
+    store = SlowStore(delay=0)
+    store.gate.clear()
+    writer = AuditWriter(store, flush_interval=0.01, max_queue=20_000)
+    writer.start()
+    await writer.emit(make_event())
+    assert await asyncio.to_thread(store.entered.wait, 5)  # the first entry waits at the gate
+    for _ in range(12_000):
+        await writer.emit(make_event())
+    store.gate.set()
+    await writer.shutdown()
+    assert store.batches == [1, 10_000, 2_000]
 
 
 async def test_a_durable_entry_waits_for_its_commit() -> None:

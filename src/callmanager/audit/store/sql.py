@@ -23,7 +23,6 @@ from sqlalchemy import (
     text,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 
 from callmanager.audit.events import (
     Action,
@@ -35,6 +34,7 @@ from callmanager.audit.events import (
     Resource,
     occurred_at_of,
 )
+from callmanager.audit.store.bulk import insert_postgres, insert_sqlite
 from callmanager.audit.store.listing import listed, listing_columns
 from callmanager.audit.store.port import Criteria, Position
 from callmanager.audit.store.tables import (
@@ -98,8 +98,7 @@ class SqlAuditStore:
         self._listing = listing_columns(engine.dialect.name)
         self._months: set[tuple[int, int]] = set()
         self._months_lock = threading.Lock()
-        insert = postgresql.insert if self.is_postgres else sqlite.insert
-        self._insert = insert(entries).on_conflict_do_nothing()
+        self._insert = insert_postgres if self.is_postgres else insert_sqlite
         self._complete = (
             update(entries)
             .where(
@@ -134,7 +133,7 @@ class SqlAuditStore:
             self._ensure_partitions({(e.occurred_at.year, e.occurred_at.month) for e in inserts})
         with self.engine.begin() as conn:
             if inserts:
-                conn.execute(self._insert, [_row(e) for e in inserts])
+                self._insert(conn, inserts)
             if completions:
                 conn.execute(self._complete, [_completion(e) for e in completions])
 
@@ -257,33 +256,6 @@ def create_partition(conn: Connection, year: int, month: int) -> None:
 def _add_months(year: int, month: int, n: int) -> tuple[int, int]:
     index = year * 12 + (month - 1) + n
     return index // 12, index % 12 + 1
-
-
-def _row(e: AuditEvent) -> dict[str, Any]:
-    return {
-        "tenant_id": e.tenant_id,
-        "occurred_at": e.occurred_at,
-        "id": e.id,
-        "duration_ms": e.duration_ms,
-        "actor_type": e.actor.type.value,
-        "actor_id": e.actor.id,
-        "actor_email": e.actor.email.lower() if e.actor.email else None,
-        "actor_name": e.actor.name,
-        "source": e.source,
-        "action": e.action.value,
-        "method": e.method,
-        "path": e.path,
-        "route": e.route,
-        "resource_type": e.resource.type,
-        "resource_id": e.resource.id,
-        "status": e.status,
-        "outcome": e.outcome.value,
-        "summary": e.summary,
-        "request": None if e.request is None else e.request.to_dict(),
-        "response": None if e.response is None else e.response.to_dict(),
-        "client_ip": e.client_ip,
-        "user_agent": e.user_agent,
-    }
 
 
 def _completion(e: AuditEvent) -> dict[str, Any]:

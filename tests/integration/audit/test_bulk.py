@@ -1,0 +1,159 @@
+"""The store's batch insert on SQLite and PostgreSQL: rows stored exactly as SQLAlchemy binds
+them, read back unchanged, idempotent, all or nothing, in the transaction of the completions."""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+
+from callmanager.audit import Actor, ActorType, AuditEvent, Body, Outcome, SqlAuditStore
+from callmanager.audit.store.sql import create_partition
+from callmanager.audit.store.tables import entries
+from callmanager.audit.testing import make_event
+
+NOW = datetime.now(UTC).replace(microsecond=654321)
+
+
+def _awkward_entries() -> list[AuditEvent]:
+    """Entries that exercise every encoding: text a COPY must escape, missing values, bodies
+    absent or nested, an instant given in another zone, a float that is not short in decimal."""
+    tenant = uuid.uuid4()
+    elsewhere = timezone(timedelta(hours=-5, minutes=-30))
+    nobody = Actor(ActorType.SYSTEM, None, None, None)
+    body = Body(
+        "application/json",
+        99,
+        is_json=True,
+        json={"tab": "a\tb", "nl": "x\ny", "bs": "c:\\d", "emoji": "👋", "n": [1, 2.5, None]},
+    )
+    return [
+        make_event(tenant, occurred_at=NOW, request=body, response=body),
+        make_event(tenant, occurred_at=NOW - timedelta(seconds=1), status=None, actor=nobody),
+        make_event(
+            tenant,
+            occurred_at=(NOW - timedelta(minutes=1)).astimezone(elsewhere),
+            summary="Edited \\N 'tab\there'\r\nnext line \x7f Grüße",
+            path=f"/api/v1/tenants/{tenant}/groups?q=a%09b\\c",
+            response=Body("text/plain", 5_000_000, truncated=True, sha256="ab" * 32),
+        ),
+        make_event(tenant, occurred_at=datetime(2000, 1, 1, tzinfo=UTC)),
+    ]
+
+
+def test_a_batch_reads_back_exactly_as_written(store: SqlAuditStore) -> None:
+    batch = [*_awkward_entries(), *(make_event(occurred_at=NOW) for _ in range(50))]
+    batch[3] = dataclasses.replace(batch[3], duration_ms=0.1 + 0.2)
+    store.write(batch, [])
+    for event in batch:
+        assert store.get(event.tenant_id, event.id) == event
+
+
+def test_the_store_encodes_columns_as_sqlalchemy_core_binds_them(store: SqlAuditStore) -> None:
+    """The fast path bypasses SQLAlchemy's bind processing, so it must store the same values:
+    UUIDs, instants and JSON in the same form, and an absent body as JSON null, not SQL NULL."""
+    batch = _awkward_entries()
+    store.write(batch, [])
+    fast = _stored(store)
+    with store.engine.begin() as conn:
+        conn.execute(entries.delete())
+        conn.execute(entries.insert(), [_core_row(e) for e in batch])
+    assert _stored(store) == fast
+
+
+def test_a_retried_batch_stores_only_its_new_entries(store: SqlAuditStore) -> None:
+    first, second = make_event(occurred_at=NOW), make_event(occurred_at=NOW)
+    store.write([first], [])
+    store.write([first, second], [])
+    store.write([second, first, second], [])
+    assert _count(store) == 2
+    assert store.get(second.tenant_id, second.id) == second
+
+
+def test_an_entry_inserted_and_completed_in_one_batch_ends_completed(
+    store: SqlAuditStore,
+) -> None:
+    pending = make_event(occurred_at=NOW, status=None)
+    done = pending.completed(204, 3.25, pending.request, None)
+    store.write([pending], [done])
+    stored = store.get(pending.tenant_id, pending.id)
+    assert stored is not None
+    assert (stored.outcome, stored.status, stored.duration_ms) == (Outcome.SUCCEEDED, 204, 3.25)
+
+
+def test_a_batch_with_a_naive_timestamp_is_refused_whole(store: SqlAuditStore) -> None:
+    """A naive instant would be stored in some local time; it is refused, with its batch."""
+    good = make_event(occurred_at=NOW)
+    naive = dataclasses.replace(make_event(occurred_at=NOW), occurred_at=NOW.replace(tzinfo=None))
+    with pytest.raises(ValueError, match="naive"):
+        store.write([good, naive], [])
+    assert _count(store) == 0
+
+
+def test_a_failed_batch_leaves_nothing_behind_for_the_next(store: SqlAuditStore) -> None:
+    """On PostgreSQL a batch is staged before it is inserted; when the insert fails, what was
+    staged goes with the rolled-back transaction instead of riding along with the next batch."""
+    if not store.is_postgres:
+        pytest.skip("staging is PostgreSQL's")
+    old = make_event(occurred_at=datetime(2019, 3, 15, tzinfo=UTC))
+    store.write([old], [])
+    with store.engine.begin() as conn:
+        conn.execute(text("DROP TABLE audit_entries_p201903"))
+    lost, later = make_event(occurred_at=datetime(2019, 3, 16, tzinfo=UTC)), make_event()
+    with pytest.raises(Exception, match="partition"):
+        store.write([later, lost], [])
+    with store.engine.begin() as conn:
+        create_partition(conn, 2019, 3)
+    store.write([later], [])
+    assert store.get(later.tenant_id, later.id) == later
+    assert store.get(lost.tenant_id, lost.id) is None
+    assert _count(store) == 1
+
+
+def _core_row(e: AuditEvent) -> dict[str, Any]:
+    """The entry as SQLAlchemy Core inserts it, through the columns' own types."""
+    return {
+        "tenant_id": e.tenant_id,
+        "occurred_at": e.occurred_at,
+        "id": e.id,
+        "duration_ms": e.duration_ms,
+        "actor_type": e.actor.type.value,
+        "actor_id": e.actor.id,
+        "actor_email": e.actor.email.lower() if e.actor.email else None,
+        "actor_name": e.actor.name,
+        "source": e.source,
+        "action": e.action.value,
+        "method": e.method,
+        "path": e.path,
+        "route": e.route,
+        "resource_type": e.resource.type,
+        "resource_id": e.resource.id,
+        "status": e.status,
+        "outcome": e.outcome.value,
+        "summary": e.summary,
+        "request": None if e.request is None else e.request.to_dict(),
+        "response": None if e.response is None else e.response.to_dict(),
+        "client_ip": e.client_ip,
+        "user_agent": e.user_agent,
+    }
+
+
+def _stored(store: SqlAuditStore) -> list[tuple[Any, ...]]:
+    """Every row as the database holds it, bypassing SQLAlchemy's result processing (on
+    PostgreSQL as the row's text, where SQL NULL and JSON null differ)."""
+    sql = (
+        "SELECT audit_entries::text FROM audit_entries ORDER BY id"
+        if store.is_postgres
+        else "SELECT * FROM audit_entries ORDER BY id"
+    )
+    with store.engine.connect() as conn:
+        return [tuple(row) for row in conn.exec_driver_sql(sql)]
+
+
+def _count(store: SqlAuditStore) -> int:
+    with store.engine.connect() as conn:
+        return int(conn.execute(text("SELECT count(*) FROM audit_entries")).scalar_one())
