@@ -1,7 +1,9 @@
 """A search's every entry as a file: JSON Lines (the entries as the API lists them) or CSV.
 
-Both are written from the store's export, one chunk of bytes per batch of entries, so a
-streamed response costs one send per batch and memory stays flat however many entries match.
+Both come from the store's export, one chunk of bytes per batch of entries, so a streamed
+response costs one send per batch and memory stays flat however many entries match. The store
+writes JSON Lines itself (a SQL database has each line written by the database); CSV is written
+here from the listed entries.
 """
 
 from __future__ import annotations
@@ -12,8 +14,6 @@ from collections.abc import Generator
 from contextlib import closing
 from enum import StrEnum
 from typing import cast
-
-import orjson
 
 from callmanager.audit.types import JSON, JSONObject
 
@@ -47,20 +47,9 @@ Batches = Generator[list[JSONObject], None, None]
 Chunks = Generator[bytes, None, None]
 
 
-def encode(batches: Batches, fmt: ExportFormat) -> Chunks:
-    """The file's bytes, one chunk per batch (CSV: the header first, even with no entries).
+def csv_chunks(batches: Batches) -> Chunks:
+    """The CSV file's bytes, the header first (even with no entries), then a chunk per batch.
     Closing the chunks closes the batches, so a stopped download frees its database cursor."""
-    return _csv_chunks(batches) if fmt is ExportFormat.CSV else _jsonl_chunks(batches)
-
-
-def _jsonl_chunks(batches: Batches) -> Chunks:
-    dumps = orjson.dumps
-    with closing(batches):
-        for batch in batches:
-            yield b"\n".join([dumps(entry) for entry in batch]) + b"\n"
-
-
-def _csv_chunks(batches: Batches) -> Chunks:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)

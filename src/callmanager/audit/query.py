@@ -31,7 +31,7 @@ from callmanager.audit.events import (
     format_instant,
     from_epoch_us,
 )
-from callmanager.audit.export import BATCH, Chunks, ExportFormat, encode
+from callmanager.audit.export import BATCH, Chunks, ExportFormat, csv_chunks
 from callmanager.audit.store.port import AuditStore, Criteria, Position
 
 MAX_RANGE = timedelta(days=366)
@@ -150,7 +150,9 @@ class AuditLog:
     def export(self, query: AuditQuery, fmt: ExportFormat, *, batch: int = BATCH) -> Chunks:
         """Every entry the search matches (its cursor and limit ignored), newest first, as the
         bytes of a `fmt` file, a chunk per `batch` entries; close it to stop early."""
-        return encode(self.store.export(query.criteria, batch), fmt)
+        if fmt is ExportFormat.JSONL:
+            return self.store.export_json_lines(query.criteria, batch)
+        return csv_chunks(self.store.export(query.criteria, batch))
 
     def get(self, tenant_id: uuid.UUID, entry_id: uuid.UUID | str) -> AuditEvent | None:
         """The whole entry, or None if it does not exist in this tenant (or the id is malformed)."""

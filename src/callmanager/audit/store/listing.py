@@ -1,8 +1,9 @@
 """Entries as the list shows them (`AuditEvent.to_dict()` without bodies), straight from rows.
 
 An export reads every entry of a range, so it skips building `AuditEvent`s: the database
-formats ids and instants as the API writes them, the columns come back as plain strings and
-numbers, and each row becomes its JSON object in one step. Tests hold the result equal to
+formats ids and instants as the API writes them, and either returns plain columns that become
+each entry's JSON object in one step (`listing_columns`, `listed`), or writes each entry's JSON
+text itself (`json_line`), leaving Python only to join the lines. Tests hold both equal to
 `AuditEvent.to_dict()` on both databases.
 """
 
@@ -10,7 +11,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, func, literal_column, type_coerce
+from sqlalchemy import (
+    ColumnElement,
+    String,
+    Text,
+    cast,
+    func,
+    literal,
+    literal_column,
+    null,
+    type_coerce,
+)
 
 from callmanager.audit.store.tables import c
 from callmanager.audit.types import JSONObject
@@ -28,9 +39,8 @@ _PLAIN = (
 )  # fmt: skip
 
 
-def listing_columns(dialect: str) -> list[ColumnElement[Any]]:
-    """The columns `listed` reads, in its order, for `dialect` ('sqlite' or 'postgresql').
-    The tenant is not read: an export is of one tenant, whose id the caller knows."""
+def _id_and_instant(dialect: str) -> tuple[ColumnElement[Any], ColumnElement[Any]]:
+    """The entry's id and `occurred_at` as the API writes them, formatted by the database."""
     entry_id: ColumnElement[Any]
     instant: ColumnElement[Any]
     if dialect == "postgresql":
@@ -40,7 +50,58 @@ def listing_columns(dialect: str) -> list[ColumnElement[Any]]:
         entry_id = literal_column(_SQLITE_UUID.format("id"), String)
         # SQLite keeps instants as naive UTC text, always with six fractional digits.
         instant = func.replace(literal_column("occurred_at", String), " ", "T") + "Z"
-    return [type_coerce(entry_id, String), type_coerce(instant, String), *_PLAIN]
+    return type_coerce(entry_id, String), type_coerce(instant, String)
+
+
+def listing_columns(dialect: str) -> list[ColumnElement[Any]]:
+    """The columns `listed` reads, in its order, for `dialect` ('sqlite' or 'postgresql').
+    The tenant is not read: an export is of one tenant, whose id the caller knows."""
+    return [*_id_and_instant(dialect), *_PLAIN]
+
+
+def json_line(dialect: str, tenant_id: str) -> ColumnElement[str]:
+    """One column: each entry of the tenant `tenant_id` as the JSON text of `listed`'s object,
+    written by the database (SQLite's `json_object`, PostgreSQL's `json_build_object`). Its
+    whitespace and number spelling are the database's; its values are the same."""
+    postgres = dialect == "postgresql"
+    build = func.json_build_object if postgres else func.json_object
+
+    def obj(*pairs: tuple[str, ColumnElement[Any]]) -> ColumnElement[Any]:
+        # Keys are this module's constants, written into the SQL as literals.
+        return build(
+            *(part for key, value in pairs for part in (literal_column(f"'{key}'"), value))
+        )
+
+    entry_id, instant = _id_and_instant(dialect)
+    line = obj(
+        ("id", entry_id),
+        ("tenant_id", cast(literal(tenant_id), Text)),
+        ("occurred_at", instant),
+        ("duration_ms", c.duration_ms),
+        (
+            "actor",
+            obj(
+                ("type", c.actor_type),
+                ("id", c.actor_id),
+                ("email", c.actor_email),
+                ("name", c.actor_name),
+            ),
+        ),
+        ("source", c.source),
+        ("action", c.action),
+        ("method", c.method),
+        ("path", c.path),
+        ("route", c.route),
+        ("resource", obj(("type", c.resource_type), ("id", c.resource_id))),
+        ("status", c.status),
+        ("outcome", c.outcome),
+        ("summary", c.summary),
+        ("request", null()),
+        ("response", null()),
+        ("client_ip", c.client_ip),
+        ("user_agent", c.user_agent),
+    )
+    return type_coerce(cast(line, Text) if postgres else line, String)
 
 
 def listed(row: Any, tenant_id: str) -> JSONObject:

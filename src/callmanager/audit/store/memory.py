@@ -7,6 +7,8 @@ import threading
 import uuid
 from collections.abc import Generator, Sequence
 
+import orjson
+
 from callmanager.audit.events import AuditEvent, Outcome
 from callmanager.audit.store.port import Criteria, Position
 from callmanager.audit.types import JSONObject
@@ -47,6 +49,10 @@ class MemoryAuditStore:
         found = self.search(criteria, None, len(self._entries))
         for start in range(0, len(found), batch):
             yield [event.to_dict() for event in found[start : start + batch]]
+
+    def export_json_lines(self, criteria: Criteria, batch: int) -> Generator[bytes, None, None]:
+        for entries in self.export(criteria, batch):
+            yield b"".join(orjson.dumps(entry) + b"\n" for entry in entries)
 
     def get(self, tenant_id: uuid.UUID, entry_id: uuid.UUID) -> AuditEvent | None:
         with self._lock:

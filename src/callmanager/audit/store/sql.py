@@ -35,7 +35,7 @@ from callmanager.audit.events import (
     occurred_at_of,
 )
 from callmanager.audit.store.bulk import insert_postgres, insert_sqlite
-from callmanager.audit.store.listing import listed, listing_columns
+from callmanager.audit.store.listing import json_line, listed, listing_columns
 from callmanager.audit.store.port import Criteria, Position
 from callmanager.audit.store.tables import (
     FAILED,
@@ -161,21 +161,33 @@ class SqlAuditStore:
             return [_event(row, bodies=False) for row in conn.execute(query)]
 
     def export(self, criteria: Criteria, batch: int) -> Generator[list[JSONObject], None, None]:
-        """One query read by a cursor (server-side on PostgreSQL), `batch` rows at a time."""
+        tenant_id = str(criteria.tenant_id)
+        for rows in self._read_all(self._listing, criteria, batch):
+            yield [listed(row, tenant_id) for row in rows]
+
+    def export_json_lines(self, criteria: Criteria, batch: int) -> Generator[bytes, None, None]:
+        """The database writes each line's JSON; Python only joins them."""
+        line = json_line(self.engine.dialect.name, str(criteria.tenant_id))
+        for rows in self._read_all([line], criteria, batch):
+            yield ("\n".join([row[0] for row in rows]) + "\n").encode()
+
+    def _read_all(
+        self, columns: Sequence[ColumnElement[Any]], criteria: Criteria, batch: int
+    ) -> Generator[Sequence[Row[Any]], None, None]:
+        """Every matching row, newest first, from one query read by a cursor (server-side on
+        PostgreSQL) `batch` rows at a time; the cursor is freed even if the reader stops early."""
         query = (
-            select(*self._listing)
+            select(*columns)
             .where(*self._conditions(criteria, None))
             .order_by(c.occurred_at.desc(), c.id.desc())
         )
         with self.engine.connect() as conn:
             self._size_for(conn, criteria)
             result = conn.execution_options(yield_per=batch).execute(query)
-            tenant_id = str(criteria.tenant_id)
             try:
-                for rows in result.partitions():
-                    yield [listed(row, tenant_id) for row in rows]
+                yield from result.partitions()
             finally:
-                result.close()  # also when the reader stops early: frees the cursor
+                result.close()
 
     def get(self, tenant_id: uuid.UUID, entry_id: uuid.UUID) -> AuditEvent | None:
         occurred_at = occurred_at_of(entry_id)
