@@ -1,9 +1,10 @@
 """Bulk loading generated entries straight into the audit engine's tables with the raw driver.
 
-Rows are encoded exactly as the store's SQLAlchemy types would bind them (a test reads them
-back through `SqlAuditStore`), into the real schema made by the engine's own migrations,
-monthly partitions included. For speed the secondary indexes (and SQLite's free-text trigger)
-are dropped during the load and rebuilt from their saved definitions afterwards.
+Rows are encoded by the store's own bulk path (`audit/store/bulk.py`: exactly as its SQLAlchemy
+types would bind them; a test reads them back through `SqlAuditStore`), into the real schema
+made by the engine's own migrations, monthly partitions included. For speed the secondary
+indexes (and SQLite's free-text trigger) are dropped during the load and rebuilt from their
+saved definitions afterwards.
 """
 
 from __future__ import annotations
@@ -12,66 +13,21 @@ import re
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from itertools import islice
-from typing import Any
 
-import orjson
 import psycopg
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 
 from callmanager.audit import AuditEvent
+from callmanager.audit.store.bulk import postgres_row, sqlite_row
 from callmanager.audit.store.sql import create_partition
 from callmanager.audit.store.tables import entries
 
 COLUMNS = [str(column.name) for column in entries.c]
+__all__ = ["COLUMNS", "postgres_row", "sqlite_row"]
 Progress = Callable[[str], None]
-
-
-def _json(value: object) -> str:
-    return orjson.dumps(value).decode()
-
-
-def _values(e: AuditEvent) -> tuple[Any, ...]:
-    """The row in `COLUMNS` order, before the dialect's own encoding."""
-    return (
-        e.tenant_id,
-        e.occurred_at,
-        e.id,
-        e.duration_ms,
-        e.actor.type.value,
-        e.actor.id,
-        e.actor.email.lower() if e.actor.email else None,
-        e.actor.name,
-        e.source,
-        e.action.value,
-        e.method,
-        e.path,
-        e.route,
-        e.resource.type,
-        e.resource.id,
-        e.status,
-        e.outcome.value,
-        e.summary,
-        None if e.request is None else _json(e.request.to_dict()),
-        None if e.response is None else _json(e.response.to_dict()),
-        e.client_ip,
-        e.user_agent,
-    )
-
-
-def sqlite_row(e: AuditEvent) -> tuple[Any, ...]:
-    """As SQLAlchemy binds it on SQLite: UUIDs as 32 hex digits, naive UTC text timestamps."""
-    row = list(_values(e))
-    row[0] = e.tenant_id.hex
-    row[1] = e.occurred_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-    row[2] = e.id.hex
-    return tuple(row)
-
-
-def postgres_row(e: AuditEvent) -> tuple[Any, ...]:
-    return _values(e)
 
 
 def _chunks(events: Iterable[AuditEvent], size: int) -> Iterator[list[AuditEvent]]:
