@@ -103,21 +103,21 @@ def _text(body: JSON, key: str) -> str | None:
     return value.strip()[:200] if isinstance(value, str) and value.strip() else None
 
 
-SPECIAL_RULES = {
-    ("POST", f"{TENANT_PREFIX}/invitations"): RouteRule(
+_SPECIAL = (
+    RouteRule(
         "POST",
         f"{TENANT_PREFIX}/invitations",
         resource_type="invitation",
         sensitive=INVITATION_SUMMARY_FIELDS,
         summary=_summarize_invitation,
     ),
-    ("POST", f"{TENANT_PREFIX}/invitations/accept"): RouteRule(
+    RouteRule(
         "POST",
         f"{TENANT_PREFIX}/invitations/accept",
         resource_type="portal_user",
         summary="Accepted an invitation",
     ),
-    ("PATCH", f"{TENANT_PREFIX}/portal-users/{{user_id}}"): RouteRule(
+    RouteRule(
         "PATCH",
         f"{TENANT_PREFIX}/portal-users/{{user_id}}",
         resource_type="portal_user",
@@ -125,27 +125,28 @@ SPECIAL_RULES = {
     ),
     # The log's own reads answer with copies of entries it already holds: storing them again
     # would grow the log by its own reading (a search page is ~40 KB). Size and SHA-256 only.
-    ("GET", f"{TENANT_PREFIX}/audit-log"): RouteRule(
+    RouteRule(
         "GET",
         f"{TENANT_PREFIX}/audit-log",
         resource_type="audit_log",
         summary="Viewed audit log",
         response_body=False,
     ),
-    ("GET", f"{TENANT_PREFIX}/audit-log/export"): RouteRule(
+    RouteRule(
         "GET",
         f"{TENANT_PREFIX}/audit-log/export",
         resource_type="audit_log",
         summary="Exported the audit log",
         response_body=False,
     ),
-    ("GET", f"{TENANT_PREFIX}/audit-log/{{entry_id}}"): RouteRule(
+    RouteRule(
         "GET",
         f"{TENANT_PREFIX}/audit-log/{{entry_id}}",
         resource_type="audit_log",
         response_body=False,
     ),
-}
+)
+SPECIAL_RULES = {(rule.method, rule.template): rule for rule in _SPECIAL}
 """Routes whose entry differs from what their method and path imply."""
 
 
