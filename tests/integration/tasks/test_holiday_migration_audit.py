@@ -34,6 +34,18 @@ def log_entries(owner: LoggedIn, services: Services, **params: Any) -> list[dict
     return items
 
 
+def _owner_after_one_run(login_as: LoginAs, client: TestClient, app: FastAPI) -> LoggedIn:
+    """An owner whose tenant has one London call flow, after one run of the task."""
+    owner = login_as(Role.OWNER)
+    made = owner.client.post(
+        owner.url("/call-flows"), json=flow_body("London", "+44 20 7946 0100", "GB", None)
+    )
+    assert made.status_code == 201, made.text
+    assert client.portal is not None
+    client.portal.call(run_holiday_migration, app)
+    return owner
+
+
 def test_each_get_and_put_of_the_task_is_recorded_as_system_with_no_user(
     login_as: LoginAs, client: TestClient, app: FastAPI, services: Services
 ) -> None:
@@ -70,12 +82,7 @@ def test_each_get_and_put_of_the_task_is_recorded_as_system_with_no_user(
 def test_the_task_credential_is_never_stored_in_its_entries(
     login_as: LoginAs, client: TestClient, app: FastAPI, services: Services
 ) -> None:
-    owner = login_as(Role.OWNER)
-    owner.client.post(
-        owner.url("/call-flows"), json=flow_body("London", "+44 20 7946 0100", "GB", None)
-    )
-    assert client.portal is not None
-    client.portal.call(run_holiday_migration, app)
+    owner = _owner_after_one_run(login_as, client, app)
     for entry in log_entries(owner, services, actor_type="system"):
         whole = owner.client.get(owner.url(f"/audit-log/{entry['id']}")).json()
         assert services.system_secret not in json.dumps(whole)
@@ -84,12 +91,7 @@ def test_the_task_credential_is_never_stored_in_its_entries(
 def test_a_second_run_only_reads_and_changes_nothing(
     login_as: LoginAs, client: TestClient, app: FastAPI, services: Services
 ) -> None:
-    owner = login_as(Role.OWNER)
-    owner.client.post(
-        owner.url("/call-flows"), json=flow_body("London", "+44 20 7946 0100", "GB", None)
-    )
-    assert client.portal is not None
-    client.portal.call(run_holiday_migration, app)
+    owner = _owner_after_one_run(login_as, client, app)
     before = log_entries(owner, services, actor_type="system")
     client.portal.call(run_holiday_migration, app)
     after = log_entries(owner, services, actor_type="system")
