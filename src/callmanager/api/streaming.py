@@ -26,6 +26,7 @@ class PrefetchingStreamingResponse(StreamingResponse):
         media_type: str,
         headers: Mapping[str, str] | None = None,
     ) -> None:
+        # The parent's own iterator is unused: `stream_response` below reads `chunks` instead.
         super().__init__((), media_type=media_type, headers=headers)
         self.chunks = chunks
 

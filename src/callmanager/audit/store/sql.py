@@ -157,7 +157,7 @@ class SqlAuditStore:
             .limit(limit)
         )
         with self.engine.connect() as conn:
-            self._size_for(conn, criteria)
+            self._more_memory_for_text(conn, criteria)
             return [_event(row, bodies=False) for row in conn.execute(query)]
 
     def export(self, criteria: Criteria, batch: int) -> Generator[list[JSONObject], None, None]:
@@ -182,7 +182,7 @@ class SqlAuditStore:
             .order_by(c.occurred_at.desc(), c.id.desc())
         )
         with self.engine.connect() as conn:
-            self._size_for(conn, criteria)
+            self._more_memory_for_text(conn, criteria)
             result = conn.execution_options(yield_per=batch).execute(query)
             try:
                 yield from result.partitions()
@@ -203,7 +203,7 @@ class SqlAuditStore:
     def close(self) -> None:
         self.engine.dispose()
 
-    def _size_for(self, conn: Connection, criteria: Criteria) -> None:
+    def _more_memory_for_text(self, conn: Connection, criteria: Criteria) -> None:
         """Give a PostgreSQL free-text search more memory, for its transaction only."""
         if self.is_postgres and criteria.text is not None:
             conn.execute(text(f"SET LOCAL work_mem = '{TEXT_SEARCH_WORK_MEM}'"))
