@@ -95,7 +95,8 @@ def export_audit_log(
     format: ExportFormat = ExportFormat.JSONL,
 ) -> PrefetchingStreamingResponse:
     """Every entry the search matches (cursor and limit ignored), newest first, as JSON Lines
-    (the entries as the search lists them) or CSV; streamed from one database read."""
+    (the entries as the search lists them) or CSV; streamed from one database read. Its first
+    chunk is read before the status is sent, so a store that cannot be read is a 503 problem."""
     chunks = services.audit_log.export(query, format)
     headers = {"Content-Disposition": f'attachment; filename="{format.filename}"'}
     return PrefetchingStreamingResponse(chunks, media_type=format.media_type, headers=headers)

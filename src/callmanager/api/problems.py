@@ -9,10 +9,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from callmanager.audit import AuditUnavailable
 from callmanager.errors import CallManagerError
 
 PROBLEM_BASE = "https://callmanager.example/problems/"
 PROBLEM_MEDIA_TYPE = "application/problem+json"
+AUDIT_RETRY_AFTER_S = 5
+"""What a 503 for an unreachable audit store asks the client to wait, in seconds."""
 
 _HTTP_TITLES = {
     400: ("bad-request", "Bad request"),
@@ -38,13 +41,26 @@ def problem(status: int, slug: str, title: str, detail: str, **extra: Any) -> JS
         "detail": detail,
         **extra,
     }
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else {}
+    if "retry_after" in extra:
+        headers["Retry-After"] = str(extra["retry_after"])
     return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
 
 
 def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, CallManagerError)
     return problem(exc.status, exc.type_slug, exc.title, exc.detail, **exc.extra)
+
+
+def _audit_unavailable(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, AuditUnavailable)
+    return problem(
+        503,
+        "unavailable",
+        "Service unavailable",
+        "The audit log cannot be read right now. Try again shortly.",
+        retry_after=AUDIT_RETRY_AFTER_S,
+    )
 
 
 def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
@@ -70,5 +86,6 @@ def _http_error(_request: Request, exc: Exception) -> JSONResponse:
 
 def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(CallManagerError, _domain_error)
+    app.add_exception_handler(AuditUnavailable, _audit_unavailable)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)

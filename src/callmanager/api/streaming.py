@@ -17,7 +17,11 @@ same time, and memory holds at most this many chunks more."""
 class PrefetchingStreamingResponse(StreamingResponse):
     """Streams `chunks` (a blocking generator, e.g. a database cursor's) from a worker thread,
     keeping up to `AHEAD` chunks ready. However the stream ends (done, failed, or the client
-    gone) the generator is closed, so what it holds is released."""
+    gone) the generator is closed, so what it holds is released.
+
+    The first chunk is read when the response is made (in the endpoint's thread), so a source
+    that fails at once raises there, before any status is sent, and becomes a problem response.
+    """
 
     def __init__(
         self,
@@ -28,6 +32,7 @@ class PrefetchingStreamingResponse(StreamingResponse):
     ) -> None:
         # The parent's own iterator is unused: `stream_response` below reads `chunks` instead.
         super().__init__((), media_type=media_type, headers=headers)
+        self.first = next(chunks, None)
         self.chunks = chunks
 
     async def stream_response(self, send: Send) -> None:
@@ -47,5 +52,7 @@ class PrefetchingStreamingResponse(StreamingResponse):
 
     async def _make(self, ready: MemoryObjectSendStream[bytes]) -> None:
         async with ready:
+            if self.first is not None:
+                await ready.send(self.first)
             while (chunk := await anyio.to_thread.run_sync(next, self.chunks, None)) is not None:
                 await ready.send(chunk)

@@ -289,10 +289,14 @@ _random62 = _RandomBits()
 
 
 def occurred_at_of(entry_id: uuid.UUID) -> datetime | None:
-    """The instant `new_entry_id` encoded, or None if `entry_id` is not a UUIDv7."""
+    """The instant `new_entry_id` encoded, or None if `entry_id` is not a UUIDv7 of a
+    representable instant (its 48 bits of milliseconds reach past the year 9999)."""
     if entry_id.version != 7:
         return None
     millis = entry_id.int >> 80
     fraction = (entry_id.int >> 64) & 0xFFF
     sub = -(-fraction * 1000 // 4096)
-    return from_epoch_us(millis * 1000 + sub)
+    try:
+        return from_epoch_us(millis * 1000 + sub)
+    except OverflowError:
+        return None

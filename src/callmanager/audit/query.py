@@ -45,6 +45,9 @@ _CURSOR_VERSION = 1
 _MAC_SIZE = 16
 _STATUS_CLASS = re.compile(r"^([1-5])xx$", re.IGNORECASE)
 _STATUS_CODE = re.compile(r"^[1-5][0-9][0-9]$")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_FIRST_INSTANT = datetime.min.replace(tzinfo=UTC)
+_LAST_INSTANT = datetime.max.replace(tzinfo=UTC)
 _E = TypeVar("_E", bound=StrEnum)
 
 
@@ -211,16 +214,23 @@ def _midnight(day: date, tz: tzinfo, days: int = 0) -> datetime:
 
 
 def _instant(value: str, tz: tzinfo, name: str, *, end_of_day: bool) -> datetime:
+    """The instant `value` names. One past the calendar's ends (e.g. the day after 9999-12-31)
+    is the calendar's last or first instant, so the range checks refuse it like any other."""
     value = value.strip()
     try:
-        if len(value) == 10:
-            return _midnight(date.fromisoformat(value), tz, 1 if end_of_day else 0)
-        parsed = datetime.fromisoformat(value)
+        parsed: date = (
+            date.fromisoformat(value) if len(value) == 10 else datetime.fromisoformat(value)
+        )
     except ValueError as exc:
         raise InvalidQuery(f"`{name}` is not an ISO 8601 date or date-time.", name) from exc
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=tz)
-    return parsed.astimezone(UTC)
+    try:
+        if not isinstance(parsed, datetime):
+            return _midnight(parsed, tz, 1 if end_of_day else 0)
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=tz)
+        return parsed.astimezone(UTC)
+    except OverflowError:
+        return _LAST_INSTANT if parsed.year > 1 else _FIRST_INSTANT
 
 
 def _choice(enum: type[_E], value: str, name: str) -> _E:
@@ -261,6 +271,8 @@ def _bounded(value: str | None, size: int, name: str) -> str | None:
     value = value.strip()
     if len(value) > size:
         raise InvalidQuery(f"`{name}` may be at most {size} characters.", name)
+    if _CONTROL.search(value):
+        raise InvalidQuery(f"`{name}` may not contain control characters.", name)
     return value
 
 

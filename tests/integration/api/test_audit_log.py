@@ -160,6 +160,11 @@ INVALID = [
     ({"cursor": "not-a-cursor"}, "cursor"),
     ({"status": "9xx"}, "status"),
     ({"limit": "500"}, "limit"),
+    ({"q": "ab\x00cd"}, "q"),
+    ({"q": "tab\there"}, "q"),
+    ({"from": "0001-01-01", "to": "9999-12-31"}, "to"),
+    ({"from": "9999-12-31"}, "from"),
+    ({"to": "0001-01-01T00:00:00+14:00"}, "from"),
 ]
 
 
@@ -170,6 +175,14 @@ def test_invalid_parameters_are_a_400_problem_naming_the_parameter(login_as: Log
         assert response.status_code == 400, params
         assert response.headers["content-type"] == "application/problem+json"
         assert response.json()["parameter"] == parameter
+
+
+def test_a_day_at_the_edge_of_the_calendar_is_searched_and_found_empty(login_as: LoginAs) -> None:
+    reader = login_as(Role.READER)
+    for start, end in [("0001-01-01", "0001-01-02"), ("9999-12-30", "9999-12-31")]:
+        response = reader.client.get(reader.url("/audit-log"), params={"from": start, "to": end})
+        assert response.status_code == 200, response.text
+        assert response.json()["items"] == []
 
 
 def test_pages_follow_the_cursor_and_a_foreign_cursor_is_refused(
@@ -225,7 +238,12 @@ def test_another_tenants_people_see_nothing_and_are_anonymous_here(
 
 def test_an_entry_id_that_is_not_an_entry_is_404(login_as: LoginAs) -> None:
     reader = login_as(Role.READER)
-    for entry_id in (str(uuid.uuid4()), "nonsense"):
+    for entry_id in (
+        str(uuid.uuid4()),
+        "nonsense",
+        "ffffffff-ffff-7fff-bfff-ffffffffffff",
+        "00000000-0000-7000-8000-000000000000",
+    ):
         assert reader.client.get(reader.url(f"/audit-log/{entry_id}")).status_code == 404
 
 

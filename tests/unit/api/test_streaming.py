@@ -40,6 +40,19 @@ class Source:
             self.closed = True
 
 
+def respond(source: Source) -> PrefetchingStreamingResponse:
+    return PrefetchingStreamingResponse(source.chunks(), media_type="application/x-ndjson")
+
+
+def test_a_source_that_fails_at_once_raises_before_any_status_is_sent() -> None:
+    def failing() -> Generator[bytes, None, None]:
+        raise ConnectionError("the database is down")
+        yield b""  # pragma: no cover
+
+    with pytest.raises(ConnectionError):
+        PrefetchingStreamingResponse(failing(), media_type="application/x-ndjson")
+
+
 async def test_every_chunk_is_sent_in_order_then_the_body_ends() -> None:
     source = Source(5)
     sent: list[dict[str, Any]] = []
@@ -51,7 +64,7 @@ async def test_every_chunk_is_sent_in_order_then_the_body_ends() -> None:
     async def send(message: dict[str, Any]) -> None:
         sent.append(message)
 
-    response = PrefetchingStreamingResponse(source.chunks(), media_type="application/x-ndjson")
+    response = await anyio.to_thread.run_sync(respond, source)  # as a sync endpoint does
     await response(SCOPE, receive, send)
 
     assert sent[0]["type"] == "http.response.start"
@@ -76,7 +89,7 @@ async def test_a_client_that_goes_away_stops_the_chunks_and_closes_them() -> Non
             gone.set()
             await anyio.sleep_forever()  # the network stalls, the client hangs up
 
-    response = PrefetchingStreamingResponse(source.chunks(), media_type="application/x-ndjson")
+    response = respond(source)
     with anyio.fail_after(5):
         await response(SCOPE, receive, send)
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
-from collections.abc import Generator, Iterable, Sequence
+from collections.abc import Generator, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,7 +24,9 @@ from sqlalchemy import (
     text,
     update,
 )
+from sqlalchemy.exc import InterfaceError, OperationalError
 
+from callmanager.audit.errors import AuditUnavailable
 from callmanager.audit.events import (
     Action,
     Actor,
@@ -156,7 +159,7 @@ class SqlAuditStore:
             .order_by(c.occurred_at.desc(), c.id.desc())
             .limit(limit)
         )
-        with self.engine.connect() as conn:
+        with _reachable(), self.engine.connect() as conn:
             self._more_memory_for_text(conn, criteria)
             return [_event(row, bodies=False) for row in conn.execute(query)]
 
@@ -181,7 +184,7 @@ class SqlAuditStore:
             .where(*self._conditions(criteria, None))
             .order_by(c.occurred_at.desc(), c.id.desc())
         )
-        with self.engine.connect() as conn:
+        with _reachable(), self.engine.connect() as conn:
             self._more_memory_for_text(conn, criteria)
             result = conn.execution_options(yield_per=batch).execute(query)
             try:
@@ -196,7 +199,7 @@ class SqlAuditStore:
         query = select(entries).where(
             c.tenant_id == tenant_id, c.occurred_at == occurred_at, c.id == entry_id
         )
-        with self.engine.connect() as conn:
+        with _reachable(), self.engine.connect() as conn:
             row = conn.execute(query).first()
         return None if row is None else _event(row, bodies=True)
 
@@ -250,6 +253,15 @@ class SqlAuditStore:
             return c.id.in_(matches.columns(entry_id=c.id.type))
         escaped = needle.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         return SEARCH_TEXT.like(f"%{escaped}%", escape="\\")
+
+
+@contextmanager
+def _reachable() -> Iterator[None]:
+    """A read that cannot reach the database raises `AuditUnavailable` (the host's 503)."""
+    try:
+        yield
+    except (OperationalError, InterfaceError) as exc:
+        raise AuditUnavailable(f"the audit store is unavailable: {exc.orig}") from exc
 
 
 def create_partition(conn: Connection, year: int, month: int) -> None:
