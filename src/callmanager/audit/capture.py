@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import deque
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import anyio
@@ -29,6 +30,9 @@ log = logging.getLogger("callmanager.audit")
 
 MAX_PATH = 8192
 MAX_USER_AGENT = 512
+PROBLEM_JSON = "application/problem+json"
+LATE = "outcome established after the fact"
+TOLD_UNKNOWN = f"{LATE}: the caller was told it may not have been made"
 
 
 class AuditMiddleware:
@@ -137,6 +141,7 @@ class _Exchange:
             except AuditUnavailable as exc:
                 log.error("refused %s %s: %s", self.scope["method"], self.entry.path, exc)
                 await self._send_problem(self.mw.unavailable_body)
+                await self._record_refusal()
                 return
         try:
             await self.mw.app(self.scope, self._receive, self._send)
@@ -274,7 +279,7 @@ class _Exchange:
         if self.status is None:
             self.status = 500
         try:
-            await self._store_outcome(reraise=True)
+            await self._store_outcome(reraise=True, late_note=TOLD_UNKNOWN)
         except AuditUnavailable:
             self.held.clear()
             await self._send_problem(self.mw.unknown_body)
@@ -302,7 +307,9 @@ class _Exchange:
         duration = (time.perf_counter() - self.started) * 1000
         return self.entry.completed(status, duration, self._request_record(), response)
 
-    async def _store_outcome(self, *, reraise: bool) -> None:
+    async def _store_outcome(self, *, reraise: bool, late_note: str = LATE) -> None:
+        """Store the outcome durably; if the store does not take it in time, it is queued to
+        be stored once the store answers, its summary saying it was established late."""
         if self.outcome_stored:
             return
         self.outcome_stored = True
@@ -311,9 +318,29 @@ class _Exchange:
             try:
                 await self.mw.sink.complete(entry)
             except AuditUnavailable as exc:
-                log.error("outcome of %s %s not recorded: %s", entry.method, entry.path, exc)
+                log.error(
+                    "outcome of %s %s not recorded in time: %s", entry.method, entry.path, exc
+                )
+                await self._complete_later(replace(entry, summary=f"{entry.summary} ({late_note})"))
                 if reraise:
                     raise
+
+    async def _record_refusal(self) -> None:
+        """The entry of a change refused for want of the store, in case the store took the
+        pending entry after all (it answered after the caller stopped waiting)."""
+        assert self.entry is not None
+        body = self.mw.unavailable_body
+        response = Body(PROBLEM_JSON, len(body), is_json=True, json=orjson.loads(body))
+        duration = (time.perf_counter() - self.started) * 1000
+        summary = f"Refused: audit store unavailable ({self.entry.summary})"
+        refusal = self.entry.completed(503, duration, self._request_record(), response, summary)
+        await self._complete_later(refusal)
+
+    async def _complete_later(self, entry: AuditEvent) -> None:
+        try:
+            await self.mw.sink.complete_later(entry)
+        except AuditUnavailable as exc:
+            log.error("outcome of %s %s lost: %s", entry.method, entry.path, exc)
 
     async def _emit(self) -> None:
         entry = self._final_entry()
@@ -329,7 +356,7 @@ class _Exchange:
                 "type": "http.response.start",
                 "status": 503,
                 "headers": [
-                    (b"content-type", b"application/problem+json"),
+                    (b"content-type", PROBLEM_JSON.encode()),
                     (b"content-length", str(len(body)).encode()),
                     (b"retry-after", b"5"),
                 ],

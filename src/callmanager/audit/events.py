@@ -165,9 +165,14 @@ class AuditEvent:
     user_agent: str | None = None
 
     def completed(
-        self, status: int, duration_ms: float, request: Body | None, response: Body | None
+        self,
+        status: int,
+        duration_ms: float,
+        request: Body | None,
+        response: Body | None,
+        summary: str | None = None,
     ) -> AuditEvent:
-        """This entry with its outcome known."""
+        """This entry with its outcome known (and its summary restated, if given)."""
         # Spelled out: every audited call comes through here, and `dataclasses.replace` costs
         # three times as much (a test checks that every other field is carried over).
         return AuditEvent(
@@ -181,7 +186,7 @@ class AuditEvent:
             path=self.path,
             route=self.route,
             resource=self.resource,
-            summary=self.summary,
+            summary=self.summary if summary is None else summary,
             outcome=Outcome.of_status(status),
             status=status,
             duration_ms=round(duration_ms, 3),

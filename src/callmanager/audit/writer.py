@@ -39,6 +39,9 @@ class AuditSink(Protocol):
     async def emit(self, event: AuditEvent) -> None:
         """Queue a finished entry for the next batch; waits only while the queue is full."""
 
+    async def complete_later(self, event: AuditEvent) -> None:
+        """Queue an outcome its caller could not wait for; retried until the store takes it."""
+
 
 class _Kind(Enum):
     INSERT = "insert"
@@ -154,6 +157,9 @@ class AuditWriter:
 
     async def emit(self, event: AuditEvent) -> None:
         await self._put(_Op(_Kind.INSERT, event))
+
+    async def complete_later(self, event: AuditEvent) -> None:
+        await self._put(_Op(_Kind.COMPLETE, event))
 
     async def _durable(self, op: _Op) -> None:
         assert op.done is not None

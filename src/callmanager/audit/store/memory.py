@@ -34,7 +34,9 @@ class MemoryAuditStore:
                 self._entries.setdefault(event.id, _normalized(event))
             for event in completions:
                 stored = self._entries.get(event.id)
-                if stored is not None and stored.outcome is Outcome.UNKNOWN:
+                if stored is not None and (
+                    stored.outcome is Outcome.UNKNOWN or stored.status == event.status
+                ):
                     self._entries[event.id] = _normalized(event)
             self.writes += 1
 

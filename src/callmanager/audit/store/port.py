@@ -50,7 +50,9 @@ class AuditStore(Protocol):
 
     def write(self, inserts: Sequence[AuditEvent], completions: Sequence[AuditEvent]) -> None:
         """In one transaction: add `inserts` (ignoring ids already stored, so a retry is safe),
-        then set the outcome of each of `completions` on its still-`unknown` entry."""
+        then set the outcome (and summary) of each of `completions` on its entry if that is
+        still `unknown`, or already has that status (a late restatement, e.g. to say the
+        outcome was established after the caller was told it was unknown)."""
 
     def search(self, criteria: Criteria, after: Position | None, limit: int) -> list[AuditEvent]:
         """Up to `limit` matching entries older than `after`, newest first, without bodies."""

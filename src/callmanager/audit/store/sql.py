@@ -108,9 +108,11 @@ class SqlAuditStore:
                 c.tenant_id == bindparam("k_tenant_id"),
                 c.occurred_at == bindparam("k_occurred_at"),
                 c.id == bindparam("k_id"),
-                c.outcome == Outcome.UNKNOWN.value,
+                # Unknown until completed; a late restatement of the same outcome may follow.
+                or_(c.outcome == Outcome.UNKNOWN.value, c.status == bindparam("status")),
             )
             .values(
+                summary=bindparam("summary"),
                 status=bindparam("status"),
                 outcome=bindparam("outcome"),
                 duration_ms=bindparam("duration_ms"),
@@ -287,6 +289,7 @@ def _completion(e: AuditEvent) -> dict[str, Any]:
         "k_tenant_id": e.tenant_id,
         "k_occurred_at": e.occurred_at,
         "k_id": e.id,
+        "summary": e.summary,
         "status": e.status,
         "outcome": e.outcome.value,
         "duration_ms": e.duration_ms,
