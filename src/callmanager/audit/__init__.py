@@ -18,6 +18,7 @@ from callmanager.audit.errors import (
     InvalidCursor,
     InvalidQuery,
     RangeTooLarge,
+    StoreReplaced,
     WriterClosed,
 )
 from callmanager.audit.events import (
@@ -88,6 +89,7 @@ __all__ = [
     "Resource",
     "RouteRule",
     "SqlAuditStore",
+    "StoreReplaced",
     "SummaryInput",
     "WriterClosed",
     "canonical_bytes",

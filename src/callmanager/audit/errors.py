@@ -2,7 +2,8 @@
 
 AuditError
 ├── AuditUnavailable        the store could not take an entry (host: 503, request refused)
-│   └── WriterClosed        the writer is not running (not started, or shut down)
+│   ├── WriterClosed        the writer is not running (not started, or shut down)
+│   └── StoreReplaced       the store's file is no longer the one it opened
 └── InvalidQuery            a search parameter the engine refuses (host: 400)
     ├── InvalidCursor       a malformed, tampered or foreign cursor
     └── RangeTooLarge       `from`..`to` spans more than the documented maximum
@@ -21,6 +22,11 @@ class AuditUnavailable(AuditError):
 
 class WriterClosed(AuditUnavailable):
     """The writer is not accepting entries: it was never started, or it has shut down."""
+
+
+class StoreReplaced(AuditUnavailable):
+    """The SQLite file at the store's path was replaced or removed while open: entries would
+    go to a file no longer in place, so nothing is written until the service is restarted."""
 
 
 class InvalidQuery(AuditError):

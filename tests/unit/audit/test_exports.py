@@ -23,7 +23,7 @@ EXPORTED = {
     "ExportFormat",
     # errors
     "AuditError", "AuditUnavailable", "WriterClosed", "InvalidQuery", "InvalidCursor",
-    "RangeTooLarge",
+    "RangeTooLarge", "StoreReplaced",
 }  # fmt: skip
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import uuid
 from collections.abc import Generator, Iterable, Iterator, Sequence
@@ -26,7 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import InterfaceError, OperationalError
 
-from callmanager.audit.errors import AuditUnavailable
+from callmanager.audit.errors import AuditUnavailable, StoreReplaced
 from callmanager.audit.events import (
     Action,
     Actor,
@@ -102,6 +103,8 @@ class SqlAuditStore:
         self._months: set[tuple[int, int]] = set()
         self._months_lock = threading.Lock()
         self._insert = insert_postgres if self.is_postgres else insert_sqlite
+        self._file = _sqlite_file(engine)
+        self._file_identity: tuple[int, int] | None = None
         self._complete = (
             update(entries)
             .where(
@@ -128,12 +131,17 @@ class SqlAuditStore:
     # -- writing -----------------------------------------------------------------------------
 
     def prepare(self) -> None:
+        if self._file is not None:
+            with self.engine.connect():  # opens (creates) the file whose identity is kept
+                self._check_file()
         if self.is_postgres:
             now = datetime.now(UTC)
             months = [_add_months(now.year, now.month, n) for n in range(-1, self.months_ahead + 1)]
             self._ensure_partitions(months)
 
     def write(self, inserts: Sequence[AuditEvent], completions: Sequence[AuditEvent]) -> None:
+        if self._file is not None:
+            self._check_file()
         if self.is_postgres and inserts:
             self._ensure_partitions({(e.occurred_at.year, e.occurred_at.month) for e in inserts})
         with self.engine.begin() as conn:
@@ -151,6 +159,20 @@ class SqlAuditStore:
             for year, month in missing:
                 create_partition(conn, year, month)
         self._months.update(missing)
+
+    def _check_file(self) -> None:
+        """Refuse to write once the SQLite file at our path is not the one first opened: the
+        pooled connections would write to the file moved aside, unseen by everyone else."""
+        assert self._file is not None
+        try:
+            found = os.stat(self._file)
+        except FileNotFoundError as exc:
+            raise StoreReplaced(f"the audit store's file {self._file} was removed") from exc
+        identity = (found.st_dev, found.st_ino)
+        if self._file_identity is None:
+            self._file_identity = identity
+        elif identity != self._file_identity:
+            raise StoreReplaced(f"the audit store's file {self._file} was replaced")
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -255,6 +277,14 @@ class SqlAuditStore:
             return c.id.in_(matches.columns(entry_id=c.id.type))
         escaped = needle.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         return SEARCH_TEXT.like(f"%{escaped}%", escape="\\")
+
+
+def _sqlite_file(engine: Engine) -> str | None:
+    """The path of a SQLite file database; None for PostgreSQL and in-memory SQLite."""
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        return None
+    return os.path.abspath(database)
 
 
 @contextmanager

@@ -146,7 +146,7 @@ function actionBadge(action) {
 
 function statusCell(entry) {
   if (entry.outcome === "unknown" || entry.status === null || entry.status === undefined) {
-    return h("span", { class: "badge badge-warning", title: "The service stopped before the response was recorded" }, "Unknown");
+    return h("span", { class: "badge badge-warning", title: "The response was never recorded: the call may or may not have taken effect" }, "Unknown");
   }
   const kind = entry.status >= 500 ? "danger" : entry.status >= 400 ? "danger" : "success";
   return h("span", { class: `status status-${kind}`, title: entry.outcome === "failed" ? "Failed" : "Succeeded" },
@@ -225,7 +225,7 @@ function detailView(entry) {
   if (entry.outcome === "unknown") {
     markers.push(h("div", { class: "marker marker-unknown", "data-marker": "unknown" },
       h("strong", null, "Outcome unknown."),
-      " The call was recorded before it ran, but the service stopped before its response was stored. It may or may not have taken effect."));
+      " The call was recorded before it ran, but its response was never stored: the service stopped, or the audit store stayed unavailable. It may or may not have taken effect; check the resource itself. An outcome established later replaces this."));
   }
   const actor = entry.actor || {};
   let who = actor.email || actor.name || actor.id || "";
