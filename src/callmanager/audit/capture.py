@@ -21,7 +21,7 @@ import orjson
 
 from callmanager.audit.bodies import CAPTURE_LIMIT, BodyBuffer
 from callmanager.audit.errors import AuditUnavailable
-from callmanager.audit.events import Actor, AuditEvent, Body, new_entry_id
+from callmanager.audit.events import AuditEvent, Body, new_entry_id
 from callmanager.audit.policy import AuditPolicy, Decision
 from callmanager.audit.types import ASGIApp, Message, Receive, Scope, Send
 from callmanager.audit.writer import AuditSink
@@ -203,8 +203,6 @@ class _Exchange:
         decision = self.decision
         attribution = self.mw.policy.attribute(self.scope, decision.tenant_id)
         actor = attribution.actor
-        if actor.email is not None and actor.email != actor.email.lower():
-            actor = Actor(actor.type, actor.id, actor.email.lower(), actor.name)
         occurred_at = datetime.now(UTC)
         client = None if attribution.conceal_client else self.scope.get("client")
         if attribution.conceal_client:

@@ -12,6 +12,7 @@ from enum import StrEnum
 
 import orjson
 
+from callmanager.audit.record import Field, Kind, Record
 from callmanager.audit.types import JSON, JSONObject
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -74,7 +75,12 @@ class Actor:
     type: ActorType
     id: str | None = None
     email: str | None = None
+    """Lowercase: an actor is found by email whatever case it was typed in."""
     name: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.email is not None and (lowered := self.email.lower()) != self.email:
+            object.__setattr__(self, "email", lowered)
 
     def to_dict(self) -> JSONObject:
         return {"type": self.type.value, "id": self.id, "email": self.email, "name": self.name}
@@ -201,26 +207,40 @@ class AuditEvent:
 
     def to_dict(self) -> JSONObject:
         """The entry as JSON: what the API returns and what the canonical bytes encode."""
-        return {
-            "id": str(self.id),
-            "tenant_id": str(self.tenant_id),
-            "occurred_at": format_instant(self.occurred_at),
-            "duration_ms": self.duration_ms,
-            "actor": self.actor.to_dict(),
-            "source": self.source,
-            "action": self.action.value,
-            "method": self.method,
-            "path": self.path,
-            "route": self.route,
-            "resource": self.resource.to_dict(),
-            "status": self.status,
-            "outcome": self.outcome.value,
-            "summary": self.summary,
-            "request": None if self.request is None else self.request.to_dict(),
-            "response": None if self.response is None else self.response.to_dict(),
-            "client_ip": self.client_ip,
-            "user_agent": self.user_agent,
-        }
+        return ENTRY.to_json(self)
+
+
+ENTRY: Record[AuditEvent] = Record(
+    make=AuditEvent,
+    nested={"actor": Actor, "resource": Resource},
+    key=("tenant_id", "occurred_at", "id"),
+    fields=(
+        Field("occurred_at", Kind.INSTANT, required=True),
+        Field("id", Kind.UUID, required=True),
+        Field("tenant_id", Kind.UUID, required=True, csv=False),
+        Field("action", Kind.STRING, required=True, length=16, enum=Action),
+        Field("summary", Kind.TEXT, required=True, completes=True),
+        Field("actor.type", Kind.STRING, required=True, length=16, enum=ActorType),
+        Field("actor.id", Kind.STRING, csv=False),
+        Field("actor.email", Kind.STRING, csv=False),
+        Field("actor.name", Kind.STRING, csv=False),
+        Field("source", Kind.STRING, required=True),
+        Field("method", Kind.STRING, required=True),
+        Field("path", Kind.TEXT, required=True),
+        Field("route", Kind.STRING, csv=False),
+        Field("status", Kind.SMALLINT, completes=True),
+        Field("outcome", Kind.STRING, required=True, length=16, enum=Outcome, completes=True),
+        Field("resource.type", Kind.STRING),
+        Field("resource.id", Kind.STRING),
+        Field("duration_ms", Kind.FLOAT, completes=True),
+        Field("client_ip", Kind.STRING),
+        Field("user_agent", Kind.STRING),
+        Field("request", Kind.DOCUMENT, document=Body.from_dict, completes=True),
+        Field("response", Kind.DOCUMENT, document=Body.from_dict, completes=True),
+    ),
+)
+"""The audit entry's fields, declared once: columns, rows, JSON, list items and CSV derive from
+it (see `record.py`). CSV columns follow this order; the actor's is the plain `actor`."""
 
 
 def canonical_bytes(event: AuditEvent) -> bytes:
@@ -230,11 +250,6 @@ def canonical_bytes(event: AuditEvent) -> bytes:
     with a new format version.
     """
     return orjson.dumps(event.to_dict(), option=orjson.OPT_SORT_KEYS)
-
-
-def format_instant(value: datetime) -> str:
-    """UTC with exactly six fractional digits and a `Z`, e.g. `2026-01-02T03:04:05.000006Z`."""
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def epoch_us(value: datetime) -> int:

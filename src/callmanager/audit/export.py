@@ -13,17 +13,28 @@ import io
 from collections.abc import Generator
 from contextlib import closing
 from enum import StrEnum
-from typing import cast
+from typing import Any, cast
 
+from callmanager.audit.events import ENTRY
+from callmanager.audit.record import Record
 from callmanager.audit.types import JSON, JSONObject
 
 BATCH = 1_000
 """Entries per chunk: big enough that per-chunk costs vanish, small enough to stream smoothly."""
 
-CSV_COLUMNS = (
-    "occurred_at", "id", "action", "summary", "actor_type", "actor", "source", "method", "path",
-    "status", "outcome", "resource_type", "resource_id", "duration_ms", "client_ip", "user_agent",
-)  # fmt: skip
+
+def csv_columns(record: Record[Any]) -> tuple[str, ...]:
+    """The record's CSV fields in order, the actor as one plain `actor` column after its type."""
+    names: list[str] = []
+    for f in record.fields:
+        if f.csv and f.listed:
+            names.append(f.column)
+            if f.path == "actor.type":
+                names.append("actor")
+    return tuple(names)
+
+
+CSV_COLUMNS = csv_columns(ENTRY)
 
 _FORMULA_STARTS = ("=", "+", "-", "@")
 
@@ -47,15 +58,17 @@ Batches = Generator[list[JSONObject], None, None]
 Chunks = Generator[bytes, None, None]
 
 
-def csv_chunks(batches: Batches) -> Chunks:
+def csv_chunks(batches: Batches, record: Record[Any] = ENTRY) -> Chunks:
     """The CSV file's bytes, the header first (even with no entries), then a chunk per batch.
     Closing the chunks closes the batches, so a stopped download frees its database cursor."""
+    columns = csv_columns(record)
+    paths = {f.column: f.path for f in record.fields}
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow(columns)
     with closing(batches):
         for batch in batches:
-            writer.writerows(_csv_row(entry) for entry in batch)
+            writer.writerows(_csv_row(entry, columns, paths) for entry in batch)
             yield buffer.getvalue().encode()
             buffer.seek(0)
             buffer.truncate()
@@ -63,18 +76,20 @@ def csv_chunks(batches: Batches) -> Chunks:
         yield buffer.getvalue().encode()
 
 
-def _csv_row(entry: JSONObject) -> list[str]:
+def _csv_row(entry: JSONObject, columns: tuple[str, ...], paths: dict[str, str]) -> list[str]:
+    return [_cell(_who(entry) if c == "actor" else _at(entry, paths[c])) for c in columns]
+
+
+def _who(entry: JSONObject) -> JSON:
+    """The actor as people name it: the email, else the name, else the id."""
     actor = cast(JSONObject, entry["actor"])
-    resource = cast(JSONObject, entry["resource"])
-    who = actor.get("email") or actor.get("name") or actor.get("id")
-    flat = {
-        **entry,
-        "actor_type": actor.get("type"),
-        "actor": who,
-        "resource_type": resource.get("type"),
-        "resource_id": resource.get("id"),
-    }
-    return [_cell(flat.get(column)) for column in CSV_COLUMNS]
+    return actor.get("email") or actor.get("name") or actor.get("id")
+
+
+def _at(entry: JSONObject, path: str) -> JSON:
+    head, _, tail = path.partition(".")
+    value = entry.get(head)
+    return value.get(tail) if tail and isinstance(value, dict) else value
 
 
 def _cell(value: JSON) -> str:

@@ -28,10 +28,10 @@ from callmanager.audit.events import (
     ActorType,
     AuditEvent,
     epoch_us,
-    format_instant,
     from_epoch_us,
 )
 from callmanager.audit.export import BATCH, Chunks, ExportFormat, csv_chunks
+from callmanager.audit.record import format_instant
 from callmanager.audit.store.port import AuditStore, Criteria, Position
 
 MAX_RANGE = timedelta(days=366)

@@ -9,20 +9,21 @@ SQLAlchemy's `JSON` stores `None`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from enum import Enum
 from typing import Any
 
 import orjson
 from sqlalchemy import Connection
 
-from callmanager.audit.events import AuditEvent, Body
-from callmanager.audit.store.tables import entries
+from callmanager.audit.events import ENTRY, AuditEvent
+from callmanager.audit.record import Kind, Record
 
 Row = tuple[Any, ...]
 """One entry's values in `COLUMNS` order, ready for the driver."""
 
-COLUMNS = tuple(str(column.name) for column in entries.c)
+COLUMNS = ENTRY.columns
 _NAMES = ", ".join(COLUMNS)
 
 STAGING = "audit_entries_staging"
@@ -59,48 +60,58 @@ def insert_postgres(conn: Connection, events: Sequence[AuditEvent]) -> None:
     conn.exec_driver_sql(_MOVE)
 
 
-def sqlite_row(e: AuditEvent) -> Row:
-    """As SQLAlchemy binds it on SQLite: `Uuid` as hex, `UTCDateTime` as naive UTC text."""
-    instant = _aware(e.occurred_at).astimezone(UTC).replace(tzinfo=None)
-    return (e.tenant_id.hex, instant.isoformat(" ", "microseconds"), e.id.hex, *_rest(e))
-
-
-def postgres_row(e: AuditEvent) -> Row:
-    """For COPY's text format: psycopg writes UUIDs and aware instants as PostgreSQL reads them."""
-    return (e.tenant_id, _aware(e.occurred_at), e.id, *_rest(e))
-
-
-def _rest(e: AuditEvent) -> Row:
-    """Every column after the key (`tenant_id`, `occurred_at`, `id`), the same on both."""
-    actor = e.actor
-    return (
-        e.duration_ms,
-        actor.type.value,
-        actor.id,
-        actor.email.lower() if actor.email else None,
-        actor.name,
-        e.source,
-        e.action.value,
-        e.method,
-        e.path,
-        e.route,
-        e.resource.type,
-        e.resource.id,
-        e.status,
-        e.outcome.value,
-        e.summary,
-        _document(e.request),
-        _document(e.response),
-        e.client_ip,
-        e.user_agent,
-    )
-
-
-def _document(body: Body | None) -> str:
-    return orjson.dumps(None if body is None else body.to_dict()).decode()
-
-
 def _aware(value: datetime) -> datetime:
     if value.tzinfo is None:
         raise ValueError("naive datetimes are not stored")
     return value
+
+
+def _sqlite_instant(value: datetime) -> str:
+    return _aware(value).astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+def _document(body: Any) -> str:
+    return "null" if body is None else orjson.dumps(body.to_dict()).decode()
+
+
+def _enum_value(member: Enum) -> Any:
+    return member.value
+
+
+def _unless_null(step: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    return lambda value: None if value is None else step(value)
+
+
+Encoders = dict[Kind, Callable[[Any], Any]]
+
+SQLITE: Encoders = {Kind.UUID: lambda u: u.hex, Kind.INSTANT: _sqlite_instant}
+"""As SQLAlchemy binds them on SQLite: `Uuid` as hex, `UTCDateTime` as naive UTC text."""
+POSTGRES: Encoders = {Kind.INSTANT: _aware}
+"""psycopg's COPY writes UUIDs and aware instants as PostgreSQL reads them."""
+
+
+def row_encoder(record: Record[Any], encoders: Encoders) -> Callable[[Any], Row]:
+    """A function from an object of `record` to its row: each field's value read in one C
+    call, then the few that need it encoded for the driver (enums as their values; bodies as
+    orjson text, an absent one as JSON `null`, as SQLAlchemy's `JSON` stores `None`)."""
+    steps: list[tuple[int, Callable[[Any], Any]]] = []
+    for index, f in enumerate(record.fields):
+        if f.kind is Kind.DOCUMENT:
+            steps.append((index, _document))
+        elif f.enum is not None:
+            steps.append((index, _unless_null(_enum_value)))
+        elif f.kind in encoders:
+            steps.append((index, _unless_null(encoders[f.kind])))
+    values = record.values
+
+    def encode(obj: Any) -> Row:
+        row = list(values(obj))
+        for index, step in steps:
+            row[index] = step(row[index])
+        return tuple(row)
+
+    return encode
+
+
+sqlite_row = row_encoder(ENTRY, SQLITE)
+postgres_row = row_encoder(ENTRY, POSTGRES)

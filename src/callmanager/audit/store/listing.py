@@ -9,11 +9,13 @@ text itself (`json_line`), leaving Python only to join the lines. Tests hold bot
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
     String,
+    Table,
     Text,
     cast,
     func,
@@ -23,8 +25,10 @@ from sqlalchemy import (
     type_coerce,
 )
 
-from callmanager.audit.store.tables import c
-from callmanager.audit.types import JSONObject
+from callmanager.audit.events import ENTRY
+from callmanager.audit.record import Field, Kind, Record, put
+from callmanager.audit.store.tables import entries
+from callmanager.audit.types import JSON, JSONObject
 
 _SQLITE_UUID = (
     "substr({0}, 1, 8) || '-' || substr({0}, 9, 4) || '-' || substr({0}, 13, 4) || '-' || "
@@ -32,103 +36,84 @@ _SQLITE_UUID = (
 )
 """SQLite keeps a UUID as 32 lowercase hex digits; the API writes it with hyphens."""
 
-_PLAIN = (
-    c.duration_ms, c.actor_type, c.actor_id, c.actor_email, c.actor_name, c.source, c.action,
-    c.method, c.path, c.route, c.resource_type, c.resource_id, c.status, c.outcome, c.summary,
-    c.client_ip, c.user_agent,
-)  # fmt: skip
+KNOWN = ("tenant_id",)
+"""Columns an export does not read: it is of one tenant, whose id the caller knows."""
 
 
-def _id_and_instant(dialect: str) -> tuple[ColumnElement[Any], ColumnElement[Any]]:
-    """The entry's id and `occurred_at` as the API writes them, formatted by the database."""
-    entry_id: ColumnElement[Any]
-    instant: ColumnElement[Any]
-    if dialect == "postgresql":
-        entry_id = func.cast(c.id, String)
-        instant = func.to_char(func.timezone("UTC", c.occurred_at), 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
-    else:
-        entry_id = literal_column(_SQLITE_UUID.format("id"), String)
-        # SQLite keeps instants as naive UTC text, always with six fractional digits.
-        instant = func.replace(literal_column("occurred_at", String), " ", "T") + "Z"
-    return type_coerce(entry_id, String), type_coerce(instant, String)
+class Listing:
+    """How one record's list items are read from one table on one database ('sqlite' or
+    'postgresql'): ids and instants formatted by the database as the API writes them, bodies
+    left out (null), and the known columns given rather than read."""
 
+    def __init__(self, dialect: str, record: Record[Any] = ENTRY, table: Table = entries) -> None:
+        self.dialect = dialect
+        self.record = record
+        self.table = table
+        self.read = [f for f in record.listed if f.column not in KNOWN]
 
-def listing_columns(dialect: str) -> list[ColumnElement[Any]]:
-    """The columns `listed` reads, in its order, for `dialect` ('sqlite' or 'postgresql').
-    The tenant is not read: an export is of one tenant, whose id the caller knows."""
-    return [*_id_and_instant(dialect), *_PLAIN]
+    def columns(self) -> list[ColumnElement[Any]]:
+        """The columns `item` reads, in its order."""
+        return [self._formatted(f) for f in self.read]
 
+    def item(self, row: Sequence[Any], tenant_id: str) -> JSONObject:
+        """One row of `columns`, of the tenant `tenant_id`, as its entry's JSON object without
+        bodies."""
+        values = iter(row)
+        out: JSONObject = {}
+        for f in self.record.fields:
+            value: JSON = None
+            if f.column in KNOWN:
+                value = tenant_id
+            elif f.listed:
+                value = next(values)
+            put(out, f.path, value)
+        return out
 
-def json_line(dialect: str, tenant_id: str) -> ColumnElement[str]:
-    """One column: each entry of the tenant `tenant_id` as the JSON text of `listed`'s object,
-    written by the database (SQLite's `json_object`, PostgreSQL's `json_build_object`). Its
-    whitespace and number spelling are the database's; its values are the same."""
-    postgres = dialect == "postgresql"
-    build = func.json_build_object if postgres else func.json_object
+    def json_line(self, tenant_id: str) -> ColumnElement[str]:
+        """One column: each entry as the JSON text of `item`'s object, written by the database
+        (SQLite's `json_object`, PostgreSQL's `json_build_object`). Its whitespace and number
+        spelling are the database's; its values are the same."""
+        postgres = self.dialect == "postgresql"
+        build = func.json_build_object if postgres else func.json_object
+        tree: dict[str, Any] = {}
+        for f in self.record.fields:
+            value: ColumnElement[Any]
+            if f.column in KNOWN:
+                value = cast(literal(tenant_id), Text)
+            elif f.listed:
+                value = self._formatted(f)
+            else:
+                value = null()
+            head, _, tail = f.path.partition(".")
+            if tail:
+                tree.setdefault(head, {})[tail] = value
+            else:
+                tree[head] = value
 
-    def obj(*pairs: tuple[str, ColumnElement[Any]]) -> ColumnElement[Any]:
-        # Keys are this module's constants, written into the SQL as literals.
-        return build(
-            *(part for key, value in pairs for part in (literal_column(f"'{key}'"), value))
-        )
+        def obj(pairs: dict[str, Any]) -> ColumnElement[Any]:
+            # Keys are the record's own paths, written into the SQL as literals.
+            parts: list[ColumnElement[Any]] = []
+            for key, value in pairs.items():
+                parts += [
+                    literal_column(f"'{key}'"),
+                    obj(value) if isinstance(value, dict) else value,
+                ]
+            return build(*parts)
 
-    entry_id, instant = _id_and_instant(dialect)
-    line = obj(
-        ("id", entry_id),
-        ("tenant_id", cast(literal(tenant_id), Text)),
-        ("occurred_at", instant),
-        ("duration_ms", c.duration_ms),
-        (
-            "actor",
-            obj(
-                ("type", c.actor_type),
-                ("id", c.actor_id),
-                ("email", c.actor_email),
-                ("name", c.actor_name),
-            ),
-        ),
-        ("source", c.source),
-        ("action", c.action),
-        ("method", c.method),
-        ("path", c.path),
-        ("route", c.route),
-        ("resource", obj(("type", c.resource_type), ("id", c.resource_id))),
-        ("status", c.status),
-        ("outcome", c.outcome),
-        ("summary", c.summary),
-        ("request", null()),
-        ("response", null()),
-        ("client_ip", c.client_ip),
-        ("user_agent", c.user_agent),
-    )
-    return type_coerce(cast(line, Text) if postgres else line, String)
+        line = obj(tree)
+        return type_coerce(cast(line, Text) if postgres else line, String)
 
-
-def listed(row: Any, tenant_id: str) -> JSONObject:
-    """One row of `listing_columns`, of the tenant `tenant_id`, as its entry's JSON object
-    without bodies."""
-    (
-        entry_id, occurred_at, duration_ms, actor_type, actor_id, actor_email,
-        actor_name, source, action, method, path, route, resource_type, resource_id, status,
-        outcome, summary, client_ip, user_agent,
-    ) = row  # fmt: skip
-    return {
-        "id": entry_id,
-        "tenant_id": tenant_id,
-        "occurred_at": occurred_at,
-        "duration_ms": duration_ms,
-        "actor": {"type": actor_type, "id": actor_id, "email": actor_email, "name": actor_name},
-        "source": source,
-        "action": action,
-        "method": method,
-        "path": path,
-        "route": route,
-        "resource": {"type": resource_type, "id": resource_id},
-        "status": status,
-        "outcome": outcome,
-        "summary": summary,
-        "request": None,
-        "response": None,
-        "client_ip": client_ip,
-        "user_agent": user_agent,
-    }
+    def _formatted(self, f: Field) -> ColumnElement[Any]:
+        column = self.table.c[f.column]
+        if f.kind is Kind.UUID:
+            if self.dialect == "postgresql":
+                return type_coerce(func.cast(column, String), String)
+            return type_coerce(literal_column(_SQLITE_UUID.format(f.column), String), String)
+        if f.kind is Kind.INSTANT:
+            if self.dialect == "postgresql":
+                utc = func.timezone("UTC", column)
+                return type_coerce(func.to_char(utc, 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), String)
+            # SQLite keeps instants as naive UTC text, always with six fractional digits.
+            text = func.replace(literal_column(f.column, String), " ", "T") + "Z"
+            return type_coerce(text, String)
+        return column

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import threading
 import uuid
 from collections.abc import Generator, Sequence
@@ -31,13 +30,13 @@ class MemoryAuditStore:
             if self.unavailable:
                 raise ConnectionError("the in-memory audit store is switched off")
             for event in inserts:
-                self._entries.setdefault(event.id, _normalized(event))
+                self._entries.setdefault(event.id, event)
             for event in completions:
                 stored = self._entries.get(event.id)
                 if stored is not None and (
                     stored.outcome is Outcome.UNKNOWN or stored.status == event.status
                 ):
-                    self._entries[event.id] = _normalized(event)
+                    self._entries[event.id] = event
             self.writes += 1
 
     def search(self, criteria: Criteria, after: Position | None, limit: int) -> list[AuditEvent]:
@@ -68,13 +67,6 @@ class MemoryAuditStore:
 
     def close(self) -> None:
         return None
-
-
-def _normalized(event: AuditEvent) -> AuditEvent:
-    email = event.actor.email
-    if email is None or email == email.lower():
-        return event
-    return dataclasses.replace(event, actor=dataclasses.replace(event.actor, email=email.lower()))
 
 
 def _matches(e: AuditEvent, c: Criteria, after: Position | None) -> bool:

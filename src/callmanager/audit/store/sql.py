@@ -28,18 +28,10 @@ from sqlalchemy import (
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from callmanager.audit.errors import AuditUnavailable, StoreReplaced
-from callmanager.audit.events import (
-    Action,
-    Actor,
-    ActorType,
-    AuditEvent,
-    Body,
-    Outcome,
-    Resource,
-    occurred_at_of,
-)
+from callmanager.audit.events import ENTRY, MODIFICATIONS, AuditEvent, Outcome, occurred_at_of
+from callmanager.audit.record import Field, Kind
 from callmanager.audit.store.bulk import insert_postgres, insert_sqlite
-from callmanager.audit.store.listing import json_line, listed, listing_columns
+from callmanager.audit.store.listing import Listing
 from callmanager.audit.store.port import Criteria, Position
 from callmanager.audit.store.tables import (
     FAILED,
@@ -63,8 +55,7 @@ TEXT_SEARCH_WORK_MEM = "64MB"
 """PostgreSQL memory for one free-text search: a tenant's week of trigram matches fits in it
 as an exact bitmap (the 4 MB default turns it lossy: every heap row re-checked, twice as slow)."""
 
-_LIST_COLUMNS = [col for col in entries.c if col.name not in ("request", "response")]
-_MODIFICATIONS = frozenset({Action.CREATE, Action.EDIT, Action.DELETE})
+_LIST_COLUMNS = [entries.c[f.column] for f in ENTRY.listed]
 
 
 def _json_dumps(value: Any) -> str:
@@ -99,7 +90,8 @@ class SqlAuditStore:
         self.engine = engine
         self.is_postgres = engine.dialect.name == "postgresql"
         self.months_ahead = months_ahead
-        self._listing = listing_columns(engine.dialect.name)
+        self._listing = Listing(engine.dialect.name)
+        self._listing_columns = self._listing.columns()
         self._months: set[tuple[int, int]] = set()
         self._months_lock = threading.Lock()
         self._insert = insert_postgres if self.is_postgres else insert_sqlite
@@ -108,19 +100,15 @@ class SqlAuditStore:
         self._complete = (
             update(entries)
             .where(
-                c.tenant_id == bindparam("k_tenant_id"),
-                c.occurred_at == bindparam("k_occurred_at"),
-                c.id == bindparam("k_id"),
+                *(entries.c[key] == bindparam(f"k_{key}") for key in ENTRY.key),
                 # Unknown until completed; a late restatement of the same outcome may follow.
                 or_(c.outcome == Outcome.UNKNOWN.value, c.status == bindparam("status")),
             )
             .values(
-                summary=bindparam("summary"),
-                status=bindparam("status"),
-                outcome=bindparam("outcome"),
-                duration_ms=bindparam("duration_ms"),
-                request=bindparam("request", type_=c.request.type),
-                response=bindparam("response", type_=c.response.type),
+                {
+                    f.column: bindparam(f.column, type_=entries.c[f.column].type)
+                    for f in ENTRY.completing
+                }
             )
         )
 
@@ -185,16 +173,16 @@ class SqlAuditStore:
         )
         with _reachable(), self.engine.connect() as conn:
             self._more_memory_for_text(conn, criteria)
-            return [_event(row, bodies=False) for row in conn.execute(query)]
+            return [ENTRY.from_columns(row._mapping) for row in conn.execute(query)]
 
     def export(self, criteria: Criteria, batch: int) -> Generator[list[JSONObject], None, None]:
         tenant_id = str(criteria.tenant_id)
-        for rows in self._read_all(self._listing, criteria, batch):
-            yield [listed(row, tenant_id) for row in rows]
+        for rows in self._read_all(self._listing_columns, criteria, batch):
+            yield [self._listing.item(row, tenant_id) for row in rows]
 
     def export_json_lines(self, criteria: Criteria, batch: int) -> Generator[bytes, None, None]:
         """The database writes each line's JSON; Python only joins them."""
-        line = json_line(self.engine.dialect.name, str(criteria.tenant_id))
+        line = self._listing.json_line(str(criteria.tenant_id))
         for rows in self._read_all([line], criteria, batch):
             yield ("\n".join([row[0] for row in rows]) + "\n").encode()
 
@@ -225,7 +213,7 @@ class SqlAuditStore:
         )
         with _reachable(), self.engine.connect() as conn:
             row = conn.execute(query).first()
-        return None if row is None else _event(row, bodies=True)
+        return None if row is None else ENTRY.from_columns(row._mapping)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -246,7 +234,7 @@ class SqlAuditStore:
                 c.occurred_at <= after.occurred_at,
                 or_(c.occurred_at < after.occurred_at, c.id < after.id),
             ]
-        if f.actions == _MODIFICATIONS:
+        if f.actions == MODIFICATIONS:
             where.append(NOT_READ)
         elif f.actions is not None:
             where.append(c.action.in_(sorted(a.value for a in f.actions)))
@@ -315,40 +303,17 @@ def _add_months(year: int, month: int, n: int) -> tuple[int, int]:
 
 
 def _completion(e: AuditEvent) -> dict[str, Any]:
-    return {
-        "k_tenant_id": e.tenant_id,
-        "k_occurred_at": e.occurred_at,
-        "k_id": e.id,
-        "summary": e.summary,
-        "status": e.status,
-        "outcome": e.outcome.value,
-        "duration_ms": e.duration_ms,
-        "request": None if e.request is None else e.request.to_dict(),
-        "response": None if e.response is None else e.response.to_dict(),
-    }
+    """The bound values of `_complete` for one entry: its key and its outcome's fields."""
+    values = dict(zip(ENTRY.columns, ENTRY.values(e), strict=True))
+    bound = {f"k_{key}": values[key] for key in ENTRY.key}
+    bound.update({f.column: _bindable(f, values[f.column]) for f in ENTRY.completing})
+    return bound
 
 
-def _event(row: Row[Any], *, bodies: bool) -> AuditEvent:
-    m = row._mapping
-    request = m["request"] if bodies else None
-    response = m["response"] if bodies else None
-    return AuditEvent(
-        id=m["id"],
-        tenant_id=m["tenant_id"],
-        occurred_at=m["occurred_at"],
-        actor=Actor(ActorType(m["actor_type"]), m["actor_id"], m["actor_email"], m["actor_name"]),
-        source=m["source"],
-        action=Action(m["action"]),
-        method=m["method"],
-        path=m["path"],
-        route=m["route"],
-        resource=Resource(m["resource_type"], m["resource_id"]),
-        summary=m["summary"],
-        outcome=Outcome(m["outcome"]),
-        status=m["status"],
-        duration_ms=m["duration_ms"],
-        request=Body.from_dict(request) if isinstance(request, dict) else None,
-        response=Body.from_dict(response) if isinstance(response, dict) else None,
-        client_ip=m["client_ip"],
-        user_agent=m["user_agent"],
-    )
+def _bindable(f: Field, value: Any) -> Any:
+    """A value as SQLAlchemy binds it to the field's column type."""
+    if value is None:
+        return None
+    if f.kind is Kind.DOCUMENT:
+        return value.to_dict()
+    return value.value if f.enum is not None else value

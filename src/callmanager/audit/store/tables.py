@@ -7,6 +7,7 @@ an FTS5 trigram table fed by a trigger serves free-text search.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -31,6 +32,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeEngine
+
+from callmanager.audit.events import ENTRY
+from callmanager.audit.record import Field, Kind, Record
 
 metadata = MetaData()
 
@@ -58,32 +63,28 @@ class UTCDateTime(TypeDecorator[datetime]):
 Document = JSON().with_variant(JSONB(), "postgresql")
 """A JSON body: JSONB on PostgreSQL, JSON text on SQLite."""
 
+_TYPES: dict[Kind, Callable[[Field], TypeEngine[Any]]] = {
+    Kind.UUID: lambda _f: Uuid(),
+    Kind.INSTANT: lambda _f: UTCDateTime(),
+    Kind.STRING: lambda f: String(f.length),
+    Kind.TEXT: lambda _f: Text(),
+    Kind.SMALLINT: lambda _f: SmallInteger(),
+    Kind.FLOAT: lambda _f: Float(),
+    Kind.DOCUMENT: lambda _f: Document,
+}
+"""The column type of each kind of field."""
+
+
+def columns(record: Record[Any]) -> list[Column[Any]]:
+    """The table's columns, one per field of `record`, in its order."""
+    return [Column(f.column, _TYPES[f.kind](f), nullable=not f.required) for f in record.fields]
+
+
 entries = Table(
     "audit_entries",
     metadata,
-    Column("tenant_id", Uuid(), nullable=False),
-    Column("occurred_at", UTCDateTime(), nullable=False),
-    Column("id", Uuid(), nullable=False),
-    Column("duration_ms", Float()),
-    Column("actor_type", String(16), nullable=False),
-    Column("actor_id", String()),
-    Column("actor_email", String()),
-    Column("actor_name", String()),
-    Column("source", String(), nullable=False),
-    Column("action", String(16), nullable=False),
-    Column("method", String(), nullable=False),
-    Column("path", Text(), nullable=False),
-    Column("route", String()),
-    Column("resource_type", String()),
-    Column("resource_id", String()),
-    Column("status", SmallInteger()),
-    Column("outcome", String(16), nullable=False),
-    Column("summary", Text(), nullable=False),
-    Column("request", Document),
-    Column("response", Document),
-    Column("client_ip", String()),
-    Column("user_agent", String()),
-    PrimaryKeyConstraint("tenant_id", "occurred_at", "id", name="pk_audit_entries"),
+    *columns(ENTRY),
+    PrimaryKeyConstraint(*ENTRY.key, name="pk_audit_entries"),
     postgresql_partition_by="RANGE (occurred_at)",
 )
 c = entries.c
