@@ -82,7 +82,7 @@ def serve(
 
 
 def _wait_until_up(served: Served, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 90  # a loaded machine may take long to import the app
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise AssertionError(f"the server exited early:\n{served.stdout()}{served.stderr()}")
