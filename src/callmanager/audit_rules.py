@@ -19,10 +19,15 @@ from callmanager.audit import (
     RouteRule,
     SummaryInput,
 )
+from callmanager.audit.redact import RedactQuery
 from callmanager.audit.types import JSON, Scope
 from callmanager.auth.principal import principal_of
 
 TENANT_PREFIX = "/api/v1/tenants/{tenant_id}"
+
+REDACT_QUERY = RedactQuery()
+"""The one rule for secret query parameters (`?token=`, `?grant=`, `?api_key=` …): the audit
+record's path and every line of the server log (`callmanager.logs`) go through it."""
 
 SOURCES = {"session": "Call Manager", "token": "API", "system": "System", "partner": "Partner"}
 """Where a call came from, by how its caller authenticated."""
@@ -178,4 +183,5 @@ def call_manager_policy(app: FastAPI) -> AuditPolicy:
         rules=rules_for(app.openapi()["paths"]),
         tenant_prefix=TENANT_PREFIX,
         summarize=summarize,
+        query_redactor=REDACT_QUERY,
     )

@@ -16,16 +16,22 @@ Handler = Callable[[argparse.Namespace, Settings], int]
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    import logging.config
+
     import uvicorn
 
     from callmanager.app import create_app
+    from callmanager.logs import log_config
 
+    # Before the app is built, so every logger it sets up writes through the redacting handlers.
+    logging.config.dictConfig(log_config(settings.log_level))
     host = args.host or settings.host
     port = args.port or settings.port
     uvicorn.run(
         create_app(settings),
         host=host,
         port=port,
+        log_config=None,
         log_level=settings.log_level,
         access_log=not args.no_access_log,
     )

@@ -84,7 +84,8 @@ def login(
     body: LoginBody, request: Request, response: Response, db: DbSession, settings: SettingsDep
 ) -> Me:
     """Exchange email and password for a session cookie; returns the account and its CSRF token."""
-    user = authenticate(db, str(body.email), body.password)
+    address = request.client.host if request.client else "unknown"
+    user = authenticate(db, str(body.email), body.password, address)
     issued = open_session(db, lifetime=timedelta(hours=settings.session_hours), user_id=user.id)
     db.commit()
     set_session_cookies(response, request, issued)

@@ -1,4 +1,5 @@
-"""Small composable redaction steps applied to every captured JSON body and query string.
+"""Small composable redaction steps applied to every captured JSON body and query string
+(and, through `RedactQueriesInText`, to the query strings a host's log lines carry).
 
 Each step is configured once in `__init__` and applied in `__call__`; `chain` composes them.
 A key is secret when its normalised form (lowercase, without `-`, `_`, `.` and spaces) is one
@@ -10,6 +11,7 @@ fused into one walk.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable, Iterable
 from urllib.parse import unquote_plus
 
@@ -214,6 +216,27 @@ class RedactQuery:
                 pair = f"{name}{sep or '='}{REDACTED}"
             pairs.append(pair)
         return "&".join(pairs)
+
+
+class RedactQueriesInText:
+    """Redacts the secret parameters of every query string inside free text, e.g. a log line.
+
+    A query string is whatever follows a `?` up to the next whitespace; each goes through
+    `redact_query`, so a log line hides exactly what the audit record's path hides.
+    """
+
+    _QUERY = re.compile(r"\?(\S+)")
+
+    def __init__(self, redact_query: Callable[[str], str] | None = None) -> None:
+        self.redact_query = redact_query or RedactQuery()
+
+    def __call__(self, text: str) -> str:
+        if "?" not in text:
+            return text
+        return self._QUERY.sub(self._replace, text)
+
+    def _replace(self, found: re.Match[str]) -> str:
+        return "?" + self.redact_query(found.group(1))
 
 
 def default_redactor() -> Redactor:

@@ -1,4 +1,4 @@
-"""Server-side sessions, personal API tokens and the failed-login ledger; secrets only as hashes."""
+"""Server-side sessions, personal API tokens and login-attempt counters; secrets only as hashes."""
 
 from __future__ import annotations
 
@@ -50,11 +50,16 @@ class ApiToken(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
-class LoginFailure(Base):
-    """Failed logins per email, to slow down guessing."""
+class LoginAttempts(Base):
+    """Login attempts counted for one subject of a scope (an account's email, a client address).
 
-    __tablename__ = "login_failures"
+    See `callmanager.auth.throttle`: `attempts` counts the attempts that were let through and
+    failed (or are being checked), `last_attempt_at` is when the latest was let through.
+    """
 
-    email: Mapped[str] = mapped_column(String(320), primary_key=True)
-    count: Mapped[int] = mapped_column(Integer, default=0)
-    last_failed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    __tablename__ = "login_attempts"
+
+    scope: Mapped[str] = mapped_column(String(16), primary_key=True)
+    subject: Mapped[str] = mapped_column(String(320), primary_key=True)
+    attempts: Mapped[int] = mapped_column(Integer)
+    last_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime())

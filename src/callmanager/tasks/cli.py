@@ -23,9 +23,11 @@ def add_task_commands(commands: Any) -> None:
 
 
 def configure_logging(settings: Settings) -> None:
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    from callmanager.logs import SERVICE_FORMAT, RedactSecrets
+
+    logging.basicConfig(level=settings.log_level.upper(), format=SERVICE_FORMAT)
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(RedactSecrets())  # the same redaction as the server's log
 
 
 def run_task(args: argparse.Namespace, settings: Settings) -> int:

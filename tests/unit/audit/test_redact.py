@@ -13,6 +13,7 @@ from callmanager.audit.redact import (
     KeepFields,
     RedactBody,
     RedactKeys,
+    RedactQueriesInText,
     RedactQuery,
     ScrubNul,
     SecretKeys,
@@ -111,6 +112,25 @@ def test_secret_query_parameters_are_redacted_keeping_the_rest_verbatim() -> Non
     )
     assert redact("password") == f"password={REDACTED}"
     assert redact("") == ""
+
+
+def test_every_query_string_in_free_text_has_its_secret_parameters_redacted() -> None:
+    redact = RedactQueriesInText()
+    line = '1.2.3.4 - "GET /accept-invitation?tenant=t&token=abc HTTP/1.1" 200 (see /x?grant=g)'
+    assert redact(line) == (
+        f'1.2.3.4 - "GET /accept-invitation?tenant=t&token={REDACTED} HTTP/1.1" 200'
+        f" (see /x?grant={REDACTED}"
+    )
+    assert redact("no query here; is it? yes") == "no query here; is it? yes"
+
+
+def test_a_query_string_in_text_runs_to_the_next_whitespace_whatever_it_contains() -> None:
+    """Quotes or brackets sent raw in a query never end it early, leaving a secret behind."""
+    redact = RedactQueriesInText()
+    assert (
+        redact('/p?x="&api_key=k1&y=<&token=k2')
+        == f'/p?x="&api_key={REDACTED}&y=<&token={REDACTED}'
+    )
 
 
 def test_keep_fields_keeps_only_the_declared_top_level_fields() -> None:
