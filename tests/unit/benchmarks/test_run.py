@@ -23,7 +23,7 @@ def test_the_tiny_benchmark_runs_every_scenario_and_writes_its_json(tmp_path: Pa
     command = [sys.executable, "-m", "benchmarks", "--tiny", "--quiet"]
     command += ["--out", str(out), "--data-dir", str(tmp_path / "data")]
     command += ["--postgres-url", postgres] if postgres else ["--db", "sqlite"]
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=180)
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     result = json.loads(out.read_text())
     assert set(result["scenarios"]) == SCENARIOS
