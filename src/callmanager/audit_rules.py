@@ -21,6 +21,7 @@ from callmanager.audit import (
 )
 from callmanager.audit.redact import RedactQuery
 from callmanager.audit.types import JSON, Scope
+from callmanager.audit.vocabulary import Vocabulary
 from callmanager.auth.principal import principal_of
 
 TENANT_PREFIX = "/api/v1/tenants/{tenant_id}"
@@ -57,6 +58,9 @@ _LABELS = {
     "tenant": ("tenant", "tenant"),
 }
 _VERBS = {Action.CREATE: "Created", Action.EDIT: "Edited", Action.DELETE: "Deleted"}
+
+VOCABULARY = Vocabulary({kind: plural.capitalize() for kind, (_, plural) in _LABELS.items()})
+"""What the Audit Log page names, served by `GET …/audit-log/vocabulary`."""
 
 
 def attribute(scope: Scope, tenant_id: uuid.UUID) -> Attribution:

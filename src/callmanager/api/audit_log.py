@@ -12,6 +12,7 @@ from sqlalchemy import select
 from callmanager.api.deps import AuditReader, DbSession, ServicesDep
 from callmanager.api.streaming import PrefetchingStreamingResponse
 from callmanager.audit import MAX_LIMIT, AuditQuery, ExportFormat, InvalidQuery, parse_query
+from callmanager.audit_rules import VOCABULARY
 from callmanager.domain.tenants.models import Tenant
 from callmanager.errors import CallManagerError, NotFound
 
@@ -100,6 +101,13 @@ def export_audit_log(
     chunks = services.audit_log.export(query, format)
     headers = {"Content-Disposition": f'attachment; filename="{format.filename}"'}
     return PrefetchingStreamingResponse(chunks, media_type=format.media_type, headers=headers)
+
+
+@router.get("/vocabulary", summary="The words the Audit Log page shows")
+def audit_log_vocabulary(_access: AuditReader) -> Response:
+    """The filters' choices with their labels (action types, actions, actor types, statuses,
+    resource types) and the record's fields, so no page restates them."""
+    return _json(VOCABULARY.to_json())
 
 
 @router.get("/{entry_id}", summary="One whole audit log entry")

@@ -325,3 +325,13 @@ def test_with_the_audit_store_down_changes_are_refused_and_nothing_changes(
         assert refused.headers["content-type"] == "application/problem+json"
         with services.session_factory() as db:
             assert db.scalars(select(Group)).all() == []
+
+
+def test_the_pages_vocabulary_is_served_with_the_tenants_resource_types(
+    login_as: LoginAs,
+) -> None:
+    reader = login_as(Role.READER)
+    words = reader.client.get(reader.url("/audit-log/vocabulary")).json()
+    assert {"value": "group", "label": "Groups"} in words["resource_types"]
+    assert words["action_types"][0]["value"] == "modifications"
+    assert {"value": "partner", "label": "Partner"} in words["actor_types"]

@@ -1,0 +1,74 @@
+"""The words a user interface shows for the log's filters and fields, declared once here and
+served by the host's API, so no page restates them (the host adds its own resource types)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from callmanager.audit.events import ENTRY, Action, ActorType
+from callmanager.audit.query import ActionType
+from callmanager.audit.record import Record
+from callmanager.audit.types import JSON, JSONObject
+
+ACTION_TYPES = {
+    ActionType.MODIFICATIONS: ("Modifications (create, edit, delete)", "modification"),
+    ActionType.ALL: ("All (including reads)", "entry"),
+    ActionType.CREATE: ("Create", "create"),
+    ActionType.EDIT: ("Edit", "edit"),
+    ActionType.DELETE: ("Delete", "delete"),
+    ActionType.READ: ("Read", "read"),
+}
+"""The Action Type filter: each choice's label and the noun counting its entries."""
+
+ACTIONS: dict[str, str] = {
+    Action.CREATE: "Create",
+    Action.EDIT: "Edit",
+    Action.DELETE: "Delete",
+    Action.READ: "Read",
+}
+
+ACTOR_TYPES: dict[str, str] = {
+    ActorType.USER: "User",
+    ActorType.SYSTEM: "System",
+    ActorType.PARTNER: "Partner",
+    ActorType.ANONYMOUS: "Unauthenticated",
+}
+
+STATUSES = {
+    "": "Any result",
+    "2xx": "Succeeded (2xx)",
+    "4xx": "Refused (4xx)",
+    "5xx": "Server errors (5xx)",
+}
+"""The status filter's choices (see `parse_query`)."""
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Everything a log's UI names, with the host's resource types (value → plural label)."""
+
+    resource_types: Mapping[str, str] = field(default_factory=dict)
+    record: Record[Any] = ENTRY
+
+    def to_json(self) -> JSONObject:
+        action_types: list[JSON] = [
+            {"value": t.value, "label": label, "noun": noun}
+            for t, (label, noun) in ACTION_TYPES.items()
+        ]
+        fields: list[JSON] = [
+            {"path": f.path, "kind": f.kind.value, "listed": f.listed} for f in self.record.fields
+        ]
+        return {
+            "action_types": action_types,
+            "actions": _choices(ACTIONS),
+            "actor_types": _choices(ACTOR_TYPES),
+            "statuses": _choices(STATUSES),
+            "resource_types": _choices(self.resource_types),
+            "fields": fields,
+        }
+
+
+def _choices(labels: Mapping[str, str]) -> list[JSON]:
+    return [{"value": str(value), "label": label} for value, label in labels.items()]
