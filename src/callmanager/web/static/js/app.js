@@ -8,7 +8,7 @@ const PAGE_MODULES = {
   "groups": "./pages/groups.js",
   "call-flows": "./pages/call_flows.js",
   "call-logs": "./pages/call_logs.js",
-  "portal-users": "./pages/portal_users.js",
+  "portal-users": "./pages/portal_users/index.js",
   "audit-log": "./pages/audit_log.js",
   "admin-setup": "./pages/admin_setup.js",
 };
