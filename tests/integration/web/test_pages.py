@@ -111,7 +111,7 @@ def test_the_invitation_page_never_echoes_its_token(client: TestClient) -> None:
 
 
 def test_static_assets_and_holiday_calendars_are_served(client: TestClient) -> None:
-    script = client.get("/static/js/pages/audit_log.js")
+    script = client.get("/static/js/pages/audit_log/index.js")
     assert script.status_code == 200
     assert "javascript" in script.headers["content-type"]
     assert "innerHTML" not in script.text

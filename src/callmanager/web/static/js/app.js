@@ -9,7 +9,7 @@ const PAGE_MODULES = {
   "call-flows": "./pages/call_flows.js",
   "call-logs": "./pages/call_logs.js",
   "portal-users": "./pages/portal_users/index.js",
-  "audit-log": "./pages/audit_log.js",
+  "audit-log": "./pages/audit_log/index.js",
   "admin-setup": "./pages/admin_setup.js",
 };
 
