@@ -7,7 +7,7 @@ import { alertBox } from "./ui.js";
 const PAGE_MODULES = {
   "groups": "./pages/groups.js",
   "call-flows": "./pages/call_flows.js",
-  "call-logs": "./pages/call_logs.js",
+  "call-logs": "./pages/call_logs/index.js",
   "portal-users": "./pages/portal_users/index.js",
   "audit-log": "./pages/audit_log/index.js",
   "admin-setup": "./pages/admin_setup.js",
