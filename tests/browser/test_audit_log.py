@@ -63,8 +63,13 @@ def refresh_until_listed(page: Page, row: Locator, timeout_s: float = 10) -> Non
     expect(row.first).to_be_visible()
 
 
+def toggle_of(row: Locator) -> Locator:
+    """The button in a row's first cell that opens and closes its detail."""
+    return row.locator("td").first.get_by_role("button")
+
+
 def detail_of(row: Locator) -> Locator:
-    detail_id = row.get_attribute("aria-controls")
+    detail_id = toggle_of(row).get_attribute("aria-controls")
     return row.page.locator(f"#{detail_id}")
 
 
@@ -91,9 +96,9 @@ def test_a_new_group_is_listed_today_and_its_row_expands_to_path_request_and_res
     # Reads are hidden by default: the page's own GETs are not in this view.
     expect(page.locator("tr.entry .col-action", has_text="Read")).to_have_count(0)
 
-    expect(row).to_have_attribute("aria-expanded", "false")
+    expect(toggle_of(row)).to_have_attribute("aria-expanded", "false")
     row.click()
-    expect(row).to_have_attribute("aria-expanded", "true")
+    expect(toggle_of(row)).to_have_attribute("aria-expanded", "true")
     detail = detail_of(row)
     expect(detail.locator(".detail-call")).to_contain_text(
         f"POST/api/v1/tenants/{tenant.id}/groups"
@@ -107,13 +112,45 @@ def test_a_new_group_is_listed_today_and_its_row_expands_to_path_request_and_res
     expect(detail).to_contain_text("Duration")
     expect(detail).to_contain_text("127.0.0.1")
 
-    # The keyboard does the same: Enter and Space on the focused row.
-    row.focus()
+    # The keyboard does the same: Enter and Space on the row's focused button.
+    toggle_of(row).focus()
     page.keyboard.press("Enter")
-    expect(row).to_have_attribute("aria-expanded", "false")
+    expect(toggle_of(row)).to_have_attribute("aria-expanded", "false")
     expect(detail).to_be_hidden()
     page.keyboard.press(" ")
-    expect(row).to_have_attribute("aria-expanded", "true")
+    expect(toggle_of(row)).to_have_attribute("aria-expanded", "true")
+    assert page_errors == []
+
+
+def test_a_row_opens_from_a_button_in_its_first_cell_that_says_whether_it_is_open(
+    page: Page, tenant: Tenant, page_errors: list[str]
+) -> None:
+    log_in(page, tenant.user(Role.OWNER))
+    create_group(page, "Example New Group")
+    create_group(page, "Another Group")
+    open_audit_log(page)
+
+    row = entry(page, "Example New Group")
+    toggle = toggle_of(row)
+    expect(toggle).to_have_accessible_name(re.compile("Created group 'Example New Group'"))
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    detail = page.locator(f"#{toggle.get_attribute('aria-controls')}")
+    expect(detail).to_be_hidden()
+
+    toggle.focus()
+    page.keyboard.press(" ")
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    expect(detail.get_by_role("region", name="Request")).to_contain_text("Example New Group")
+    page.keyboard.press("Enter")
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    expect(detail).to_be_hidden()
+
+    # Arrow keys move between the rows' buttons, newest first.
+    newer = toggle_of(entry(page, "Another Group"))
+    page.keyboard.press("ArrowUp")
+    expect(newer).to_be_focused()
+    page.keyboard.press("ArrowDown")
+    expect(toggle).to_be_focused()
     assert page_errors == []
 
 
@@ -333,7 +370,7 @@ def test_screenshots_of_the_audit_log_desktop_and_narrow(
     page.set_viewport_size(NARROW)
     entry(page, "bob@contoso.example").click()
     entry(page, "Example New Group").click()
-    expect(page.locator("tr.entry[aria-expanded=true]")).to_have_count(0)
+    expect(page.locator("tr.entry button[aria-expanded=true]")).to_have_count(0)
     screenshot(page, "audit-log-narrow-collapsed")
     entry(page, "Example New Group").click()
     expect(page.locator("tr.entry-detail:not([hidden]) .json").first).to_be_visible()
@@ -383,6 +420,6 @@ def test_every_control_on_the_page_has_a_label(page: Page, tenant: Tenant) -> No
     )
     assert unlabelled == []
     rows = page.locator("tr.entry")
-    assert rows.first.get_attribute("tabindex") == "0"
+    assert toggle_of(rows.first).evaluate("el => el.tabIndex") == 0
     expect(page.locator("table.audit-table caption")).to_have_count(1)
     expect(page.locator("table.audit-table thead th[scope=col]")).to_have_count(6)

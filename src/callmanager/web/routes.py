@@ -32,6 +32,7 @@ WEB_DIR = Path(__file__).parent
 STATIC_DIR = WEB_DIR / "static"
 templates = Jinja2Templates(directory=WEB_DIR / "templates")
 
+# The one place role names are written: the shell hands them to the page's modules as JSON.
 ROLE_LABELS = {
     Role.OWNER: "Owner",
     Role.WRITER: "Writer",
@@ -154,6 +155,8 @@ def _shell_context(
         "tenant_choices": _tenant_choices(principal, tenants, page),
         "role": role.value,
         "role_label": ROLE_LABELS[role],
+        # Pairs, not an object: `tojson` sorts an object's keys, and the order is the menu's.
+        "role_labels": [[r.value, label] for r, label in ROLE_LABELS.items()],
         "permissions": " ".join(permissions),
         "actor": _actor(principal),
         "principal_kind": principal.kind,

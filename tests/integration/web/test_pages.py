@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import json
 import re
 import uuid
 
@@ -10,6 +12,7 @@ from fastapi.testclient import TestClient
 from callmanager.auth.principal import Role
 from callmanager.domain.tenants.service import update_tenant
 from callmanager.services import Services
+from callmanager.web.routes import ROLE_LABELS
 from tests.conftest import LoginAs
 from tests.factories import make_tenant
 
@@ -50,6 +53,17 @@ def test_each_role_lands_on_its_first_page_and_sees_its_menu(
         html = user.get(landing.headers["location"]).text
         assert menu_of(html) == pages
         assert f'data-role="{role.value}"' in html
+
+
+def test_the_page_is_given_the_role_names_by_the_server(
+    login_as: LoginAs, tenant_id: uuid.UUID
+) -> None:
+    """The role labels are written once, in Python; the page's modules read them from <body>."""
+    page = login_as(Role.OWNER).client.get(f"/tenants/{tenant_id}/portal-users").text
+    attribute = re.search(r"data-role-labels='([^']*)'", page)
+    assert attribute is not None
+    labels = json.loads(html.unescape(attribute[1]))
+    assert labels == [[role.value, label] for role, label in ROLE_LABELS.items()]
 
 
 def test_tenant_setup_is_told_other_pages_are_not_for_its_role(
@@ -97,7 +111,7 @@ def test_the_invitation_page_never_echoes_its_token(client: TestClient) -> None:
 
 
 def test_static_assets_and_holiday_calendars_are_served(client: TestClient) -> None:
-    script = client.get("/static/js/pages/audit_log.js")
+    script = client.get("/static/js/pages/audit_log/index.js")
     assert script.status_code == 200
     assert "javascript" in script.headers["content-type"]
     assert "innerHTML" not in script.text

@@ -5,11 +5,11 @@ import { ctx } from "./context.js";
 import { alertBox } from "./ui.js";
 
 const PAGE_MODULES = {
-  "groups": "./pages/groups.js",
-  "call-flows": "./pages/call_flows.js",
-  "call-logs": "./pages/call_logs.js",
-  "portal-users": "./pages/portal_users.js",
-  "audit-log": "./pages/audit_log.js",
+  "groups": "./pages/groups/index.js",
+  "call-flows": "./pages/call_flows/index.js",
+  "call-logs": "./pages/call_logs/index.js",
+  "portal-users": "./pages/portal_users/index.js",
+  "audit-log": "./pages/audit_log/index.js",
   "admin-setup": "./pages/admin_setup.js",
 };
 

@@ -2,6 +2,9 @@
 
 const data = document.body.dataset;
 const permissions = new Set((data.permissions || "").split(" ").filter(Boolean));
+// The role names as [value, label] pairs, Owner first, as the server writes them (web/routes.py).
+const roles = JSON.parse(data.roleLabels || "[]");
+const roleLabels = new Map(roles);
 
 export const ctx = {
   page: data.page || "",
@@ -10,6 +13,12 @@ export const ctx = {
   timeZone: data.tenantTz || "UTC",
   role: data.role || "",
   actorKind: data.actorKind || "",
+  /** The roles as [value, label] pairs, in the server's order: Owner first. */
+  roles,
+  /** "Tenant Setup" for "tenant_setup". */
+  roleLabel(role) {
+    return roleLabels.get(role) || role;
+  },
   /** May the caller do `permission` here (read, write, manage_users, audit_read, ...)? */
   can(permission) {
     return permissions.has(permission);

@@ -1,6 +1,6 @@
 // Shared UI pieces: toasts, modal dialogs, confirmations, alerts, empty states, copy buttons.
 
-import { h, replace } from "./dom.js";
+import { h, replace, uid } from "./dom.js";
 
 let toastTimer = 0;
 /** A short, polite announcement at the bottom of the screen. */
@@ -22,13 +22,18 @@ export function emptyState(title, text, ...actions) {
     actions.length ? h("div", { class: "empty-actions" }, actions) : null);
 }
 
+/** The line above a list: what it holds, and the page's main action (if the role has one). */
+export function toolbar(text, action) {
+  return h("div", { class: "toolbar" }, h("p", { class: "muted toolbar-text" }, text), action);
+}
+
 export function button(label, onclick, { kind = "secondary", ...rest } = {}) {
   return h("button", { type: "button", class: `button button-${kind}`, onclick, ...rest }, label);
 }
 
 /** A modal dialog; resolves when closed. `render(close)` returns the dialog's content. */
 export function openDialog({ title, render, wide = false }) {
-  const titleId = `dialog-title-${Math.random().toString(36).slice(2, 8)}`;
+  const titleId = uid("dialog-title");
   const dialog = h("dialog", { class: wide ? "dialog dialog-wide" : "dialog", "aria-labelledby": titleId });
   const close = () => dialog.close();
   const body = h("div", { class: "dialog-body" });
@@ -142,13 +147,23 @@ export function copyButton(getText, label = "Copy") {
   return btn;
 }
 
-export const ROLES = [
-  ["owner", "Owner"],
-  ["writer", "Writer"],
-  ["reader", "Reader"],
-  ["tenant_setup", "Tenant Setup"],
-];
+/** A table whose caption only screen readers see; a `null` heading is left out, "" names an actions column. */
+export function dataTable(caption, headings, rows, className = "table") {
+  return h("table", { class: className },
+    h("caption", { class: "visually-hidden" }, caption),
+    h("thead", null, h("tr", null, headings.filter((t) => t !== null).map((t) =>
+      h("th", { scope: "col" }, t || h("span", { class: "visually-hidden" }, "Actions"))))),
+    h("tbody", null, rows));
+}
 
-export function roleLabel(role) {
-  return (ROLES.find(([value]) => value === role) || [role, role])[1];
+/** Ask before `run()`, then say how it went; resolves true when it was asked to run. */
+export async function confirmThen({ title, text, confirmLabel, run, done, failed }) {
+  if (!(await confirmDialog({ title, text, confirmLabel }))) return false;
+  try {
+    await run();
+    toast(done);
+  } catch (err) {
+    toast(`${failed}: ${err.message}`);
+  }
+  return true;
 }

@@ -1,0 +1,73 @@
+// The audit log's view: its vocabulary, its state read from the URL, the API query it makes,
+// and the words that describe it.
+
+import { dateRange } from "../../date_range.js";
+
+export const ACTION_TYPES = [
+  ["modifications", "Modifications (create, edit, delete)"],
+  ["all", "All (including reads)"],
+  ["create", "Create"],
+  ["edit", "Edit"],
+  ["delete", "Delete"],
+  ["read", "Read"],
+];
+export const RESOURCE_TYPES = [
+  ["group", "Groups"],
+  ["call_flow", "Call flows"],
+  ["call_log", "Call logs"],
+  ["portal_user", "Portal users"],
+  ["invitation", "Invitations"],
+  ["admin_setup", "Admin setup"],
+  ["tenant", "Tenant"],
+  ["audit_log", "Audit log"],
+];
+export const STATUSES = [["", "Any result"], ["2xx", "Succeeded (2xx)"], ["4xx", "Refused (4xx)"], ["5xx", "Server errors (5xx)"]];
+export const ACTOR_KINDS = [["system", "System"], ["partner", "Partner"], ["anonymous", "Unauthenticated"]];
+export const ACTION_LABELS = { create: "Create", edit: "Edit", delete: "Delete", read: "Read" };
+const NOUNS = {
+  modifications: ["modification", "modifications"], all: ["entry", "entries"], create: ["create", "creates"],
+  edit: ["edit", "edits"], delete: ["delete", "deletes"], read: ["read", "reads"],
+};
+
+export const DATES = dateRange([1, 7, 30]);
+export const DEFAULTS = Object.freeze({
+  action_type: "modifications", range: "today", from: "", to: "", who: "", resource_type: "", status: "", q: "",
+});
+
+const known = (list, value) => list.some(([v]) => v === value);
+const labelOf = (list, value) => (list.find(([v]) => v === value) || [value, value])[1];
+
+/** Any state read from a URL made valid: unknown choices fall back to their defaults. */
+export function normalise(state) {
+  if (!known(ACTION_TYPES, state.action_type)) state.action_type = DEFAULTS.action_type;
+  if (!known(STATUSES, state.status)) state.status = "";
+  return DATES.normalise(state, DEFAULTS.range);
+}
+
+/** Is `who` a kind of caller (System, Partner, unauthenticated) rather than an email? */
+export const isActorKind = (who) => known(ACTOR_KINDS, who);
+
+/** The API's query for this view (without limit and cursor). */
+export function apiQuery(state) {
+  const params = new URLSearchParams();
+  params.set("action_type", state.action_type);
+  const [start, end] = DATES.bounds(state);
+  params.set("from", start.toISOString());
+  params.set("to", end.toISOString());
+  if (state.who) params.set(isActorKind(state.who) ? "actor_type" : "actor", state.who);
+  if (state.resource_type) params.set("resource_type", state.resource_type);
+  if (state.status) params.set("status", state.status);
+  if (state.q) params.set("q", state.q);
+  return params;
+}
+
+/** "12+ modifications · today · by System · on groups · refused (4xx) · matching “x”". */
+export function describeView(state, shown, more) {
+  const noun = NOUNS[state.action_type][!more && shown === 1 ? 0 : 1];
+  const parts = [DATES.describe(state)];
+  if (state.who) parts.push(`by ${labelOf(ACTOR_KINDS, state.who)}`);
+  if (state.resource_type) parts.push(`on ${labelOf(RESOURCE_TYPES, state.resource_type).toLowerCase()}`);
+  if (state.status) parts.push(labelOf(STATUSES, state.status).toLowerCase());
+  if (state.q) parts.push(`matching “${state.q}”`);
+  return `${shown}${more ? "+" : ""} ${noun} · ${parts.join(" · ")}`;
+}
