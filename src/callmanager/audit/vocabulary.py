@@ -13,14 +13,18 @@ from callmanager.audit.record import Record
 from callmanager.audit.types import JSON, JSONObject
 
 ACTION_TYPES = {
-    ActionType.MODIFICATIONS: ("Modifications (create, edit, delete)", "modification"),
-    ActionType.ALL: ("All (including reads)", "entry"),
-    ActionType.CREATE: ("Create", "create"),
-    ActionType.EDIT: ("Edit", "edit"),
-    ActionType.DELETE: ("Delete", "delete"),
-    ActionType.READ: ("Read", "read"),
+    ActionType.MODIFICATIONS: (
+        "Modifications (create, edit, delete)",
+        "modification",
+        "modifications",
+    ),
+    ActionType.ALL: ("All (including reads)", "entry", "entries"),
+    ActionType.CREATE: ("Create", "create", "creates"),
+    ActionType.EDIT: ("Edit", "edit", "edits"),
+    ActionType.DELETE: ("Delete", "delete", "deletes"),
+    ActionType.READ: ("Read", "read", "reads"),
 }
-"""The Action Type filter: each choice's label and the noun counting its entries."""
+"""The Action Type filter: each choice's label and the nouns counting its entries (one, many)."""
 
 ACTIONS: dict[str, str] = {
     Action.CREATE: "Create",
@@ -54,8 +58,8 @@ class Vocabulary:
 
     def to_json(self) -> JSONObject:
         action_types: list[JSON] = [
-            {"value": t.value, "label": label, "noun": noun}
-            for t, (label, noun) in ACTION_TYPES.items()
+            {"value": t.value, "label": label, "nouns": [one, many]}
+            for t, (label, one, many) in ACTION_TYPES.items()
         ]
         fields: list[JSON] = [
             {"path": f.path, "kind": f.kind.value, "listed": f.listed} for f in self.record.fields

@@ -9,7 +9,7 @@ import { button, emptyState } from "../../ui.js";
 import { filterView } from "../../url_state.js";
 import { filterForm } from "./filters.js";
 import { entryTable } from "./list.js";
-import { DEFAULTS, apiQuery, describeView, normalise } from "./state.js";
+import { DEFAULTS, apiQuery, describeView, normalise, useVocabulary } from "./state.js";
 
 const exportLink = (format, label) =>
   h("a", { class: "button button-secondary button-small", download: "", "data-export": format }, label);
@@ -48,6 +48,12 @@ function errorView(err, view, retry) {
 }
 
 export async function mount(root) {
+  try {
+    useVocabulary(await api("GET", ctx.tenantApi("/audit-log/vocabulary")));
+  } catch (err) {
+    root.replaceChildren(errorView(err, { reset: () => mount(root) }, () => mount(root)));
+    return;
+  }
   const filters = filterForm({ onReset: () => view.reset() });
   const csv = exportLink("csv", "Export CSV");
   const jsonl = exportLink("jsonl", "Export JSON Lines");

@@ -3,31 +3,26 @@
 
 import { dateRange } from "../../date_range.js";
 
-export const ACTION_TYPES = [
-  ["modifications", "Modifications (create, edit, delete)"],
-  ["all", "All (including reads)"],
-  ["create", "Create"],
-  ["edit", "Edit"],
-  ["delete", "Delete"],
-  ["read", "Read"],
-];
-export const RESOURCE_TYPES = [
-  ["group", "Groups"],
-  ["call_flow", "Call flows"],
-  ["call_log", "Call logs"],
-  ["portal_user", "Portal users"],
-  ["invitation", "Invitations"],
-  ["admin_setup", "Admin setup"],
-  ["tenant", "Tenant"],
-  ["audit_log", "Audit log"],
-];
-export const STATUSES = [["", "Any result"], ["2xx", "Succeeded (2xx)"], ["4xx", "Refused (4xx)"], ["5xx", "Server errors (5xx)"]];
-export const ACTOR_KINDS = [["system", "System"], ["partner", "Partner"], ["anonymous", "Unauthenticated"]];
-export const ACTION_LABELS = { create: "Create", edit: "Edit", delete: "Delete", read: "Read" };
-const NOUNS = {
-  modifications: ["modification", "modifications"], all: ["entry", "entries"], create: ["create", "creates"],
-  edit: ["edit", "edits"], delete: ["delete", "deletes"], read: ["read", "reads"],
-};
+// Filled from GET …/audit-log/vocabulary before the page mounts (`useVocabulary`): the
+// server declares these words once, for the API and this page alike.
+export let ACTION_TYPES = [];
+export let RESOURCE_TYPES = [];
+export let STATUSES = [];
+export let ACTOR_KINDS = [];
+export let ACTION_LABELS = {};
+let NOUNS = {};
+
+const pairs = (choices) => choices.map(({ value, label }) => [value, label]);
+
+/** Take the server's vocabulary; the "who" filter offers the kinds of caller that are not a person. */
+export function useVocabulary(words) {
+  ACTION_TYPES = pairs(words.action_types);
+  RESOURCE_TYPES = pairs(words.resource_types);
+  STATUSES = pairs(words.statuses);
+  ACTOR_KINDS = pairs(words.actor_types.filter(({ value }) => value !== "user"));
+  ACTION_LABELS = Object.fromEntries(pairs(words.actions));
+  NOUNS = Object.fromEntries(words.action_types.map(({ value, nouns }) => [value, nouns]));
+}
 
 export const DATES = dateRange([1, 7, 30]);
 export const DEFAULTS = Object.freeze({
