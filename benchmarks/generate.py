@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 
 from benchmarks.tenants import TenantWorld, build_tenant, json_body
 from callmanager.audit import Action, Actor, ActorType, AuditEvent, Body, Outcome
+from callmanager.audit_rules import PARTNER
 
 VERSION = 1
 """Bump when the generated entries change, so kept datasets are rebuilt."""
@@ -27,7 +28,7 @@ MODIFICATION_MIX = ((Action.CREATE, 0.40), (Action.EDIT, 0.45), (Action.DELETE, 
 ACTOR_MIX = (
     (ActorType.USER, 0.90),
     (ActorType.SYSTEM, 0.05),
-    (ActorType.PARTNER, 0.04),
+    (PARTNER, 0.04),
     (ActorType.ANONYMOUS, 0.01),
 )
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -83,7 +84,7 @@ def entry_id(micros: int, rand64: int) -> uuid.UUID:
 
 
 _SYSTEM = Actor(ActorType.SYSTEM, "holiday-migration", None, "holiday-migration")
-_PARTNER = Actor(ActorType.PARTNER)
+_PARTNER = Actor(PARTNER)
 _ANONYMOUS = Actor(ActorType.ANONYMOUS)
 
 
@@ -168,7 +169,7 @@ def generate(spec: Spec) -> Iterator[AuditEvent]:
                 api = rng.random() < 0.3
                 source = "API" if api else "Call Manager"
                 agent = rng.choice(_SCRIPTS if api else _BROWSERS)
-            elif kind is ActorType.PARTNER:
+            elif kind is PARTNER:
                 actor, source, agent = _PARTNER, "Partner", _BROWSERS[0]
             else:
                 actor, source, agent = _ANONYMOUS, "API", _SCRIPTS[2]

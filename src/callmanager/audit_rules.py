@@ -30,6 +30,9 @@ REDACT_QUERY = RedactQuery()
 """The one rule for secret query parameters (`?token=`, `?grant=`, `?api_key=` …): the audit
 record's path and every line of the server log (`callmanager.logs`) go through it."""
 
+PARTNER = ActorType.register("partner")
+"""Upstream partner staff, come in through the Provisioner's Access Service: never a person."""
+
 SOURCES = {"session": "Call Manager", "token": "API", "system": "System", "partner": "Partner"}
 """Where a call came from, by how its caller authenticated."""
 
@@ -59,7 +62,10 @@ _LABELS = {
 }
 _VERBS = {Action.CREATE: "Created", Action.EDIT: "Edited", Action.DELETE: "Deleted"}
 
-VOCABULARY = Vocabulary({kind: plural.capitalize() for kind, (_, plural) in _LABELS.items()})
+VOCABULARY = Vocabulary(
+    resource_types={kind: plural.capitalize() for kind, (_, plural) in _LABELS.items()},
+    actor_types={PARTNER: "Partner"},
+)
 """What the Audit Log page names, served by `GET …/audit-log/vocabulary`."""
 
 
@@ -75,7 +81,7 @@ def attribute(scope: Scope, tenant_id: uuid.UUID) -> Attribution:
         task = principal.task_name
         return Attribution(Actor(ActorType.SYSTEM, task, None, task), source)
     if principal.kind == "partner":
-        return Attribution(Actor(ActorType.PARTNER), source, conceal_client=True)
+        return Attribution(Actor(PARTNER), source, conceal_client=True)
     user_id = str(principal.user_id) if principal.user_id else None
     return Attribution(Actor(ActorType.USER, user_id, principal.email, principal.name), source)
 

@@ -7,7 +7,7 @@ import uuid
 import pytest
 
 from callmanager.audit import Action, ActorType, Resource, SummaryInput
-from callmanager.audit_rules import attribute, rules_for, summarize
+from callmanager.audit_rules import PARTNER, VOCABULARY, attribute, rules_for, summarize
 from callmanager.auth.principal import SCOPE_KEY, Principal, Role
 
 TENANT = uuid.uuid4()
@@ -64,7 +64,7 @@ def test_partner_staff_are_tagged_partner_and_identify_nobody() -> None:
     partner = Principal(kind="partner", via="partner", roles={TENANT: Role.OWNER})
     found = attribute(scope(partner), TENANT)
     assert (found.actor.type, found.actor.id, found.actor.email, found.actor.name) == (
-        ActorType.PARTNER,
+        PARTNER,
         None,
         None,
         None,
@@ -124,3 +124,8 @@ def test_the_audit_logs_own_reads_store_no_response_body() -> None:
         ("GET", f"{log}/export"),
         ("GET", f"{log}/{{entry_id}}"),
     }
+
+
+def test_every_kind_of_caller_call_manager_registers_has_a_label_on_the_page() -> None:
+    labelled = {c["value"] for c in VOCABULARY.to_json()["actor_types"]}
+    assert {"user", "system", "anonymous", "partner"} <= labelled

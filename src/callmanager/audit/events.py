@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from typing import ClassVar
 
 import orjson
 
@@ -47,13 +48,44 @@ MODIFICATIONS = frozenset({Action.CREATE, Action.EDIT, Action.DELETE})
 """The actions the log shows by default."""
 
 
-class ActorType(StrEnum):
-    """Who made a call: a portal user, a background task, partner staff, or nobody known."""
+class _Kinds(type):
+    def __iter__(cls) -> Iterator[ActorType]:
+        return iter(list(ActorType.registered.values()))
 
-    USER = "user"
-    SYSTEM = "system"
-    PARTNER = "partner"
-    ANONYMOUS = "anonymous"
+
+class ActorType(str, metaclass=_Kinds):
+    """Who made a call. `user`, `system` (a background task) and `anonymous` are built in; a
+    host registers the kinds it has beyond them (`ActorType.register("partner")`), which the
+    search accepts and the vocabulary lists. Iterating the class gives every registered kind.
+
+    A stored kind this process never registered still reads back, as an unregistered value.
+    """
+
+    __slots__ = ()
+    registered: ClassVar[dict[str, ActorType]] = {}
+    USER: ClassVar[ActorType]
+    SYSTEM: ClassVar[ActorType]
+    ANONYMOUS: ClassVar[ActorType]
+
+    def __new__(cls, value: str) -> ActorType:
+        known = cls.registered.get(value)
+        return known if known is not None else str.__new__(cls, value)
+
+    @classmethod
+    def register(cls, value: str) -> ActorType:
+        """The kind named `value`, registered once (registering again returns the same)."""
+        if value not in cls.registered:
+            cls.registered[value] = str.__new__(cls, value)
+        return cls.registered[value]
+
+    @property
+    def value(self) -> str:
+        return str.__str__(self)
+
+
+ActorType.USER = ActorType.register("user")
+ActorType.SYSTEM = ActorType.register("system")
+ActorType.ANONYMOUS = ActorType.register("anonymous")
 
 
 class Outcome(StrEnum):

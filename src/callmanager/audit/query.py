@@ -123,7 +123,7 @@ def parse_query(
         start=lower,
         end=upper,
         actions=_choice(ActionType, action_type or "modifications", "action_type").actions,
-        actor_type=_choice(ActorType, actor_type, "actor_type") if actor_type else None,
+        actor_type=_actor_type(actor_type) if actor_type else None,
         actor_id=actor_id,
         actor_email=actor_email,
         resource_type=_bounded(resource_type, 64, "resource_type"),
@@ -239,6 +239,14 @@ def _choice(enum: type[_E], value: str, name: str) -> _E:
     except ValueError as exc:
         allowed = ", ".join(e.value for e in enum)
         raise InvalidQuery(f"`{name}` must be one of: {allowed}.", name) from exc
+
+
+def _actor_type(value: str) -> ActorType:
+    value = value.strip().lower()
+    if value not in ActorType.registered:
+        allowed = ", ".join(ActorType.registered)
+        raise InvalidQuery(f"`actor_type` must be one of: {allowed}.", "actor_type")
+    return ActorType(value)
 
 
 def _actor(value: str | None) -> tuple[str | None, str | None]:

@@ -56,8 +56,9 @@ class Field:
     """Never null."""
     length: int | None = None
     """The column's length, for `STRING`s that have one."""
-    enum: type[Enum] | None = None
-    """The enum a `STRING` holds: stored and written as its value, read back as a member."""
+    enum: Callable[[str], Any] | None = None
+    """The enum-like class a `STRING` holds (members have `.value`): stored and written as
+    the value, read back as a member."""
     document: Callable[[JSONObject], Any] | None = None
     """Reads a `DOCUMENT`'s stored JSON back into its Python object (which has `to_dict`)."""
     csv: bool = True

@@ -36,9 +36,9 @@ ACTIONS: dict[str, str] = {
 ACTOR_TYPES: dict[str, str] = {
     ActorType.USER: "User",
     ActorType.SYSTEM: "System",
-    ActorType.PARTNER: "Partner",
     ActorType.ANONYMOUS: "Unauthenticated",
 }
+"""The built-in kinds of caller; a host labels the kinds it registers."""
 
 STATUSES = {
     "": "Any result",
@@ -54,6 +54,8 @@ class Vocabulary:
     """Everything a log's UI names, with the host's resource types (value → plural label)."""
 
     resource_types: Mapping[str, str] = field(default_factory=dict)
+    actor_types: Mapping[str, str] = field(default_factory=dict)
+    """Labels of the kinds of caller the host registered (`ActorType.register`)."""
     record: Record[Any] = ENTRY
 
     def to_json(self) -> JSONObject:
@@ -67,7 +69,7 @@ class Vocabulary:
         return {
             "action_types": action_types,
             "actions": _choices(ACTIONS),
-            "actor_types": _choices(ACTOR_TYPES),
+            "actor_types": _choices({**ACTOR_TYPES, **self.actor_types}),
             "statuses": _choices(STATUSES),
             "resource_types": _choices(self.resource_types),
             "fields": fields,
