@@ -4,8 +4,7 @@ classification, the sensitive invitation response, and how each entry's sentence
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Iterable, Mapping
 
 from fastapi import FastAPI
 
@@ -19,7 +18,9 @@ from callmanager.audit import (
     RouteRule,
     SummaryInput,
 )
+from callmanager.audit.policy import UNKNOWN_ROUTE
 from callmanager.audit.redact import RedactQuery
+from callmanager.audit.routes import Templates, derive_rules
 from callmanager.audit.types import JSON, Scope
 from callmanager.audit.vocabulary import Vocabulary
 from callmanager.auth.principal import principal_of
@@ -88,7 +89,9 @@ def attribute(scope: Scope, tenant_id: uuid.UUID) -> Attribution:
 
 def summarize(entry: SummaryInput) -> str:
     """`Created group 'Example New Group'`, `Listed call flows`, `Deleted group 5f0c…`."""
-    singular, plural = _LABELS.get(entry.resource.type or "", ("resource", "resources"))
+    if entry.resource.type is None:
+        return UNKNOWN_ROUTE
+    singular, plural = _LABELS.get(entry.resource.type, ("resource", "resources"))
     name = _text(entry.body, "name")
     if entry.action is Action.READ:
         if entry.resource.id:
@@ -161,35 +164,32 @@ _SPECIAL = (
         response_body=False,
     ),
 )
-SPECIAL_RULES = {(rule.method, rule.template): rule for rule in _SPECIAL}
-"""Routes whose entry differs from what their method and path imply."""
 
 
-HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+def resource_type(rest: str) -> str:
+    """The resource a tenant route acts on, from its first segment after the tenant."""
+    first = rest.strip("/").split("/")[0]
+    return RESOURCE_TYPES.get(first, "tenant") if first else "tenant"
 
 
-def rules_for(paths: Mapping[str, Mapping[str, Any]]) -> list[RouteRule]:
-    """One rule per method of each tenant API route, in the router's order.
-
-    `paths` is the app's OpenAPI `paths` object: the public list of every route template and
-    its methods, in the order the routes were added (the order the router tries them in).
-    """
-    rules: list[RouteRule] = []
-    for template, operations in paths.items():
-        if not template.startswith(TENANT_PREFIX):
-            continue
-        rest = template[len(TENANT_PREFIX) :].strip("/").split("/")
-        resource_type = RESOURCE_TYPES.get(rest[0], "tenant") if rest[0] else "tenant"
-        for method in (m for m in HTTP_METHODS if m.lower() in operations):
-            special = SPECIAL_RULES.get((method, template))
-            rules.append(special or RouteRule(method, template, resource_type=resource_type))
-    return rules
+def rules_for(templates: Mapping[str, Iterable[str]] | Templates) -> list[RouteRule]:
+    """One rule per method of each tenant API route, in the router's order; the routes whose
+    entry differs from what their method and path imply get their special rule."""
+    pairs = templates.items() if isinstance(templates, Mapping) else templates
+    return derive_rules(
+        ((template, [m.upper() for m in methods]) for template, methods in pairs),
+        prefix=TENANT_PREFIX,
+        resource_type=resource_type,
+        special=_SPECIAL,
+    )
 
 
 def call_manager_policy(app: FastAPI) -> AuditPolicy:
     """The policy for this app's routes (decided once, when the app is built)."""
     return AuditPolicy(
         attribute=attribute,
+        # The OpenAPI paths: FastAPI's public list of every route template and its methods, in
+        # the order the routes were added (the order the router tries them in).
         rules=rules_for(app.openapi()["paths"]),
         tenant_prefix=TENANT_PREFIX,
         summarize=summarize,

@@ -94,9 +94,15 @@ _VERBS = {Action.CREATE: "Created", Action.EDIT: "Edited", Action.DELETE: "Delet
 _NAME_FIELDS = ("name", "email", "title")
 
 
+UNKNOWN_ROUTE = "Called a path the API does not have"
+"""The summary of a request no rule matched (typically a 404)."""
+
+
 def default_summary(entry: SummaryInput) -> str:
     """`Created group 'Sales'`, `Edited group 0b6f…`, `Deleted group 0b6f…`, `Viewed group list`."""
-    label = (entry.resource.type or "resource").replace("_", " ").replace("-", " ")
+    if entry.resource.type is None:
+        return UNKNOWN_ROUTE
+    label = entry.resource.type.replace("_", " ").replace("-", " ")
     name = _name_of(entry.body)
     if entry.action is Action.READ:
         return (
@@ -117,12 +123,46 @@ def _name_of(body: JSON) -> str | None:
     return None
 
 
+TenantOf = Callable[[Scope], "uuid.UUID | None"]
+"""The host's answer to "whose log does this request belong in?"; None: it is not audited."""
+
+SINGLE_TENANT = uuid.UUID(int=0)
+"""The one tenant of an app that has no tenants (see `single_tenant`)."""
+
+
+def single_tenant(_scope: Scope) -> uuid.UUID:
+    """Every request belongs to the one log of a single-tenant app."""
+    return SINGLE_TENANT
+
+
+class TenantInPath:
+    """The tenant named by a path parameter, e.g. `/api/v1/tenants/{tenant_id}`: requests whose
+    path starts with the prefix and names a UUID there are audited, on that tenant."""
+
+    def __init__(self, prefix: str) -> None:
+        regex, _, _ = compile_path(prefix)
+        params = list(regex.groupindex)
+        if len(params) != 1:
+            raise ValueError("tenant_prefix must name exactly one parameter, the tenant's id")
+        self.param = params[0]
+        self._prefix = re.compile(regex.pattern.rstrip("$") + r"(?=/|$)")
+
+    def __call__(self, scope: Scope) -> uuid.UUID | None:
+        found = self._prefix.match(scope["path"])
+        if found is None:
+            return None
+        try:
+            return uuid.UUID(found.group(self.param))
+        except ValueError:
+            return None
+
+
 class AuditPolicy:
     """Which requests are audited and how; every regex and rule is compiled here, once.
 
-    A request is audited when its path starts with `tenant_prefix` and the tenant parameter is
-    a UUID. Rules are tried in order (as the app's router would); a request no rule matches is
-    still recorded, with no route and a resource guessed from the path's next segments.
+    `tenant` decides whose log a request belongs in (default: the UUID in `tenant_prefix`;
+    `single_tenant` for an app without tenants). Rules are tried in order (as the app's router
+    would); a request no rule matches is still recorded, with no route and no resource.
     """
 
     def __init__(
@@ -130,17 +170,14 @@ class AuditPolicy:
         *,
         attribute: Attribute,
         rules: Sequence[RouteRule] = (),
+        tenant: TenantOf | None = None,
         tenant_prefix: str = "/api/v1/tenants/{tenant_id}",
         summarize: Summarize = default_summary,
         redactor: Redactor | None = None,
         query_redactor: Callable[[str], str] | None = None,
     ) -> None:
-        prefix_regex, _, _ = compile_path(tenant_prefix)
-        params = list(prefix_regex.groupindex)
-        if len(params) != 1:
-            raise ValueError("tenant_prefix must name exactly one parameter, the tenant's id")
-        self.tenant_param = params[0]
-        self._prefix = re.compile(prefix_regex.pattern.rstrip("$") + r"(?=/|$)")
+        self.tenant = tenant or TenantInPath(tenant_prefix)
+        self.tenant_param = getattr(self.tenant, "param", None)
         self.attribute = attribute
         self.summarize = summarize
         self.redactor = redactor or default_redactor()
@@ -157,22 +194,18 @@ class AuditPolicy:
         return _CompiledRule(rule, regex, id_param, keep)
 
     def decide(self, scope: Scope) -> Decision | None:
-        """How to record this request, or None if it is not a tenant API call."""
-        path: str = scope["path"]
-        found = self._prefix.match(path)
-        if found is None:
-            return None
-        try:
-            tenant_id = uuid.UUID(found.group(self.tenant_param))
-        except ValueError:
+        """How to record this request, or None if it belongs in no tenant's log."""
+        tenant_id = self.tenant(scope)
+        if tenant_id is None:
             return None
         method: str = scope["method"]
+        path: str = scope["path"]
         rules = self._rules.get("GET" if method == "HEAD" else method, ())
         for compiled in rules:
             matched = compiled.regex.match(path)
             if matched is not None:
                 return self._decision(tenant_id, method, compiled, matched.groupdict())
-        return self._fallback(tenant_id, method, path[found.end() :])
+        return Decision(tenant_id, method, Action.of_method(method), None, Resource(), {})
 
     def _decision(
         self, tenant_id: uuid.UUID, method: str, compiled: _CompiledRule, params: dict[str, str]
@@ -190,13 +223,6 @@ class AuditPolicy:
             summary=rule.summary,
             response_body=rule.response_body,
         )
-
-    def _fallback(self, tenant_id: uuid.UUID, method: str, rest: str) -> Decision:
-        segments = [s for s in rest.split("/") if s]
-        resource = Resource(
-            segments[0] if segments else "tenant", segments[1] if len(segments) > 1 else None
-        )
-        return Decision(tenant_id, method, Action.of_method(method), None, resource, {})
 
     def summary(self, decision: Decision, body: JSON) -> str:
         """The entry's sentence: the rule's text or function, else the policy's."""

@@ -17,6 +17,7 @@ from callmanager.audit import (
     SummaryInput,
     default_summary,
 )
+from callmanager.audit.policy import single_tenant
 
 TENANT = uuid.uuid4()
 T = "/api/v1/tenants/{tenant_id}"
@@ -86,14 +87,24 @@ def test_head_follows_the_get_rules() -> None:
     assert (decision.route, decision.action) == (f"{T}/groups", Action.READ)
 
 
-def test_a_path_no_rule_matches_is_still_audited_with_a_guessed_resource() -> None:
+def test_a_path_no_rule_matches_is_still_audited_without_inventing_a_resource() -> None:
     decision = policy().decide(scope("DELETE", f"/api/v1/tenants/{TENANT}/widgets/w-1"))
     assert decision is not None
     assert (decision.route, decision.resource, decision.action) == (
         None,
-        Resource("widgets", "w-1"),
+        Resource(None, None),
         Action.DELETE,
     )
+    assert policy().summary(decision, None) == "Called a path the API does not have"
+
+
+def test_the_host_decides_whose_log_a_request_belongs_in() -> None:
+    p = policy(tenant=lambda s: TENANT if s["path"].startswith("/api/") else None)
+    decision = p.decide(scope("POST", "/api/widgets"))
+    assert decision is not None
+    assert decision.tenant_id == TENANT
+    assert p.decide(scope("GET", "/static/app.css")) is None
+    assert policy(tenant=single_tenant).decide(scope("GET", "/")) is not None
 
 
 @pytest.mark.parametrize(
@@ -102,12 +113,6 @@ def test_a_path_no_rule_matches_is_still_audited_with_a_guessed_resource() -> No
 )
 def test_paths_outside_the_tenant_api_are_not_audited(path: str) -> None:
     assert policy().decide(scope("GET", path)) is None
-
-
-def test_the_tenant_itself_is_a_tenant_path() -> None:
-    decision = policy().decide(scope("GET", f"/api/v1/tenants/{TENANT}"))
-    assert decision is not None
-    assert decision.resource == Resource("tenant", None)
 
 
 def test_the_tenant_prefix_must_name_one_parameter() -> None:
