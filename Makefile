@@ -6,10 +6,11 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test lint bench bench-quick install clean demo-reset
 
-$(STAMP): pyproject.toml constraints.txt
+# The audit engine is its own distribution (packages/asgi-audit); Call Manager depends on it.
+$(STAMP): pyproject.toml constraints.txt packages/asgi-audit/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e "packages/asgi-audit[postgresql,test]" -e ".[dev]"
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -23,8 +24,8 @@ demo-reset: $(STAMP)
 	$(BIN)/callmanager demo seed --reset
 
 lint: $(STAMP)
-	$(BIN)/ruff format --check src tests $(wildcard benchmarks)
-	$(BIN)/ruff check src tests $(wildcard benchmarks)
+	$(BIN)/ruff format --check src tests packages $(wildcard benchmarks)
+	$(BIN)/ruff check src tests packages $(wildcard benchmarks)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 

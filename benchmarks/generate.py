@@ -17,8 +17,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from asgi_audit import Action, Actor, ActorType, AuditEvent, Body, Outcome
 from benchmarks.tenants import TenantWorld, build_tenant, json_body
-from callmanager.audit import Action, Actor, ActorType, AuditEvent, Body, Outcome
 from callmanager.audit_rules import PARTNER
 
 VERSION = 1

@@ -20,10 +20,10 @@ import psycopg
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 
-from callmanager.audit import AuditEvent
-from callmanager.audit.store.bulk import postgres_row, sqlite_row
-from callmanager.audit.store.sql import create_partition
-from callmanager.audit.store.tables import entries
+from asgi_audit import AuditEvent
+from asgi_audit.store.bulk import postgres_row, sqlite_row
+from asgi_audit.store.sql import create_partition
+from asgi_audit.store.tables import entries
 
 COLUMNS = [str(column.name) for column in entries.c]
 __all__ = ["COLUMNS", "postgres_row", "sqlite_row"]

@@ -14,7 +14,7 @@ from functools import cached_property
 
 import orjson
 
-from callmanager.audit import Action, Actor, ActorType, Body, Resource
+from asgi_audit import Action, Actor, ActorType, Body, Resource
 
 _TEAMS = (
     "Sales",

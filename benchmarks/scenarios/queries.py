@@ -20,6 +20,7 @@ from typing import Any
 import httpx
 from sqlalchemy import Engine, create_engine, event, text
 
+from asgi_audit import AuditLog, SqlAuditStore, parse_query
 from benchmarks.context import Context
 from benchmarks.datasets import Dataset, ensure, release
 from benchmarks.fixtures import add_caller
@@ -27,7 +28,6 @@ from benchmarks.generate import generate
 from benchmarks.report import Section
 from benchmarks.server import SECRET_KEY, Server
 from benchmarks.stats import ms, percentile
-from callmanager.audit import AuditLog, SqlAuditStore, parse_query
 from callmanager.auth.principal import Role
 
 INDEXED_P95_MS = 20.0

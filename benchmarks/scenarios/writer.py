@@ -17,6 +17,8 @@ from datetime import UTC, datetime, timedelta
 import psycopg
 from sqlalchemy import create_engine
 
+from asgi_audit import AuditEvent, AuditWriter, SqlAuditStore
+from asgi_audit.store.sql import create_partition
 from benchmarks.context import Context
 from benchmarks.generate import Spec, generate
 from benchmarks.load import (
@@ -29,8 +31,6 @@ from benchmarks.load import (
 )
 from benchmarks.report import Section
 from benchmarks.stats import ratio
-from callmanager.audit import AuditEvent, AuditWriter, SqlAuditStore
-from callmanager.audit.store.sql import create_partition
 
 RAW_BATCH = 10_000
 TARGET = 0.7

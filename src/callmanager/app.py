@@ -8,10 +8,10 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from asgi_audit import AuditMiddleware
 from callmanager.api.partner_access import browser_router as partner_browser_router
 from callmanager.api.problems import PROBLEM_BASE, install_problem_handlers
 from callmanager.api.router import api_router
-from callmanager.audit import AuditMiddleware
 from callmanager.audit_rules import call_manager_policy
 from callmanager.auth.middleware import AuthMiddleware
 from callmanager.services import Services

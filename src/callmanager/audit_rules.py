@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 
 from fastapi import FastAPI
 
-from callmanager.audit import (
+from asgi_audit import (
     ANONYMOUS,
     Action,
     Actor,
@@ -18,11 +18,11 @@ from callmanager.audit import (
     RouteRule,
     SummaryInput,
 )
-from callmanager.audit.policy import UNKNOWN_ROUTE
-from callmanager.audit.redact import RedactQuery
-from callmanager.audit.routes import Templates, derive_rules
-from callmanager.audit.types import JSON, Scope
-from callmanager.audit.vocabulary import Vocabulary
+from asgi_audit.policy import UNKNOWN_ROUTE
+from asgi_audit.redact import RedactQuery
+from asgi_audit.routes import Templates, derive_rules
+from asgi_audit.types import JSON, Scope
+from asgi_audit.vocabulary import Vocabulary
 from callmanager.auth.principal import principal_of
 
 TENANT_PREFIX = "/api/v1/tenants/{tenant_id}"

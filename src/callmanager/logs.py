@@ -10,7 +10,7 @@ from typing import Any
 
 from uvicorn.config import LOGGING_CONFIG
 
-from callmanager.audit.redact import RedactQueriesInText
+from asgi_audit.redact import RedactQueriesInText
 from callmanager.audit_rules import REDACT_QUERY
 
 SERVICE_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"

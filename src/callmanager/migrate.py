@@ -7,7 +7,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
-from callmanager import audit
+import asgi_audit as audit
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from callmanager.audit import AuditLog, AuditWriter, SqlAuditStore
+from asgi_audit import AuditLog, AuditWriter, SqlAuditStore
 from callmanager.auth.middleware import SYSTEM_SCHEME
 from callmanager.db import UnitOfWork, make_engine, make_session_factory
 from callmanager.settings import Settings

@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 import httpx
 import pytest
 
-from callmanager.audit import REDACTED
+from asgi_audit import REDACTED
 from tests.live import serve
 
 pytestmark = pytest.mark.slow

@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from callmanager.audit import Action, ActorType, Resource, SummaryInput
+from asgi_audit import Action, ActorType, Resource, SummaryInput
 from callmanager.audit_rules import PARTNER, VOCABULARY, attribute, rules_for, summarize
 from callmanager.auth.principal import SCOPE_KEY, Principal, Role
 

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi import FastAPI
 
-from callmanager.audit import REDACTED
+from asgi_audit import REDACTED
 from callmanager.audit_rules import REDACT_QUERY, call_manager_policy
 from callmanager.logs import SERVICE_FORMAT, RedactSecrets, log_config
 

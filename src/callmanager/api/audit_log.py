@@ -9,9 +9,9 @@ import orjson
 from fastapi import APIRouter, Depends, Query, Response
 from sqlalchemy import select
 
+from asgi_audit import MAX_LIMIT, AuditQuery, ExportFormat, InvalidQuery, parse_query
 from callmanager.api.deps import AuditReader, DbSession, ServicesDep
 from callmanager.api.streaming import PrefetchingStreamingResponse
-from callmanager.audit import MAX_LIMIT, AuditQuery, ExportFormat, InvalidQuery, parse_query
 from callmanager.audit_rules import VOCABULARY
 from callmanager.domain.tenants.models import Tenant
 from callmanager.errors import CallManagerError, NotFound

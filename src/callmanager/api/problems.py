@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from callmanager.audit import AuditUnavailable
+from asgi_audit import AuditUnavailable
 from callmanager.errors import CallManagerError
 
 PROBLEM_BASE = "https://callmanager.example/problems/"

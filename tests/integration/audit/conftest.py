@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from callmanager.audit import SqlAuditStore
+from asgi_audit import SqlAuditStore
 
 
 @pytest.fixture

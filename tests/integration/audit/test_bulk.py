@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from callmanager.audit import Actor, ActorType, AuditEvent, Body, Outcome, SqlAuditStore
-from callmanager.audit.store.sql import create_partition
-from callmanager.audit.store.tables import entries
-from callmanager.audit.testing import make_event
+from asgi_audit import Actor, ActorType, AuditEvent, Body, Outcome, SqlAuditStore
+from asgi_audit.store.sql import create_partition
+from asgi_audit.store.tables import entries
+from asgi_audit.testing import make_event
 
 NOW = datetime.now(UTC).replace(microsecond=654321)
 

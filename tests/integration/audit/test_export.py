@@ -10,10 +10,10 @@ from datetime import UTC, datetime, timedelta
 import orjson
 import pytest
 
-from callmanager.audit import Action, ActorType, AuditEvent, MemoryAuditStore, SqlAuditStore
-from callmanager.audit.events import Actor, Resource
-from callmanager.audit.store.port import AuditStore, Criteria
-from callmanager.audit.testing import make_event
+from asgi_audit import Action, ActorType, AuditEvent, MemoryAuditStore, SqlAuditStore
+from asgi_audit.events import Actor, Resource
+from asgi_audit.store.port import AuditStore, Criteria
+from asgi_audit.testing import make_event
 
 BASE = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=3)
 RANGE = {"start": BASE - timedelta(hours=1), "end": BASE + timedelta(hours=1)}

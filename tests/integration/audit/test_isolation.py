@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from callmanager.audit import AuditLog, InvalidCursor, SqlAuditStore, parse_query
-from callmanager.audit.testing import make_event
+from asgi_audit import AuditLog, InvalidCursor, SqlAuditStore, parse_query
+from asgi_audit.testing import make_event
 
 
 def test_one_tenant_sees_nothing_of_another(store: SqlAuditStore) -> None:

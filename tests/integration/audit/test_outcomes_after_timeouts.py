@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, event, select, text
 from sqlalchemy.engine import make_url
 
-from callmanager import audit
+import asgi_audit as audit
 from callmanager.app import create_app
 from callmanager.auth.principal import Role
 from callmanager.domain.groups.models import Group

@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from callmanager.audit import Action, AuditLog, SqlAuditStore, parse_query
-from callmanager.audit.testing import make_event
+from asgi_audit import Action, AuditLog, SqlAuditStore, parse_query
+from asgi_audit.testing import make_event
 
 BASE = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=2)
 FROM, TO = (BASE - timedelta(hours=1)).isoformat(), (BASE + timedelta(hours=2)).isoformat()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from callmanager import audit
+import asgi_audit as audit
 from callmanager.app import create_app
 from callmanager.auth.principal import Role
 from callmanager.services import Services

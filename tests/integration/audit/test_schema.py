@@ -8,9 +8,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 
-from callmanager.audit import SqlAuditStore
-from callmanager.audit.store.schema import VERSION_TABLE, is_audit_table
-from callmanager.audit.store.tables import SEARCH_INDEX, metadata
+from asgi_audit import SqlAuditStore
+from asgi_audit.store.schema import VERSION_TABLE, is_audit_table
+from asgi_audit.store.tables import SEARCH_INDEX, metadata
 
 
 def _include_name(name: str | None, type_: str, _parent: object) -> bool:

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy import text
 
-from callmanager.audit import (
+from asgi_audit import (
     Action,
     Actor,
     ActorType,
@@ -25,9 +25,9 @@ from callmanager.audit import (
     canonical_bytes,
     parse_query,
 )
-from callmanager.audit.store.port import Criteria
-from callmanager.audit.store.sql import TEXT_SEARCH_WORK_MEM, create_partition
-from callmanager.audit.testing import make_event
+from asgi_audit.store.port import Criteria
+from asgi_audit.store.sql import TEXT_SEARCH_WORK_MEM, create_partition
+from asgi_audit.testing import make_event
 
 pytestmark = pytest.mark.anyio
 

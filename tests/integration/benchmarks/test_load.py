@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from asgi_audit import AuditLog, MemoryAuditStore, SqlAuditStore, parse_query
 from benchmarks.generate import Spec, generate
 from benchmarks.load import load_postgres, load_sqlite, months_between
-from callmanager.audit import AuditLog, MemoryAuditStore, SqlAuditStore, parse_query
 from tests.databases import migrated_database
 
 SPEC = Spec(600, datetime.now(UTC).replace(microsecond=0), tenants=5, days=40)

@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from asgi_audit import Action, ActorType
+from asgi_audit.events import occurred_at_of
 from benchmarks.generate import READ_SHARE, Spec, entry_id, generate, tenant_ids, tenant_shares
-from callmanager.audit import Action, ActorType
-from callmanager.audit.events import occurred_at_of
 
 END = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 

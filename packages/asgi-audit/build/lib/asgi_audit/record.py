@@ -1,0 +1,187 @@
+"""The audit record's shape, declared once: each field's path, kind and roles.
+
+A `Record` lists its `Field`s in order. Everything that spells out an entry is derived from it:
+the JSON form (`to_json`, hence the canonical bytes), the table's columns, the rows a bulk
+insert writes, the rows read back (`from_columns`), the list item and JSON line of an export,
+and the CSV columns. Adding a field is one `Field` in `events.ENTRY` plus a migration.
+
+A field's `path` is both its attribute path on the Python object (`actor.email`) and its place in
+the JSON form (`{"actor": {"email": …}}`); its column is the path with `_` for `.`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import Enum
+from functools import cached_property
+from operator import attrgetter
+from typing import Any, Generic, TypeVar
+
+from asgi_audit.types import JSON, JSONObject
+
+T = TypeVar("T")
+
+
+class Kind(Enum):
+    """How a field's value is stored and written as JSON."""
+
+    UUID = "uuid"
+    """A `uuid.UUID`; JSON: its hyphenated string."""
+    INSTANT = "instant"
+    """An aware `datetime`; JSON: UTC with six fractional digits and `Z`."""
+    STRING = "string"
+    """A short string (a `StrEnum` when the field names one); JSON: the string."""
+    TEXT = "text"
+    """A string of any length."""
+    SMALLINT = "smallint"
+    FLOAT = "float"
+    DOCUMENT = "document"
+    """A JSON document kept whole (a body); not part of list items."""
+
+
+def format_instant(value: datetime) -> str:
+    """UTC with exactly six fractional digits and a `Z`, e.g. `2026-01-02T03:04:05.000006Z`."""
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One field of the record."""
+
+    path: str
+    kind: Kind
+    required: bool = False
+    """Never null."""
+    length: int | None = None
+    """The column's length, for `STRING`s that have one."""
+    enum: Callable[[str], Any] | None = None
+    """The enum-like class a `STRING` holds (members have `.value`): stored and written as
+    the value, read back as a member."""
+    document: Callable[[JSONObject], Any] | None = None
+    """Reads a `DOCUMENT`'s stored JSON back into its Python object (which has `to_dict`)."""
+    csv: bool = True
+    """Whether the CSV export has a column for it."""
+    completes: bool = False
+    """Set again when a recorded entry's outcome is stored."""
+
+    @property
+    def column(self) -> str:
+        return self.path.replace(".", "_")
+
+    @property
+    def listed(self) -> bool:
+        """Whether list items carry its value (documents are only in whole entries)."""
+        return self.kind is not Kind.DOCUMENT
+
+    def to_json(self, value: Any) -> JSON:
+        """The Python value as the JSON form writes it."""
+        if value is None:
+            return None
+        if self.kind is Kind.UUID:
+            return str(value)
+        if self.kind is Kind.INSTANT:
+            return format_instant(value)
+        if self.kind is Kind.DOCUMENT:
+            document: JSONObject = value.to_dict()
+            return document
+        if self.enum is not None:
+            return value.value  # type: ignore[no-any-return]
+        return value  # type: ignore[no-any-return]
+
+    def from_stored(self, value: Any) -> Any:
+        """A column's value, as the database driver returns it, as the Python value."""
+        if value is None:
+            return None
+        if self.enum is not None:
+            return self.enum(value)
+        if self.kind is Kind.DOCUMENT:
+            return self.document(value) if self.document and isinstance(value, dict) else None
+        return value
+
+
+@dataclass(frozen=True)
+class Record(Generic[T]):
+    """An ordered declaration of fields, and how to build the Python object from them."""
+
+    make: Callable[..., T]
+    """The record's class, called with one keyword per top-level name."""
+    fields: tuple[Field, ...]
+    nested: Mapping[str, Callable[..., Any]] = field(default_factory=dict)
+    """The class of each group of dotted paths, e.g. `{"actor": Actor}`."""
+    key: tuple[str, ...] = ()
+    """The columns that identify a stored entry, in the primary key's order."""
+
+    def extended(self, *more: Field, make: Callable[..., T] | None = None) -> Record[T]:
+        """This record with `more` fields after its own, built by `make` (a subclass with
+        those attributes); tests use it to prove that every form derives from the fields."""
+        return Record(make or self.make, (*self.fields, *more), self.nested, self.key)
+
+    @cached_property
+    def columns(self) -> tuple[str, ...]:
+        return tuple(f.column for f in self.fields)
+
+    @cached_property
+    def listed(self) -> tuple[Field, ...]:
+        return tuple(f for f in self.fields if f.listed)
+
+    @cached_property
+    def completing(self) -> tuple[Field, ...]:
+        return tuple(f for f in self.fields if f.completes)
+
+    def get(self, name: str) -> Field:
+        """The field with this column name or path."""
+        for f in self.fields:
+            if name in (f.column, f.path):
+                return f
+        raise KeyError(name)
+
+    @cached_property
+    def values(self) -> Callable[[T], tuple[Any, ...]]:
+        """The object's value of every field, in order, read in one C call."""
+        getter = attrgetter(*(f.path for f in self.fields))
+        if len(self.fields) == 1:
+            return lambda obj: (getter(obj),)
+        return getter
+
+    def to_json(self, obj: T, *, listed: bool = False) -> JSONObject:
+        """The object's JSON form; `listed` writes documents as null, as list items do."""
+        out: JSONObject = {}
+        for f, value in zip(self.fields, self.values(obj), strict=True):
+            put(out, f.path, None if listed and not f.listed else f.to_json(value))
+        return out
+
+    def from_columns(self, row: Mapping[Any, Any]) -> T:
+        """The object from a row's mapping of column names; documents absent from the row are
+        None (a listing reads none)."""
+        top: dict[str, Any] = {}
+        groups: dict[str, dict[str, Any]] = {}
+        for f in self.fields:
+            value = f.from_stored(row[f.column]) if f.column in row else None
+            head, _, tail = f.path.partition(".")
+            if tail:
+                groups.setdefault(head, {})[tail] = value
+            else:
+                top[head] = value
+        for head, kwargs in groups.items():
+            top[head] = self.nested[head](**kwargs)
+        return self.make(**top)
+
+    def nest(self, fields: Iterable[Field], values: Sequence[JSON]) -> JSONObject:
+        """Values already in JSON form, one per field, as the nested JSON object."""
+        out: JSONObject = {}
+        for f, value in zip(fields, values, strict=True):
+            put(out, f.path, value)
+        return out
+
+
+def put(out: JSONObject, path: str, value: JSON) -> None:
+    """Set `path` (dotted) in a nested JSON object."""
+    head, _, tail = path.partition(".")
+    if not tail:
+        out[head] = value
+        return
+    inner = out.setdefault(head, {})
+    assert isinstance(inner, dict)
+    inner[tail] = value

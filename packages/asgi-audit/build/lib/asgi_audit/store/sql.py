@@ -1,0 +1,319 @@
+"""The SQL `AuditStore` for SQLite and PostgreSQL, through SQLAlchemy Core."""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import uuid
+from collections.abc import Generator, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    Row,
+    bindparam,
+    create_engine,
+    event,
+    or_,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.exc import InterfaceError, OperationalError
+
+from asgi_audit.errors import AuditUnavailable, StoreReplaced
+from asgi_audit.events import ENTRY, MODIFICATIONS, AuditEvent, Outcome, occurred_at_of
+from asgi_audit.record import Field, Kind
+from asgi_audit.store.bulk import insert_postgres, insert_sqlite
+from asgi_audit.store.listing import Listing
+from asgi_audit.store.port import Criteria, Position
+from asgi_audit.store.tables import (
+    FAILED,
+    NOT_READ,
+    PARTITION_PREFIX,
+    SEARCH_TEXT,
+    c,
+    entries,
+)
+from asgi_audit.types import JSONObject
+
+log = logging.getLogger("asgi_audit")
+
+FAILURE_STATUS = 400
+"""Status filters from here up are served by the failures' partial index."""
+
+MIN_FTS_QUERY = 3
+"""SQLite's trigram index needs three characters; shorter text is matched by a scan."""
+
+TEXT_SEARCH_WORK_MEM = "64MB"
+"""PostgreSQL memory for one free-text search: a tenant's week of trigram matches fits in it
+as an exact bitmap (the 4 MB default turns it lossy: every heap row re-checked, twice as slow)."""
+
+_LIST_COLUMNS = [entries.c[f.column] for f in ENTRY.listed]
+
+
+def _json_dumps(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def make_audit_engine(url: str, **kwargs: Any) -> Engine:
+    """An engine for the audit store: orjson for JSON; on SQLite WAL with synchronous=FULL,
+    so a committed entry survives a power cut, not just a process crash."""
+    kwargs.setdefault("json_serializer", _json_dumps)
+    kwargs.setdefault("json_deserializer", orjson.loads)
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False}, **kwargs)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    kwargs.setdefault("pool_pre_ping", True)
+    return create_engine(url, **kwargs)
+
+
+class SqlAuditStore:
+    """Entries in `audit_entries`; on PostgreSQL it keeps monthly partitions `months_ahead`."""
+
+    def __init__(self, engine: Engine, *, months_ahead: int = 2) -> None:
+        self.engine = engine
+        self.is_postgres = engine.dialect.name == "postgresql"
+        self.months_ahead = months_ahead
+        self._listing = Listing(engine.dialect.name)
+        self._listing_columns = self._listing.columns()
+        self._months: set[tuple[int, int]] = set()
+        self._months_lock = threading.Lock()
+        self._insert = insert_postgres if self.is_postgres else insert_sqlite
+        self._file = _sqlite_file(engine)
+        self._file_identity: tuple[int, int] | None = None
+        self._complete = (
+            update(entries)
+            .where(
+                *(entries.c[key] == bindparam(f"k_{key}") for key in ENTRY.key),
+                # Unknown until completed; a late restatement of the same outcome may follow.
+                or_(c.outcome == Outcome.UNKNOWN.value, c.status == bindparam("status")),
+            )
+            .values(
+                {
+                    f.column: bindparam(f.column, type_=entries.c[f.column].type)
+                    for f in ENTRY.completing
+                }
+            )
+        )
+
+    @classmethod
+    def from_url(cls, url: str, **engine_kwargs: Any) -> SqlAuditStore:
+        return cls(make_audit_engine(url, **engine_kwargs))
+
+    # -- writing -----------------------------------------------------------------------------
+
+    def prepare(self) -> None:
+        if self._file is not None:
+            with self.engine.connect():  # opens (creates) the file whose identity is kept
+                self._check_file()
+        if self.is_postgres:
+            now = datetime.now(UTC)
+            months = [_add_months(now.year, now.month, n) for n in range(-1, self.months_ahead + 1)]
+            self._ensure_partitions(months)
+
+    def write(self, inserts: Sequence[AuditEvent], completions: Sequence[AuditEvent]) -> None:
+        if self._file is not None:
+            self._check_file()
+        if self.is_postgres and inserts:
+            self._ensure_partitions({(e.occurred_at.year, e.occurred_at.month) for e in inserts})
+        with self.engine.begin() as conn:
+            if inserts:
+                self._insert(conn, inserts)
+            if completions:
+                conn.execute(self._complete, [_completion(e) for e in completions])
+
+    def _ensure_partitions(self, months: Iterable[tuple[int, int]]) -> None:
+        missing = sorted(set(months) - self._months)
+        if not missing:
+            return
+        with self._months_lock, self.engine.begin() as conn:
+            conn.execute(text("SELECT pg_advisory_xact_lock(hashtext('audit_entries_partitions'))"))
+            for year, month in missing:
+                create_partition(conn, year, month)
+        self._months.update(missing)
+
+    def _check_file(self) -> None:
+        """Refuse to write once the SQLite file at our path is not the one first opened: the
+        pooled connections would write to the file moved aside, unseen by everyone else."""
+        assert self._file is not None
+        try:
+            found = os.stat(self._file)
+        except FileNotFoundError as exc:
+            raise StoreReplaced(f"the audit store's file {self._file} was removed") from exc
+        identity = (found.st_dev, found.st_ino)
+        if self._file_identity is None:
+            self._file_identity = identity
+        elif identity != self._file_identity:
+            raise StoreReplaced(f"the audit store's file {self._file} was replaced")
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def search(self, criteria: Criteria, after: Position | None, limit: int) -> list[AuditEvent]:
+        query = (
+            select(*_LIST_COLUMNS)
+            .where(*self._conditions(criteria, after))
+            .order_by(c.occurred_at.desc(), c.id.desc())
+            .limit(limit)
+        )
+        with _reachable(), self.engine.connect() as conn:
+            self._more_memory_for_text(conn, criteria)
+            return [ENTRY.from_columns(row._mapping) for row in conn.execute(query)]
+
+    def export(self, criteria: Criteria, batch: int) -> Generator[list[JSONObject], None, None]:
+        tenant_id = str(criteria.tenant_id)
+        for rows in self._read_all(self._listing_columns, criteria, batch):
+            yield [self._listing.item(row, tenant_id) for row in rows]
+
+    def export_json_lines(self, criteria: Criteria, batch: int) -> Generator[bytes, None, None]:
+        """The database writes each line's JSON; Python only joins them."""
+        line = self._listing.json_line(str(criteria.tenant_id))
+        for rows in self._read_all([line], criteria, batch):
+            yield ("\n".join([row[0] for row in rows]) + "\n").encode()
+
+    def _read_all(
+        self, columns: Sequence[ColumnElement[Any]], criteria: Criteria, batch: int
+    ) -> Generator[Sequence[Row[Any]], None, None]:
+        """Every matching row, newest first, from one query read by a cursor (server-side on
+        PostgreSQL) `batch` rows at a time; the cursor is freed even if the reader stops early."""
+        query = (
+            select(*columns)
+            .where(*self._conditions(criteria, None))
+            .order_by(c.occurred_at.desc(), c.id.desc())
+        )
+        with _reachable(), self.engine.connect() as conn:
+            self._more_memory_for_text(conn, criteria)
+            result = conn.execution_options(yield_per=batch).execute(query)
+            try:
+                yield from result.partitions()
+            finally:
+                result.close()
+
+    def get(self, tenant_id: uuid.UUID, entry_id: uuid.UUID) -> AuditEvent | None:
+        occurred_at = occurred_at_of(entry_id)
+        if occurred_at is None:
+            return None
+        query = select(entries).where(
+            c.tenant_id == tenant_id, c.occurred_at == occurred_at, c.id == entry_id
+        )
+        with _reachable(), self.engine.connect() as conn:
+            row = conn.execute(query).first()
+        return None if row is None else ENTRY.from_columns(row._mapping)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def _more_memory_for_text(self, conn: Connection, criteria: Criteria) -> None:
+        """Give a PostgreSQL free-text search more memory, for its transaction only."""
+        if self.is_postgres and criteria.text is not None:
+            conn.execute(text(f"SET LOCAL work_mem = '{TEXT_SEARCH_WORK_MEM}'"))
+
+    def _conditions(self, f: Criteria, after: Position | None) -> list[ColumnElement[bool]]:
+        where: list[ColumnElement[bool]] = [
+            c.tenant_id == f.tenant_id,
+            c.occurred_at >= f.start,
+            c.occurred_at < f.end,
+        ]
+        if after is not None:
+            where += [
+                c.occurred_at <= after.occurred_at,
+                or_(c.occurred_at < after.occurred_at, c.id < after.id),
+            ]
+        if f.actions == MODIFICATIONS:
+            where.append(NOT_READ)
+        elif f.actions is not None:
+            where.append(c.action.in_(sorted(a.value for a in f.actions)))
+        if f.actor_type is not None:
+            where.append(c.actor_type == f.actor_type.value)
+        if f.actor_id is not None:
+            where.append(c.actor_id == f.actor_id)
+        if f.actor_email is not None:
+            where.append(c.actor_email == f.actor_email)
+        if f.resource_type is not None:
+            where.append(c.resource_type == f.resource_type)
+        if f.status_min is not None:
+            where.append(c.status >= f.status_min)
+            if f.status_min >= FAILURE_STATUS:
+                where.append(FAILED)
+        if f.status_max is not None:
+            where.append(c.status <= f.status_max)
+        if f.text is not None:
+            where.append(self._text_condition(f.text))
+        return where
+
+    def _text_condition(self, needle: str) -> ColumnElement[bool]:
+        if not self.is_postgres and len(needle) >= MIN_FTS_QUERY:
+            phrase = '"' + needle.replace('"', '""') + '"'
+            matches = text(
+                "SELECT entry_id FROM audit_search WHERE audit_search MATCH :phrase"
+            ).bindparams(phrase=phrase)
+            return c.id.in_(matches.columns(entry_id=c.id.type))
+        escaped = needle.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        return SEARCH_TEXT.like(f"%{escaped}%", escape="\\")
+
+
+def _sqlite_file(engine: Engine) -> str | None:
+    """The path of a SQLite file database; None for PostgreSQL and in-memory SQLite."""
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        return None
+    return os.path.abspath(database)
+
+
+@contextmanager
+def _reachable() -> Iterator[None]:
+    """A read that cannot reach the database raises `AuditUnavailable` (the host's 503)."""
+    try:
+        yield
+    except (OperationalError, InterfaceError) as exc:
+        raise AuditUnavailable(f"the audit store is unavailable: {exc.orig}") from exc
+
+
+def create_partition(conn: Connection, year: int, month: int) -> None:
+    """Create the partition of `audit_entries` for one month, unless it exists."""
+    next_year, next_month = _add_months(year, month, 1)
+    name = f"{PARTITION_PREFIX}{year:04d}{month:02d}"
+    conn.execute(
+        text(
+            f"CREATE TABLE IF NOT EXISTS {name} PARTITION OF audit_entries FOR VALUES "
+            f"FROM ('{year:04d}-{month:02d}-01 00:00:00+00') "
+            f"TO ('{next_year:04d}-{next_month:02d}-01 00:00:00+00')"
+        )
+    )
+
+
+def _add_months(year: int, month: int, n: int) -> tuple[int, int]:
+    index = year * 12 + (month - 1) + n
+    return index // 12, index % 12 + 1
+
+
+def _completion(e: AuditEvent) -> dict[str, Any]:
+    """The bound values of `_complete` for one entry: its key and its outcome's fields."""
+    values = dict(zip(ENTRY.columns, ENTRY.values(e), strict=True))
+    bound = {f"k_{key}": values[key] for key in ENTRY.key}
+    bound.update({f.column: _bindable(f, values[f.column]) for f in ENTRY.completing})
+    return bound
+
+
+def _bindable(f: Field, value: Any) -> Any:
+    """A value as SQLAlchemy binds it to the field's column type."""
+    if value is None:
+        return None
+    if f.kind is Kind.DOCUMENT:
+        return value.to_dict()
+    return value.value if f.enum is not None else value

@@ -1,0 +1,155 @@
+"""The audit store's tables in SQLAlchemy Core, with the indexes that serve the log's queries.
+
+`docs/audit.md` maps each index to the query it serves. On PostgreSQL the entries table is
+range-partitioned by month on `occurred_at` (partitions are made by `SqlAuditStore`); on SQLite
+an FTS5 trigram table fed by a trigger serves free-text search.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    DateTime,
+    Float,
+    Index,
+    MetaData,
+    PrimaryKeyConstraint,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    Uuid,
+    event,
+    func,
+    literal_column,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeEngine
+
+from asgi_audit.events import ENTRY
+from asgi_audit.record import Field, Kind, Record
+
+metadata = MetaData()
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC in Python; naive UTC with microseconds in SQLite, `timestamptz` in PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+Document = JSON().with_variant(JSONB(), "postgresql")
+"""A JSON body: JSONB on PostgreSQL, JSON text on SQLite."""
+
+_TYPES: dict[Kind, Callable[[Field], TypeEngine[Any]]] = {
+    Kind.UUID: lambda _f: Uuid(),
+    Kind.INSTANT: lambda _f: UTCDateTime(),
+    Kind.STRING: lambda f: String(f.length),
+    Kind.TEXT: lambda _f: Text(),
+    Kind.SMALLINT: lambda _f: SmallInteger(),
+    Kind.FLOAT: lambda _f: Float(),
+    Kind.DOCUMENT: lambda _f: Document,
+}
+"""The column type of each kind of field."""
+
+
+def columns(record: Record[Any]) -> list[Column[Any]]:
+    """The table's columns, one per field of `record`, in its order."""
+    return [Column(f.column, _TYPES[f.kind](f), nullable=not f.required) for f in record.fields]
+
+
+entries = Table(
+    "audit_entries",
+    metadata,
+    *columns(ENTRY),
+    PrimaryKeyConstraint(*ENTRY.key, name="pk_audit_entries"),
+    postgresql_partition_by="RANGE (occurred_at)",
+)
+c = entries.c
+
+NOT_READ = c.action != literal_column("'read'")
+"""The modifications filter, written as a literal so the partial index below applies."""
+
+SEARCH_TEXT = func.lower(c.path + literal_column("' '") + c.summary)
+"""What free-text search matches: `lower(path || ' ' || summary)`."""
+
+Index(
+    "ix_audit_entries_modifications",
+    c.tenant_id,
+    c.occurred_at,
+    c.id,
+    postgresql_where=NOT_READ,
+    sqlite_where=NOT_READ,
+)
+FAILED = c.status >= literal_column("400")
+"""Added to a status filter of 4xx or 5xx, as a literal, so the failures' partial index applies:
+failures are rare, and walking the tenant's whole range for them is what a status filter cost."""
+
+Index(
+    "ix_audit_entries_failures",
+    c.tenant_id,
+    c.occurred_at,
+    c.id,
+    postgresql_where=FAILED,
+    sqlite_where=FAILED,
+)
+Index("ix_audit_entries_action", c.tenant_id, c.action, c.occurred_at, c.id)
+Index("ix_audit_entries_actor_id", c.tenant_id, c.actor_id, c.occurred_at, c.id)
+Index("ix_audit_entries_actor_email", c.tenant_id, c.actor_email, c.occurred_at, c.id)
+Index("ix_audit_entries_resource_type", c.tenant_id, c.resource_type, c.occurred_at, c.id)
+Index(
+    "ix_audit_entries_search",
+    SEARCH_TEXT.label("search_text"),
+    postgresql_using="gin",
+    postgresql_ops={"search_text": "gin_trgm_ops"},
+).ddl_if(dialect="postgresql")
+
+SEARCH_INDEX = "ix_audit_entries_search"
+SQLITE_SEARCH_TABLE = "audit_search"
+SQLITE_SEARCH_DDL = (
+    "CREATE VIRTUAL TABLE audit_search USING fts5(text, entry_id UNINDEXED, tokenize='trigram')",
+    "CREATE TRIGGER audit_entries_search AFTER INSERT ON audit_entries BEGIN "
+    "INSERT INTO audit_search (text, entry_id) VALUES (new.path || ' ' || new.summary, new.id); "
+    "END",
+)
+"""Free-text search on SQLite: path and summary never change after insert, so one trigger."""
+
+PARTITION_PREFIX = "audit_entries_p"
+"""PostgreSQL partitions are named `audit_entries_pYYYYMM`."""
+
+
+def _before_create(_target: Any, connection: Any, **_kw: Any) -> None:
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
+
+
+def _after_create(_target: Any, connection: Any, **_kw: Any) -> None:
+    if connection.dialect.name == "sqlite":
+        for statement in SQLITE_SEARCH_DDL:
+            connection.execute(text(statement))
+
+
+event.listen(entries, "before_create", _before_create)
+event.listen(entries, "after_create", _after_create)

@@ -1,0 +1,98 @@
+"""The export formats: JSON Lines of the listed entries, and CSV safe to open in a spreadsheet."""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import orjson
+import pytest
+
+from asgi_audit import (
+    Actor,
+    ActorType,
+    AuditEvent,
+    AuditLog,
+    AuditQuery,
+    MemoryAuditStore,
+    parse_query,
+)
+from asgi_audit.export import CSV_COLUMNS, ExportFormat
+from asgi_audit.testing import make_event
+
+NOW = datetime.now(UTC).replace(microsecond=0)
+
+
+def _log_with(*events: AuditEvent) -> AuditLog:
+    store = MemoryAuditStore()
+    store.write(list(events), [])
+    return AuditLog(store, cursor_key=b"export")
+
+
+def _query(tenant: uuid.UUID) -> AuditQuery:
+    return parse_query(tenant, action_type="all", start=(NOW - timedelta(days=1)).isoformat())
+
+
+def test_json_lines_are_the_listed_entries_newest_first_one_per_line() -> None:
+    tenant = uuid.uuid4()
+    events = [make_event(tenant, occurred_at=NOW - timedelta(minutes=n)) for n in range(5)]
+    log = _log_with(*events)
+
+    body = b"".join(log.export(_query(tenant), ExportFormat.JSONL))
+
+    assert body.endswith(b"\n")
+    lines = [orjson.loads(line) for line in body.splitlines()]
+    assert lines == [e.without_bodies().to_dict() for e in events]
+
+
+def test_json_lines_come_in_one_chunk_per_batch() -> None:
+    tenant = uuid.uuid4()
+    log = _log_with(*(make_event(tenant, occurred_at=NOW - timedelta(seconds=n)) for n in range(7)))
+
+    chunks = list(log.export(_query(tenant), ExportFormat.JSONL, batch=3))
+
+    assert [chunk.count(b"\n") for chunk in chunks] == [3, 3, 1]
+
+
+def test_csv_has_a_header_and_a_row_per_entry_naming_the_actor_plainly() -> None:
+    tenant = uuid.uuid4()
+    user = make_event(tenant, occurred_at=NOW - timedelta(minutes=1))
+    system = replace(
+        make_event(tenant, occurred_at=NOW - timedelta(minutes=2)),
+        actor=Actor(ActorType.SYSTEM, None, None, "Holiday task"),
+    )
+    log = _log_with(user, system)
+
+    text = b"".join(log.export(_query(tenant), ExportFormat.CSV)).decode()
+
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert list(rows[0]) == list(CSV_COLUMNS)
+    assert [(r["id"], r["actor_type"], r["actor"]) for r in rows] == [
+        (str(user.id), "user", "alice@contoso.example"),
+        (str(system.id), "system", "Holiday task"),
+    ]
+    assert rows[0]["occurred_at"] == user.to_dict()["occurred_at"]
+    assert rows[0]["resource_type"] == "group"
+
+
+@pytest.mark.parametrize("danger", ['=HYPERLINK("x")', "+1", "-1+1", "@SUM(A1)"])
+def test_csv_cells_that_a_spreadsheet_would_run_as_a_formula_are_quoted(danger: str) -> None:
+    tenant = uuid.uuid4()
+    log = _log_with(make_event(tenant, occurred_at=NOW, summary=danger))
+
+    text = b"".join(log.export(_query(tenant), ExportFormat.CSV)).decode()
+
+    (row,) = csv.DictReader(io.StringIO(text))
+    assert row["summary"] == "'" + danger
+
+
+def test_an_export_of_nothing_is_empty_json_lines_or_a_csv_header() -> None:
+    log = AuditLog(MemoryAuditStore(), cursor_key=b"export")
+    query = _query(uuid.uuid4())
+
+    assert b"".join(log.export(query, ExportFormat.JSONL)) == b""
+    csv_text = b"".join(log.export(query, ExportFormat.CSV)).decode()
+    assert csv_text.splitlines() == [",".join(CSV_COLUMNS)]

@@ -1,0 +1,94 @@
+"""The record is declared once: a field added to a copy of the declaration is carried by every
+derived form — JSON and canonical bytes, the table's columns, bulk rows, rows read back, the list
+item and JSON line of an export, and the CSV columns."""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+from sqlalchemy import MetaData, PrimaryKeyConstraint, Table, create_engine, select
+
+from asgi_audit.events import ENTRY, AuditEvent, canonical_bytes
+from asgi_audit.export import csv_chunks, csv_columns
+from asgi_audit.record import Field, Kind
+from asgi_audit.store.bulk import SQLITE, row_encoder
+from asgi_audit.store.listing import Listing
+from asgi_audit.store.tables import columns
+from asgi_audit.testing import make_event
+
+
+@dataclass(frozen=True, slots=True)
+class Ticketed(AuditEvent):
+    """An entry with one more field, as a future version might add."""
+
+    ticket: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return TICKETED.to_json(self)
+
+
+TICKETED = ENTRY.extended(Field("ticket", Kind.STRING, length=32), make=Ticketed)
+
+
+def _ticketed() -> Ticketed:
+    event = make_event(uuid.uuid4(), occurred_at=datetime(2026, 5, 6, 7, 8, 9, 10, tzinfo=UTC))
+    values = {name: getattr(event, name) for name in AuditEvent.__slots__}
+    return Ticketed(**values, ticket="CHG-0042")
+
+
+def test_a_field_added_to_the_declaration_is_in_the_json_and_the_canonical_bytes() -> None:
+    event = _ticketed()
+    assert event.to_dict()["ticket"] == "CHG-0042"
+    assert orjson.loads(canonical_bytes(event))["ticket"] == "CHG-0042"
+    assert set(event.to_dict()) == set(make_event(uuid.uuid4()).to_dict()) | {"ticket"}
+
+
+def test_a_field_added_to_the_declaration_is_a_column_written_and_read_back() -> None:
+    table = Table(
+        "audit_entries",
+        MetaData(),
+        *columns(TICKETED),
+        PrimaryKeyConstraint(*TICKETED.key),
+    )
+    assert table.c.ticket.type.length == 32  # type: ignore[attr-defined]
+    event = _ticketed()
+    row = row_encoder(TICKETED, SQLITE)(event)
+    assert row[TICKETED.columns.index("ticket")] == "CHG-0042"
+
+    engine = create_engine("sqlite://")
+    table.metadata.create_all(engine)
+    marks = ", ".join("?" * len(TICKETED.columns))
+    listing = Listing("sqlite", TICKETED, table)
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f"INSERT INTO audit_entries VALUES ({marks})", [row])  # noqa: S608
+        stored = conn.execute(select(table)).one()
+        listed = conn.execute(select(*listing.columns())).one()
+        line = conn.execute(select(listing.json_line(str(event.tenant_id)))).scalar_one()
+
+    assert TICKETED.from_columns(stored._mapping) == event
+    expected = TICKETED.to_json(event, listed=True)
+    assert listing.item(listed, str(event.tenant_id)) == expected
+    assert orjson.loads(line) == expected
+    assert expected["ticket"] == "CHG-0042"
+
+
+def test_a_field_added_to_the_declaration_is_a_csv_column() -> None:
+    event = _ticketed()
+    assert csv_columns(TICKETED)[-1] == "ticket"
+    batches = (batch for batch in [[TICKETED.to_json(event, listed=True)]])
+    text = b"".join(csv_chunks(batches, TICKETED)).decode()
+    [row] = csv.DictReader(io.StringIO(text))
+    assert row["ticket"] == "CHG-0042"
+    assert row["actor"] == event.actor.email
+
+
+def test_every_entry_field_is_a_slot_of_the_entry_and_a_column_of_its_table() -> None:
+    slots = set(AuditEvent.__slots__)
+    heads = {f.path.partition(".")[0] for f in ENTRY.fields}
+    assert heads == slots
