@@ -26,12 +26,10 @@ class SetupIn(RequestBody):
 @router.get("", response_model=SetupOut)
 def read_setup(access: SetupReader, db: DbSession) -> SetupOut:
     setup = get_setup(db, access.tenant_id)
-    db.commit()
     return SetupOut.model_validate(setup)
 
 
 @router.put("", response_model=SetupOut)
 def change_setup(body: SetupIn, access: SetupWriter, db: DbSession) -> SetupOut:
     setup = update_setup(db, access.tenant_id, body.consent_status, access.actor_label)
-    db.commit()
     return SetupOut.model_validate(setup)

@@ -87,7 +87,6 @@ def login(
     address = request.client.host if request.client else "unknown"
     user = authenticate(db, str(body.email), body.password, address)
     issued = open_session(db, lifetime=timedelta(hours=settings.session_hours), user_id=user.id)
-    db.commit()
     set_session_cookies(response, request, issued)
     principal = principal_from_session(db, issued.token)
     assert principal is not None
@@ -99,7 +98,6 @@ def logout(principal: CurrentPrincipal, db: DbSession, response: Response) -> No
     """End this session on the server; the cookie is useless afterwards."""
     if principal.session_id is not None:
         revoke_session(db, uuid.UUID(principal.session_id))
-        db.commit()
     response.delete_cookie(SESSION_COOKIE)
     response.delete_cookie(CSRF_COOKIE)
 
@@ -134,7 +132,6 @@ def create_api_token(body: TokenBody, user: CurrentUser, db: DbSession) -> Issue
     assert user.user_id is not None
     expires = utcnow() + timedelta(days=body.expires_in_days) if body.expires_in_days else None
     issued = create_token(db, user.user_id, body.name, expires)
-    db.commit()
     return IssuedTokenOut.model_validate(
         {**TokenOut.model_validate(issued.record).model_dump(), "token": issued.token}
     )
@@ -150,4 +147,3 @@ def list_api_tokens(user: CurrentUser, db: DbSession) -> list[TokenOut]:
 def revoke_api_token(token_id: uuid.UUID, user: CurrentUser, db: DbSession) -> None:
     assert user.user_id is not None
     revoke_token(db, user.user_id, token_id)
-    db.commit()

@@ -25,9 +25,7 @@ def list_call_flows(access: TenantReader, db: DbSession) -> CallFlowList:
 
 @router.post("", response_model=CallFlowRead, status_code=status.HTTP_201_CREATED)
 def create_call_flow(body: CallFlowCreate, access: TenantWriter, db: DbSession) -> CallFlowRead:
-    flow = service.create_call_flow(db, access.tenant_id, body)
-    db.commit()
-    return flow
+    return service.create_call_flow(db, access.tenant_id, body)
 
 
 @router.get("/{call_flow_id}", response_model=CallFlowRead)
@@ -40,12 +38,9 @@ def replace_call_flow(
     call_flow_id: uuid.UUID, body: CallFlowUpdate, access: TenantWriter, db: DbSession
 ) -> CallFlowRead:
     """Replace the whole call flow; send the `version` you read to refuse lost updates (409)."""
-    flow = service.update_call_flow(db, access.tenant_id, call_flow_id, body)
-    db.commit()
-    return flow
+    return service.update_call_flow(db, access.tenant_id, call_flow_id, body)
 
 
 @router.delete("/{call_flow_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_call_flow(call_flow_id: uuid.UUID, access: TenantWriter, db: DbSession) -> None:
     service.delete_call_flow(db, access.tenant_id, call_flow_id)
-    db.commit()

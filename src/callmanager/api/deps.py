@@ -39,12 +39,17 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
 def get_db(services: ServicesDep) -> Iterator[Session]:
-    """One database session per request; handlers commit what they change."""
-    with services.session_factory() as session:
-        yield session
+    """The request's unit of work: one transaction, committed when the handler returns and
+    rolled back if it raises. Handlers and domain services never commit or roll back."""
+    with services.unit_of_work() as uow:
+        yield uow.session
+        uow.commit()
 
 
-DbSession = Annotated[Session, Depends(get_db)]
+DbSession = Annotated[Session, Depends(get_db, scope="function")]
+"""Function scope: the commit happens when the handler returns, before the response is sent,
+so the client (and the audit log, which holds the response until its outcome is stored) never
+sees a change that is not committed."""
 
 
 def current_principal(request: Request) -> Principal:

@@ -53,7 +53,6 @@ def list_groups(access: TenantReader, db: DbSession) -> GroupList:
 @router.post("", response_model=GroupOut, status_code=status.HTTP_201_CREATED)
 def create_group(body: GroupIn, access: TenantWriter, db: DbSession) -> GroupOut:
     group = service.create_group(db, access.tenant_id, body.name, body.description, body.members)
-    db.commit()
     return GroupOut.model_validate(group)
 
 
@@ -68,7 +67,6 @@ def update_group(
 ) -> GroupOut:
     changes = body.model_dump(exclude_unset=True)
     group = service.update_group(db, access.tenant_id, group_id, **changes)
-    db.commit()
     return GroupOut.model_validate(group)
 
 
@@ -84,11 +82,9 @@ def replace_group(
         description=body.description,
         members=body.members,
     )
-    db.commit()
     return GroupOut.model_validate(group)
 
 
 @router.delete("/{group_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_group(group_id: uuid.UUID, access: TenantWriter, db: DbSession) -> None:
     service.delete_group(db, access.tenant_id, group_id)
-    db.commit()

@@ -40,7 +40,7 @@ class PartnerSessionOut(ResponseBody):
 
 
 def _enter(db: DbSession, settings: Settings, grant: str, tenant_id: uuid.UUID) -> PartnerEntry:
-    entry = exchange_grant(
+    return exchange_grant(
         db,
         grant,
         tenant_id=tenant_id,
@@ -48,8 +48,6 @@ def _enter(db: DbSession, settings: Settings, grant: str, tenant_id: uuid.UUID) 
         now=utcnow(),
         session_lifetime=timedelta(hours=settings.session_hours),
     )
-    db.commit()
-    return entry
 
 
 def _public_key(settings: Settings) -> Ed25519PublicKey:

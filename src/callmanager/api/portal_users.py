@@ -84,14 +84,12 @@ def change_role(
     user_id: uuid.UUID, body: RoleChange, access: TenantOwner, db: DbSession
 ) -> PortalUserOut:
     changed = service.change_role(db, access.tenant_id, user_id, body.role)
-    db.commit()
     return _portal_user(changed)
 
 
 @router.delete("/portal-users/{user_id}", status_code=status.HTTP_204_NO_CONTENT)
 def remove_portal_user(user_id: uuid.UUID, access: TenantOwner, db: DbSession) -> None:
     service.remove_portal_user(db, access.tenant_id, user_id)
-    db.commit()
 
 
 @router.get("/invitations", response_model=list[InvitationOut])
@@ -120,7 +118,6 @@ def invite(
         invited_by=access.actor_label,
         lifetime=timedelta(days=settings.invitation_days),
     )
-    db.commit()
     summary = InvitationOut.model_validate(issued.invitation).model_dump()
     return IssuedInvitationOut(
         **summary,
@@ -132,14 +129,12 @@ def invite(
 @router.delete("/invitations/{invitation_id}", status_code=status.HTTP_204_NO_CONTENT)
 def revoke_invitation(invitation_id: uuid.UUID, access: TenantOwner, db: DbSession) -> None:
     service.revoke_invitation(db, access.tenant_id, invitation_id)
-    db.commit()
 
 
 @router.post("/invitations/accept", response_model=AcceptedOut, status_code=status.HTTP_201_CREATED)
 def accept_invitation(tenant_id: TenantIdPath, body: AcceptIn, db: DbSession) -> AcceptedOut:
     """Join the tenant with an invitation token; needs no login."""
     joined = service.accept(db, tenant_id, body.token, body.password, body.name)
-    db.commit()
     return AcceptedOut(
         user_id=joined.user.id,
         email=joined.user.email,

@@ -43,5 +43,4 @@ def get_tenant(access: SetupReader, db: DbSession) -> TenantOut:
 @router.patch("/{tenant_id}", response_model=TenantOut)
 def update_tenant(body: TenantPatch, access: TenantOwner, db: DbSession) -> TenantOut:
     tenant = service.update_tenant(db, access.tenant_id, **body.model_dump(exclude_unset=True))
-    db.commit()
     return TenantOut.model_validate(tenant)

@@ -63,7 +63,6 @@ def exchange_grant(
     try:
         db.flush()
     except IntegrityError:
-        db.rollback()
         raise GrantRefused("The grant was already used; ask for a new one.", "replayed") from None
     issued = open_session(
         db,

@@ -193,10 +193,8 @@ def _flush(db: Session, body: CallFlowWrite) -> None:
     try:
         db.flush()
     except IntegrityError as exc:
-        db.rollback()
         raise Conflict(
             f"A call flow named {body.name!r} or answering {body.phone_number} already exists."
         ) from exc
     except StaleDataError as exc:
-        db.rollback()
         raise Conflict("The call flow was changed meanwhile; load it again.") from exc

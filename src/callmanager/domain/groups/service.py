@@ -37,7 +37,6 @@ def _flush_unique(db: Session, name: str) -> None:
     try:
         db.flush()
     except IntegrityError as exc:
-        db.rollback()
         raise Conflict(f"A group named {name!r} already exists.") from exc
 
 
