@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from asgi_audit import AuditUnavailable
+from asgi_audit import AuditUnavailable, InvalidQuery
 from callmanager.errors import CallManagerError
 
 PROBLEM_BASE = "https://callmanager.example/problems/"
@@ -63,6 +63,11 @@ def _audit_unavailable(_request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+def _invalid_query(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, InvalidQuery)
+    return problem(400, "invalid-query", "Invalid query", exc.detail, parameter=exc.parameter)
+
+
 def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = [
@@ -87,5 +92,6 @@ def _http_error(_request: Request, exc: Exception) -> JSONResponse:
 def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(CallManagerError, _domain_error)
     app.add_exception_handler(AuditUnavailable, _audit_unavailable)
+    app.add_exception_handler(InvalidQuery, _invalid_query)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)

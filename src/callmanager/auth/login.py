@@ -7,9 +7,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from callmanager.auth.credentials import verify_password
-from callmanager.auth.throttle import ACCOUNT, ADDRESS, TooManyAttempts, forget, refund, reserve
+from callmanager.auth.throttle import ACCOUNT, ADDRESS, forget, refund, reserve
 from callmanager.domain.portal_users.models import User
-from callmanager.errors import Unauthenticated
+from callmanager.errors import TooManyAttempts, Unauthenticated
 
 
 def authenticate(db: Session, email: str, password: str, address: str) -> User:

@@ -18,14 +18,10 @@ from sqlalchemy.orm import Session
 
 from callmanager.auth.models import LoginAttempts
 from callmanager.db import UTCDateTime, utcnow
-from callmanager.errors import CallManagerError
+from callmanager.errors import TooManyAttempts
 
 _MAX_DOUBLINGS = 30
 """Beyond this many doublings every wait is the cap anyway (and 2**n stays a small number)."""
-
-
-class TooManyAttempts(CallManagerError):
-    status, type_slug, title = 429, "too-many-attempts", "Too many failed logins"
 
 
 @dataclass(frozen=True, slots=True)

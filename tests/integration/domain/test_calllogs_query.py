@@ -14,8 +14,9 @@ from callmanager.domain.calllogs.generator import (
     generate_calls,
     insert_calls,
 )
-from callmanager.domain.calllogs.query import BadQuery, CallLogFilter, list_call_logs
+from callmanager.domain.calllogs.query import CallLogFilter, list_call_logs
 from callmanager.domain.calllogs.schemas import CallResult, CallType, Direction
+from callmanager.errors import BadQuery
 from tests.integration.domain.conftest import new_tenant
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)

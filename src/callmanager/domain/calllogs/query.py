@@ -13,7 +13,6 @@ import re
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import ClassVar
 
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
@@ -27,7 +26,7 @@ from callmanager.domain.calllogs.schemas import (
     CallType,
     Direction,
 )
-from callmanager.errors import CallManagerError
+from callmanager.errors import BadQuery
 
 DEFAULT_RANGE = timedelta(days=7)
 MAX_RANGE = timedelta(days=90)
@@ -35,14 +34,6 @@ DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
 MAX_SEARCH_LENGTH = 100
 _PHONE_LIKE = re.compile(r"^\+?[\d\s().-]+$")
-
-
-class BadQuery(CallManagerError):
-    """A list query refused as a whole: a range too long or reversed, a cursor not ours (400)."""
-
-    status: ClassVar[int] = 400
-    type_slug: ClassVar[str] = "bad-query"
-    title: ClassVar[str] = "Bad query"
 
 
 @dataclass(frozen=True, slots=True)
