@@ -3,6 +3,7 @@ environment with only its own dependencies, it passes its own test suite there."
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import venv
@@ -24,16 +25,19 @@ def run(*command: str | Path, cwd: Path) -> str:
 
 
 def test_the_engine_installs_alone_and_passes_its_own_tests(tmp_path: Path) -> None:
+    source = tmp_path / "asgi-audit"  # a copy: building it leaves nothing in the repository
+    ignore = shutil.ignore_patterns("build", "*.egg-info", "__pycache__", ".pytest_cache")
+    shutil.copytree(PACKAGE, source, ignore=ignore)
     venv.create(tmp_path / "venv", with_pip=True)
     python = tmp_path / "venv" / "bin" / "python"
-    run(python, "-m", "pip", "install", "--quiet", f"{PACKAGE}[test]", cwd=tmp_path)
+    run(python, "-m", "pip", "install", "--quiet", f"{source}[test]", cwd=tmp_path)
 
     installed = run(python, "-m", "pip", "list", "--format=freeze", cwd=tmp_path).lower()
     assert "asgi-audit==" in installed
     for foreign in ("callmanager", "fastapi", "holidays", "pydantic"):
         assert f"\n{foreign}==" not in f"\n{installed}", foreign
 
-    tests = PACKAGE / "tests"
+    tests = source / "tests"
     out = run(python, "-m", "pytest", "-q", "-p", "no:cacheprovider", tests, cwd=tmp_path)
     assert " passed" in out
     assert sys.executable != str(python)
