@@ -16,6 +16,7 @@ from callmanager.domain.calllogs.query import (
     list_call_logs,
 )
 from callmanager.domain.calllogs.schemas import CallLogPage, CallResult, CallType, Direction
+from callmanager.domain.text import ONE_LINE
 
 router = APIRouter(prefix="/tenants/{tenant_id}/call-logs", tags=["call logs"])
 
@@ -33,7 +34,11 @@ def list_calls(
     result: CallResult | None = None,
     q: Annotated[
         str | None,
-        Query(max_length=MAX_SEARCH_LENGTH, description="Part of a number or user name."),
+        Query(
+            max_length=MAX_SEARCH_LENGTH,
+            pattern=ONE_LINE,
+            description="Part of a number or user name.",
+        ),
     ] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
     cursor: Annotated[str | None, Query(max_length=200)] = None,

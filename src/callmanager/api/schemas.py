@@ -6,6 +6,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
+from callmanager.domain.text import lines, one_line
+
 
 class RequestBody(BaseModel):
     """A request body: unknown fields are refused, strings trimmed."""
@@ -17,7 +19,7 @@ class ResponseBody(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
 
-Name = Annotated[str, StringConstraints(min_length=1, max_length=120)]
-Description = Annotated[str, StringConstraints(max_length=1000)]
-PersonName = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+Name = Annotated[str, one_line(120)]
+Description = Annotated[str, lines(1000)]
+PersonName = Annotated[str, one_line(200)]
 Password = Annotated[str, StringConstraints(min_length=10, max_length=256)]
