@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
 from callmanager.api.deps import DbSession, TenantReader
+from callmanager.api.schemas import Instant
 from callmanager.domain.calllogs.query import (
     DEFAULT_LIMIT,
     MAX_LIMIT,
@@ -26,9 +26,9 @@ def list_calls(
     access: TenantReader,
     db: DbSession,
     start: Annotated[
-        datetime | None, Query(description="From this instant (default: 7 days before `end`).")
+        Instant | None, Query(description="From this instant (default: 7 days before `end`).")
     ] = None,
-    end: Annotated[datetime | None, Query(description="Until this instant (default: now).")] = None,
+    end: Annotated[Instant | None, Query(description="Until this instant (default: now).")] = None,
     direction: Direction | None = None,
     call_type: CallType | None = None,
     result: CallResult | None = None,

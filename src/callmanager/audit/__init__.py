@@ -41,8 +41,10 @@ from callmanager.audit.policy import (
     default_summary,
 )
 from callmanager.audit.query import (
+    DEFAULT_LIMIT,
     MAX_LIMIT,
     MAX_RANGE,
+    MAX_TEXT,
     ActionType,
     AuditLog,
     AuditQuery,
@@ -58,8 +60,10 @@ from callmanager.audit.writer import AuditSink, AuditWriter
 __all__ = [
     "ANONYMOUS",
     "CAPTURE_LIMIT",
+    "DEFAULT_LIMIT",
     "MAX_LIMIT",
     "MAX_RANGE",
+    "MAX_TEXT",
     "MODIFICATIONS",
     "REDACTED",
     "Action",

@@ -20,7 +20,7 @@ EXPORTED = {
     "AuditSink", "AuditWriter", "AuditStore", "MemoryAuditStore", "SqlAuditStore", "upgrade",
     # searching
     "AuditLog", "AuditQuery", "ActionType", "Page", "parse_query", "MAX_LIMIT", "MAX_RANGE",
-    "ExportFormat",
+    "DEFAULT_LIMIT", "MAX_TEXT", "ExportFormat",
     # errors
     "AuditError", "AuditUnavailable", "WriterClosed", "InvalidQuery", "InvalidCursor",
     "RangeTooLarge",

@@ -182,9 +182,11 @@ def _known_country(value: str | None) -> str | None:
 class Holidays(_Strict):
     """Public holidays of `country` (and optional `subdivision`) plus custom days, per year."""
 
-    country: Annotated[str | None, Field(pattern=r"^[A-Z]{2}$"), AfterValidator(_known_country)] = (
-        None
-    )
+    country: Annotated[
+        str | None,
+        Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2, e.g. 'GB'."),
+        AfterValidator(_known_country),
+    ] = None
     subdivision: Annotated[str, one_line(40)] | None = None
     years: list[HolidayYear] = Field(default_factory=list, max_length=50)
 
@@ -229,7 +231,11 @@ def _known_time_zone(value: str) -> str:
     return value
 
 
-TimeZoneName = Annotated[str, Field(min_length=1, max_length=64), AfterValidator(_known_time_zone)]
+TimeZoneName = Annotated[
+    str,
+    Field(min_length=1, max_length=64, description="An IANA name, e.g. 'Europe/London'."),
+    AfterValidator(_known_time_zone),
+]
 
 
 class CallFlowWrite(_Strict):
