@@ -81,10 +81,10 @@ class Server:
             "--log-level",
             "warning",
         ]
-        log = self.log_path.open("wb")
-        self.process = subprocess.Popen(
-            command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT
-        )
+        with self.log_path.open("wb") as log:  # the server keeps its own copy of the handle
+            self.process = subprocess.Popen(
+                command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT
+            )
 
     def wait_ready(self, timeout: float = 60.0) -> None:
         assert self.process is not None

@@ -9,14 +9,17 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from asgi_audit import AuditMiddleware
+from callmanager.api.openapi import with_problem_schemas
 from callmanager.api.partner_access import browser_router as partner_browser_router
 from callmanager.api.problems import PROBLEM_BASE, install_problem_handlers
 from callmanager.api.router import api_router
 from callmanager.audit_rules import call_manager_policy
 from callmanager.auth.middleware import AuthMiddleware
+from callmanager.headers import DefaultHeadersMiddleware
 from callmanager.services import Services
 from callmanager.settings import Settings
 from callmanager.tasks.registry import install_scheduler
+from callmanager.web.api_docs import install_api_docs
 from callmanager.web.routes import STATIC_DIR, web_router
 
 
@@ -33,13 +36,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             await services.stop()
 
-    app = FastAPI(title="Call Manager", version="0.1.0", lifespan=lifespan)
+    # FastAPI's own /docs and /redoc load scripts from a CDN: ours come with the package.
+    app = FastAPI(
+        title="Call Manager", version="0.1.0", lifespan=lifespan, docs_url=None, redoc_url=None
+    )
     app.state.services = services
+    app.openapi = with_problem_schemas(app)  # type: ignore[method-assign]  # FastAPI's own way
     install_problem_handlers(app)
     app.include_router(api_router)
     app.include_router(partner_browser_router)
     app.include_router(web_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    if settings.api_docs:
+        install_api_docs(app)
     if services.audit_writer is not None:
         # Inside authentication, so every entry knows its actor before the handler runs.
         app.add_middleware(
@@ -54,6 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         session_factory=services.session_factory,
         system_secret=lambda: services.system_secret,
     )
+    app.add_middleware(DefaultHeadersMiddleware)  # outermost: every response gets `nosniff`
     # Last, so the scheduler starts after and stops before the rest of the machinery.
     install_scheduler(app, services)
     return app

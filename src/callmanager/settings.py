@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     """Ed25519 public key (PEM or raw base64) of the Provisioner platform; empty means
     the local demo Provisioner key kept in `var_dir`."""
     scheduler_enabled: bool = True
+    api_docs: bool = True
+    """Serve `/docs`: Swagger UI for the OpenAPI document, from assets installed with it."""
 
     @cached_property
     def resolved_database_url(self) -> str:

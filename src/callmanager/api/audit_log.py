@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -9,33 +10,75 @@ import orjson
 from fastapi import APIRouter, Depends, Query, Response
 from sqlalchemy import select
 
-from asgi_audit import MAX_LIMIT, AuditQuery, ExportFormat, parse_query
+from asgi_audit import (
+    DEFAULT_LIMIT,
+    MAX_LIMIT,
+    MAX_TEXT,
+    ActionType,
+    ActorType,
+    AuditQuery,
+    ExportFormat,
+    parse_query,
+)
+from callmanager.api.audit_schemas import EXPORT_RESPONSE, AuditEntryOut, AuditPageOut
 from callmanager.api.deps import AuditReader, DbSession, ServicesDep
+from callmanager.api.schemas import INSTANT
 from callmanager.api.streaming import PrefetchingStreamingResponse
 from callmanager.audit_rules import VOCABULARY
 from callmanager.domain.tenants.models import Tenant
+from callmanager.domain.text import ONE_LINE
 from callmanager.errors import NotFound
 
 router = APIRouter(prefix="/tenants/{tenant_id}/audit-log", tags=["audit log"])
 
 JSON_MEDIA_TYPE = "application/json"
+ActorKind = StrEnum("ActorKind", [(kind, kind) for kind in ActorType.registered])  # type: ignore[misc]
+"""The kinds of caller registered when the routes are made (Call Manager's `partner` included),
+as the enum the OpenAPI document lists for `actor_type`."""
+STATUS = r"^[1-5]([xX]{2}|[0-9]{2})$"
+CURSOR = r"^[A-Za-z0-9_-]{1,200}$"
 
 
 def search_query(
     access: AuditReader,
     db: DbSession,
-    action_type: Annotated[str | None, Query(description="modifications (default), all, …")] = None,
-    start: Annotated[str | None, Query(alias="from", description="ISO 8601; default today")] = None,
-    end: Annotated[
-        str | None, Query(alias="to", description="ISO 8601; a date is inclusive")
+    action_type: Annotated[
+        ActionType | None, Query(description="modifications (default), all, or one action")
     ] = None,
-    actor_type: Annotated[str | None, Query(description="user, system, partner, anonymous")] = None,
-    actor: Annotated[str | None, Query(description="a user id or email")] = None,
-    resource_type: str | None = None,
-    status: Annotated[str | None, Query(description="2xx, 4xx, 5xx or one code")] = None,
-    q: Annotated[str | None, Query(description="text in the path or the summary")] = None,
-    limit: Annotated[str | None, Query(description=f"1 to {MAX_LIMIT}, default 50")] = None,
-    cursor: Annotated[str | None, Query(description="next_cursor of the previous page")] = None,
+    start: Annotated[
+        str | None,
+        Query(
+            alias="from",
+            min_length=1,
+            description="ISO 8601; default today",
+            json_schema_extra=INSTANT,
+        ),
+    ] = None,
+    end: Annotated[
+        str | None,
+        Query(
+            alias="to",
+            min_length=1,
+            description="ISO 8601; a date is inclusive",
+            json_schema_extra=INSTANT,
+        ),
+    ] = None,
+    actor_type: Annotated[ActorKind | None, Query()] = None,
+    actor: Annotated[
+        str | None, Query(description="a user id or email", pattern=ONE_LINE, max_length=320)
+    ] = None,
+    resource_type: Annotated[str | None, Query(pattern=ONE_LINE, max_length=64)] = None,
+    status: Annotated[
+        str | None, Query(description="2xx, 4xx, 5xx or one code", pattern=STATUS)
+    ] = None,
+    q: Annotated[
+        str | None,
+        Query(description="text in the path or the summary", pattern=ONE_LINE, max_length=MAX_TEXT),
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+    cursor: Annotated[
+        str | None, Query(description="next_cursor of the previous page", pattern=CURSOR)
+    ] = None,
 ) -> AuditQuery:
     """The validated search; dates without a zone are read in the tenant's time zone."""
     time_zone = db.scalar(select(Tenant.time_zone).where(Tenant.id == access.tenant_id))
@@ -69,7 +112,7 @@ def _json(value: Any) -> Response:
     return Response(orjson.dumps(value), media_type=JSON_MEDIA_TYPE)
 
 
-@router.get("", summary="Search the audit log")
+@router.get("", summary="Search the audit log", responses={200: {"model": AuditPageOut}})
 def search_audit_log(query: SearchQuery, services: ServicesDep) -> Response:
     """`{"items": [...], "next_cursor": ...}`: entries newest first without their bodies;
     pass `next_cursor` back as `cursor` (with the same filters) for the next page."""
@@ -77,7 +120,13 @@ def search_audit_log(query: SearchQuery, services: ServicesDep) -> Response:
     return _json({"items": [e.to_dict() for e in page.items], "next_cursor": page.next_cursor})
 
 
-@router.get("/export", summary="Export the audit log")
+@router.get(
+    "/export",
+    summary="Export the audit log",
+    response_class=PrefetchingStreamingResponse,
+    status_code=200,  # FastAPI cannot read it from this response class
+    responses=EXPORT_RESPONSE,
+)
 def export_audit_log(
     query: SearchQuery,
     services: ServicesDep,
@@ -98,7 +147,9 @@ def audit_log_vocabulary(_access: AuditReader) -> Response:
     return _json(VOCABULARY.to_json())
 
 
-@router.get("/{entry_id}", summary="One whole audit log entry")
+@router.get(
+    "/{entry_id}", summary="One whole audit log entry", responses={200: {"model": AuditEntryOut}}
+)
 def get_audit_entry(entry_id: str, access: AuditReader, services: ServicesDep) -> Response:
     """The entry with its request and response; 404 for an id this tenant has no entry with."""
     entry = services.audit_log.get(access.tenant_id, entry_id)

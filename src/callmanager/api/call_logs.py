@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
 from callmanager.api.deps import DbSession, TenantReader
+from callmanager.api.schemas import Instant
 from callmanager.domain.calllogs.query import (
     DEFAULT_LIMIT,
     MAX_LIMIT,
@@ -16,6 +16,7 @@ from callmanager.domain.calllogs.query import (
     list_call_logs,
 )
 from callmanager.domain.calllogs.schemas import CallLogPage, CallResult, CallType, Direction
+from callmanager.domain.text import ONE_LINE
 
 router = APIRouter(prefix="/tenants/{tenant_id}/call-logs", tags=["call logs"])
 
@@ -25,15 +26,19 @@ def list_calls(
     access: TenantReader,
     db: DbSession,
     start: Annotated[
-        datetime | None, Query(description="From this instant (default: 7 days before `end`).")
+        Instant | None, Query(description="From this instant (default: 7 days before `end`).")
     ] = None,
-    end: Annotated[datetime | None, Query(description="Until this instant (default: now).")] = None,
+    end: Annotated[Instant | None, Query(description="Until this instant (default: now).")] = None,
     direction: Direction | None = None,
     call_type: CallType | None = None,
     result: CallResult | None = None,
     q: Annotated[
         str | None,
-        Query(max_length=MAX_SEARCH_LENGTH, description="Part of a number or user name."),
+        Query(
+            max_length=MAX_SEARCH_LENGTH,
+            pattern=ONE_LINE,
+            description="Part of a number or user name.",
+        ),
     ] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
     cursor: Annotated[str | None, Query(max_length=200)] = None,

@@ -7,15 +7,16 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, status
-from pydantic import Field, StringConstraints
+from pydantic import Field
 
 from callmanager.api.deps import DbSession, TenantReader, TenantWriter
 from callmanager.api.schemas import Description, Name, RequestBody, ResponseBody
 from callmanager.domain.groups import service
+from callmanager.domain.text import one_line
 
 router = APIRouter(prefix="/tenants/{tenant_id}/groups", tags=["groups"])
 
-Member = Annotated[str, StringConstraints(min_length=1, max_length=320)]
+Member = Annotated[str, one_line(320)]
 
 
 class GroupIn(RequestBody):

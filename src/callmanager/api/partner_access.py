@@ -16,7 +16,7 @@ from callmanager.api.deps import DbSession, SettingsDep
 from callmanager.api.schemas import RequestBody, ResponseBody
 from callmanager.db import utcnow
 from callmanager.errors import Unavailable
-from callmanager.partner.grants import MAX_GRANT_LENGTH
+from callmanager.partner.grants import GRANT_PATTERN, MAX_GRANT_LENGTH
 from callmanager.partner.keys import trusted_public_key
 from callmanager.partner.service import PartnerEntry, exchange_grant
 from callmanager.settings import Settings
@@ -24,7 +24,7 @@ from callmanager.settings import Settings
 router = APIRouter(prefix="/partner-access", tags=["partner access"])
 browser_router = APIRouter(tags=["partner access"])
 
-GrantToken = Annotated[str, Field(min_length=1, max_length=MAX_GRANT_LENGTH)]
+GrantToken = Annotated[str, Field(max_length=MAX_GRANT_LENGTH, pattern=GRANT_PATTERN)]
 
 
 class GrantBody(RequestBody):

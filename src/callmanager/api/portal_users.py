@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request, status
 from pydantic import EmailStr, Field
 
 from callmanager.api.deps import DbSession, SettingsDep, TenantIdPath, TenantOwner, TenantReader
+from callmanager.api.openapi import problem_responses
 from callmanager.api.schemas import Password, PersonName, RequestBody, ResponseBody
 from callmanager.auth.principal import Role
 from callmanager.domain.portal_users import service
@@ -126,12 +127,18 @@ def invite(
     )
 
 
-@router.delete("/invitations/{invitation_id}", status_code=status.HTTP_204_NO_CONTENT)
+# `:uuid`, so `/invitations/accept` is only ever the accept route (`Allow` says just POST there).
+@router.delete("/invitations/{invitation_id:uuid}", status_code=status.HTTP_204_NO_CONTENT)
 def revoke_invitation(invitation_id: uuid.UUID, access: TenantOwner, db: DbSession) -> None:
     service.revoke_invitation(db, access.tenant_id, invitation_id)
 
 
-@router.post("/invitations/accept", response_model=AcceptedOut, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/invitations/accept",
+    response_model=AcceptedOut,
+    status_code=status.HTTP_201_CREATED,
+    responses=problem_responses(410),
+)
 def accept_invitation(tenant_id: TenantIdPath, body: AcceptIn, db: DbSession) -> AcceptedOut:
     """Join the tenant with an invitation token; needs no login."""
     joined = service.accept(db, tenant_id, body.token, body.password, body.name)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match, Mount
+from starlette.staticfiles import StaticFiles
 
 from asgi_audit import AuditUnavailable, InvalidQuery
 from callmanager.errors import CallManagerError
@@ -32,7 +35,14 @@ _HTTP_TITLES = {
 }
 
 
-def problem(status: int, slug: str, title: str, detail: str, **extra: Any) -> JSONResponse:
+def problem(
+    status: int,
+    slug: str,
+    title: str,
+    detail: str,
+    headers: Mapping[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
     """A problem+json response with a stable `type` URI."""
     body: dict[str, Any] = {
         "type": PROBLEM_BASE + slug,
@@ -41,7 +51,7 @@ def problem(status: int, slug: str, title: str, detail: str, **extra: Any) -> JS
         "detail": detail,
         **extra,
     }
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else {}
+    headers = {**(headers or {}), **({"WWW-Authenticate": "Bearer"} if status == 401 else {})}
     if "retry_after" in extra:
         headers["Retry-After"] = str(extra["retry_after"])
     return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
@@ -82,11 +92,34 @@ def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     slug, title = _HTTP_TITLES.get(exc.status_code, ("error", "Error"))
     detail = exc.detail if isinstance(exc.detail, str) else title
-    return problem(exc.status_code, slug, title, detail)
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = ", ".join(allowed_methods(request))
+    return problem(exc.status_code, slug, title, detail, headers=headers)
+
+
+METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route takes at this path (Starlette names only the first route's).
+
+    Each method is tried against the routes' own matching, so included routers count too."""
+    routes = request.app.router.routes
+    for route in routes:
+        if isinstance(route, Mount) and route.matches(request.scope)[0] is not Match.NONE:
+            return ["GET", "HEAD"] if isinstance(route.app, StaticFiles) else []
+    return [
+        method
+        for method in METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] is Match.FULL for route in routes
+        )
+    ]
 
 
 def install_problem_handlers(app: FastAPI) -> None:

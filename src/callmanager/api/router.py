@@ -1,4 +1,4 @@
-"""The /api/v1 router: every resource router, included once."""
+"""The /api/v1 router: every resource router, included once, and the errors any route may give."""
 
 from __future__ import annotations
 
@@ -15,8 +15,9 @@ from callmanager.api import (
     portal_users,
     tenants,
 )
+from callmanager.api.openapi import API_ERRORS
 
-api_router = APIRouter(prefix="/api/v1")
+api_router = APIRouter(prefix="/api/v1", responses=API_ERRORS)
 api_router.include_router(auth.router)
 api_router.include_router(tenants.router)
 api_router.include_router(portal_users.router)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Annotated
 
 from fastapi import APIRouter
-from pydantic import Field
 
 from callmanager.api.deps import CurrentPrincipal, DbSession, SetupReader, TenantOwner
 from callmanager.api.schemas import RequestBody, ResponseBody
 from callmanager.domain.tenants import service
+from callmanager.domain.text import one_line
 
 router = APIRouter(prefix="/tenants", tags=["tenants"])
 
@@ -24,9 +25,9 @@ class TenantOut(ResponseBody):
 
 
 class TenantPatch(RequestBody):
-    name: str | None = Field(default=None, min_length=1, max_length=200)
-    time_zone: str | None = Field(default=None, min_length=1, max_length=64)
-    microsoft_tenant_id: str | None = Field(default=None, min_length=1, max_length=64)
+    name: Annotated[str, one_line(200)] | None = None
+    time_zone: Annotated[str, one_line(64)] | None = None
+    microsoft_tenant_id: Annotated[str, one_line(64)] | None = None
 
 
 @router.get("", response_model=list[TenantOut])

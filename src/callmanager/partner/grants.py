@@ -29,6 +29,8 @@ GRANT_PREFIX = "cmg1"
 MAX_GRANT_LIFETIME = timedelta(minutes=15)
 CLOCK_SKEW = timedelta(seconds=60)
 MAX_GRANT_LENGTH = 2048
+GRANT_PATTERN = rf"^{GRANT_PREFIX}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$"
+"""The form of a grant, as the API documents and checks it before reading one."""
 
 Refusal = Literal["malformed", "unknown_key", "bad_signature", "expired", "not_yet_valid"]
 

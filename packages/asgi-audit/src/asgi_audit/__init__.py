@@ -48,8 +48,10 @@ from asgi_audit.policy import (
     single_tenant,
 )
 from asgi_audit.query import (
+    DEFAULT_LIMIT,
     MAX_LIMIT,
     MAX_RANGE,
+    MAX_TEXT,
     ActionType,
     AuditLog,
     AuditQuery,
@@ -69,9 +71,11 @@ from asgi_audit.writer import AuditSink, AuditWriter
 __all__ = [
     "ANONYMOUS",
     "CAPTURE_LIMIT",
+    "DEFAULT_LIMIT",
     "ENTRY",
     "MAX_LIMIT",
     "MAX_RANGE",
+    "MAX_TEXT",
     "MODIFICATIONS",
     "REDACTED",
     "SINGLE_TENANT",

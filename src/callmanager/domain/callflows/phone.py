@@ -24,5 +24,12 @@ def normalize_e164(value: str) -> str:
     return str(phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164))
 
 
-E164 = Annotated[str, Field(min_length=3, max_length=32), AfterValidator(normalize_e164)]
+WRITTEN_NUMBER = r"^\+[0-9][0-9 ().-]*$"
+"""How a number may be written: '+', the country code's first digit, then digits and spacing."""
+
+E164 = Annotated[
+    str,
+    Field(min_length=3, max_length=32, pattern=WRITTEN_NUMBER),
+    AfterValidator(normalize_e164),
+]
 """A phone number accepted in any spacing and stored as canonical E.164 ('+442079460123')."""

@@ -18,6 +18,7 @@ import holidays as holiday_library
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from callmanager.domain.callflows.phone import E164
+from callmanager.domain.text import one_line
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 MIN_YEAR, MAX_YEAR = 2000, 2100
@@ -96,7 +97,7 @@ class UserTarget(_Strict):
 
 class VoicemailTarget(_Strict):
     kind: Literal["voicemail"]
-    greeting: str = Field(default="", max_length=500)
+    greeting: Annotated[str, one_line(500, min_length=0)] = ""
 
 
 class PhoneNumberTarget(_Strict):
@@ -127,7 +128,7 @@ class HolidayDay(_Strict):
     """One concrete holiday date."""
 
     date: dt.date
-    name: str = Field(min_length=1, max_length=100)
+    name: Annotated[str, one_line(100)]
     kind: HolidayKind = "custom"
     observed: bool = True
     """False keeps a public holiday listed but treats the day as a normal day."""
@@ -181,10 +182,12 @@ def _known_country(value: str | None) -> str | None:
 class Holidays(_Strict):
     """Public holidays of `country` (and optional `subdivision`) plus custom days, per year."""
 
-    country: Annotated[str | None, Field(pattern=r"^[A-Z]{2}$"), AfterValidator(_known_country)] = (
-        None
-    )
-    subdivision: str | None = Field(default=None, min_length=1, max_length=40)
+    country: Annotated[
+        str | None,
+        Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2, e.g. 'GB'."),
+        AfterValidator(_known_country),
+    ] = None
+    subdivision: Annotated[str, one_line(40)] | None = None
     years: list[HolidayYear] = Field(default_factory=list, max_length=50)
 
     @model_validator(mode="after")
@@ -228,13 +231,17 @@ def _known_time_zone(value: str) -> str:
     return value
 
 
-TimeZoneName = Annotated[str, Field(min_length=1, max_length=64), AfterValidator(_known_time_zone)]
+TimeZoneName = Annotated[
+    str,
+    Field(min_length=1, max_length=64, description="An IANA name, e.g. 'Europe/London'."),
+    AfterValidator(_known_time_zone),
+]
 
 
 class CallFlowWrite(_Strict):
     """The body of POST and PUT; `time_zone` defaults to the tenant's."""
 
-    name: str = Field(min_length=1, max_length=120)
+    name: Annotated[str, one_line(120)]
     phone_number: E164
     time_zone: TimeZoneName | None = None
     business_hours: BusinessHours = Field(default_factory=office_hours)

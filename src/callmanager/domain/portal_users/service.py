@@ -148,7 +148,7 @@ def revoke_invitation(db: Session, tenant_id: uuid.UUID, invitation_id: uuid.UUI
     if invitation is None or invitation.tenant_id != tenant_id:
         raise NotFound("No such invitation.")
     if invitation.accepted_at is not None or invitation.revoked_at is not None:
-        raise Gone("This invitation was already accepted or revoked.")
+        raise Conflict("This invitation was already accepted or revoked.")
     invitation.revoked_at = utcnow()
     db.flush()
     return invitation
