@@ -10,10 +10,14 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from asgi_audit import Action, ActorType, Outcome
+from callmanager.audit_rules import PARTNER
+
+assert PARTNER in ActorType.registered  # registered before the schema lists the kinds
 
 
 class ActorOut(BaseModel):
-    type: ActorType
+    type: str = Field(json_schema_extra={"enum": list(ActorType.registered)})
+    """A kind of caller registered with the engine (Call Manager's `partner` included)."""
     id: str | None
     email: str | None
     name: str | None
