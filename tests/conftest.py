@@ -14,6 +14,7 @@ from callmanager.app import create_app
 from callmanager.auth.principal import Role
 from callmanager.services import Services
 from callmanager.settings import Settings
+from tests import clock
 from tests.databases import migrated_database
 from tests.factories import LoggedIn, log_in, make_tenant, make_user
 
@@ -89,6 +90,28 @@ def login_as(app: FastAPI, client: TestClient, services: Services, tenant_id: uu
         return LoggedIn(client=user_client, tenant_id=tenant_id, user_id=user_id, email=email)
 
     return login
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        clock.OPTION,
+        metavar="INSTANT",
+        type=clock.parse_instant,
+        help="run as if it were INSTANT (ISO 8601 with an offset); the clock ticks on from there, "
+        "in the tests, the servers they start and their browser pages",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Travel before collection, so that module-level clocks read the fake instant too."""
+    instant = config.getoption(clock.OPTION)
+    if instant is not None:
+        clock.travel_to(instant)
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    instant = config.getoption(clock.OPTION)
+    return f"fake clock: started at {instant.isoformat()}" if instant is not None else None
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

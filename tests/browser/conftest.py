@@ -10,7 +10,6 @@ import os
 import re
 import socket
 import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -33,6 +32,7 @@ from callmanager.auth.principal import Role
 from callmanager.domain.portal_users.models import Membership, User
 from callmanager.migrate import upgrade
 from callmanager.services import Services
+from tests import clock
 from tests.conftest import make_settings
 from tests.factories import PASSWORD, make_tenant, make_user
 
@@ -65,7 +65,7 @@ class LiveServer:
     def cli(self, *args: str) -> str:
         """Run `callmanager ARGS` against this server's database; returns its output."""
         done = subprocess.run(
-            [sys.executable, "-m", "callmanager.cli", *args],
+            clock.python_command("callmanager.cli", *args),
             env=self.env,
             capture_output=True,
             text=True,
@@ -108,9 +108,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     log_path = var_dir / "server.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
+            clock.python_command(
                 "uvicorn",
                 "callmanager.app:create_app",
                 "--factory",
@@ -118,7 +116,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
                 f"--port={port}",
                 "--log-level=warning",
                 "--no-access-log",
-            ],
+            ),
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -199,6 +197,7 @@ def context(browser: Browser, live_server: LiveServer) -> Iterator[BrowserContex
         reduced_motion="reduce",
     )
     context.set_default_timeout(10_000)
+    clock.install_in_browser(context)
     yield context
     context.close()
 

@@ -13,6 +13,7 @@ from asgi_audit import (
     Action,
     ActorType,
     AuditLog,
+    AuditQuery,
     InvalidCursor,
     InvalidQuery,
     RangeTooLarge,
@@ -23,6 +24,14 @@ from asgi_audit.testing import make_event
 
 TENANT = uuid.uuid4()
 KEY = b"test-cursor-key"
+AT = datetime(2026, 7, 1, 12, tzinfo=UTC)
+"""When the newest entry of `_log_with_entries` is made: not the real clock, which may have just
+passed midnight and left the older entries on the day before the default view."""
+
+
+def query(tenant: uuid.UUID = TENANT, **params: object) -> AuditQuery:
+    """`parse_query` on the day of `AT`: its default view is that day."""
+    return parse_query(tenant, today=AT.date(), **params)  # type: ignore[arg-type]
 
 
 def test_by_default_a_search_shows_todays_modifications_in_the_tenants_time_zone() -> None:
@@ -97,19 +106,19 @@ def test_a_range_longer_than_the_maximum_is_refused() -> None:
 
 
 def _log_with_entries(count: int) -> tuple[AuditLog, MemoryAuditStore]:
+    """`count` entries a second apart, the newest at `AT`."""
     store = MemoryAuditStore()
-    now = datetime.now(UTC)
     store.write(
-        [make_event(TENANT, occurred_at=now - timedelta(seconds=i)) for i in range(count)], []
+        [make_event(TENANT, occurred_at=AT - timedelta(seconds=i)) for i in range(count)], []
     )
     return AuditLog(store, cursor_key=KEY), store
 
 
 def test_pages_follow_one_another_by_cursor() -> None:
     log, _ = _log_with_entries(5)
-    first = log.search(parse_query(TENANT, limit=2))
-    second = log.search(parse_query(TENANT, limit=2, cursor=first.next_cursor))
-    third = log.search(parse_query(TENANT, limit=2, cursor=second.next_cursor))
+    first = log.search(query(limit=2))
+    second = log.search(query(limit=2, cursor=first.next_cursor))
+    third = log.search(query(limit=2, cursor=second.next_cursor))
     assert [len(p.items) for p in (first, second, third)] == [2, 2, 1]
     assert third.next_cursor is None
     times = [e.occurred_at for p in (first, second, third) for e in p.items]
@@ -122,19 +131,19 @@ def test_pages_follow_one_another_by_cursor() -> None:
         {"tenant_id": uuid.uuid4()},
         {"action_type": "all"},
         {"q": "group"},
-        {"start": (date.today() - timedelta(days=3)).isoformat()},
+        {"start": (AT.date() - timedelta(days=3)).isoformat()},
     ],
 )
 def test_a_cursor_used_with_another_tenant_or_other_filters_is_refused(
     change: dict[str, object],
 ) -> None:
     log, _ = _log_with_entries(3)
-    cursor = log.search(parse_query(TENANT, limit=1)).next_cursor
+    cursor = log.search(query(limit=1)).next_cursor
     assert cursor is not None
     params: dict[str, object] = {"limit": 1, "cursor": cursor, **change}
     tenant = params.pop("tenant_id", TENANT)
     with pytest.raises(InvalidCursor):
-        log.search(parse_query(tenant, **params))  # type: ignore[arg-type]
+        log.search(query(tenant, **params))  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
@@ -148,17 +157,17 @@ def test_a_cursor_used_with_another_tenant_or_other_filters_is_refused(
 )
 def test_a_tampered_or_malformed_cursor_is_refused(mangle: object) -> None:
     log, _ = _log_with_entries(3)
-    cursor = log.search(parse_query(TENANT, limit=1)).next_cursor
+    cursor = log.search(query(limit=1)).next_cursor
     assert cursor is not None
     with pytest.raises(InvalidCursor):
-        log.search(parse_query(TENANT, limit=1, cursor=mangle(cursor)))  # type: ignore[operator]
+        log.search(query(limit=1, cursor=mangle(cursor)))  # type: ignore[operator]
 
 
 def test_a_cursor_made_with_another_key_is_refused() -> None:
     log, store = _log_with_entries(3)
-    cursor = log.search(parse_query(TENANT, limit=1)).next_cursor
+    cursor = log.search(query(limit=1)).next_cursor
     with pytest.raises(InvalidCursor):
-        AuditLog(store, cursor_key=b"other").search(parse_query(TENANT, limit=1, cursor=cursor))
+        AuditLog(store, cursor_key=b"other").search(query(limit=1, cursor=cursor))
 
 
 def test_an_entry_is_found_only_in_its_own_tenant() -> None:

@@ -7,7 +7,6 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -25,6 +24,7 @@ from callmanager.auth.principal import Role
 from callmanager.domain.groups.models import Group
 from callmanager.migrate import upgrade
 from callmanager.services import Services
+from tests import clock
 from tests.conftest import make_settings
 from tests.factories import PASSWORD, make_tenant, make_user
 
@@ -61,8 +61,9 @@ class Server:
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
-        command = [sys.executable, "-m", "callmanager.cli", "serve", "--port", str(self.port)]
-        command.append("--no-access-log")
+        command = clock.python_command(
+            "callmanager.cli", "serve", "--port", str(self.port), "--no-access-log"
+        )
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
                 command,

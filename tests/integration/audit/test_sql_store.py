@@ -31,7 +31,9 @@ from asgi_audit.testing import make_event
 
 pytestmark = pytest.mark.anyio
 
-NOW = datetime.now(UTC).replace(microsecond=123456)
+NOW = datetime(2026, 7, 1, 12, 0, 0, 123456, tzinfo=UTC)
+"""When this module's entries are made; searches without dates look at its day (`TODAY`)."""
+TODAY = NOW.date()
 
 
 def test_an_entry_reads_back_with_the_same_canonical_bytes(store: SqlAuditStore) -> None:
@@ -54,7 +56,7 @@ def test_writing_an_entry_twice_stores_it_once(store: SqlAuditStore) -> None:
     store.write([event], [])
     store.write([event, event], [])
     log = AuditLog(store, cursor_key=b"k")
-    found = log.search(parse_query(event.tenant_id, action_type="all"))
+    found = log.search(parse_query(event.tenant_id, action_type="all", today=TODAY))
     assert [e.id for e in found.items] == [event.id]
 
 
@@ -115,7 +117,8 @@ def test_every_filter_narrows_the_search(store: SqlAuditStore) -> None:
 
     def found(**params: str) -> list[str]:
         params.setdefault("action_type", "all")
-        page = log.search(parse_query(tenant, limit=200, **params))  # type: ignore[arg-type]
+        query = parse_query(tenant, limit=200, today=TODAY, **params)  # type: ignore[arg-type]
+        page = log.search(query)
         return [by_id[e.id] for e in page.items]
 
     everything = ["create", "edit", "delete", "read", "system", "weird", "pending"]
@@ -145,7 +148,8 @@ def test_every_filter_narrows_the_search(store: SqlAuditStore) -> None:
 def test_lists_leave_the_bodies_out(store: SqlAuditStore) -> None:
     event = make_event(occurred_at=NOW, response=Body("application/json", 2, is_json=True, json={}))
     store.write([event], [])
-    [listed] = AuditLog(store, cursor_key=b"k").search(parse_query(event.tenant_id)).items
+    log = AuditLog(store, cursor_key=b"k")
+    [listed] = log.search(parse_query(event.tenant_id, today=TODAY)).items
     assert (listed.request, listed.response) == (None, None)
     assert listed.summary == event.summary
 
