@@ -32,7 +32,7 @@ pytestmark = pytest.mark.slow
 HERE = Path(__file__).parent
 ROOT = HERE.parents[2]
 SCHEMATHESIS = Path(sys.executable).parent / "schemathesis"
-MAX_EXAMPLES = 10
+MAX_EXAMPLES = 5
 PUBLIC = (
     "/api/v1/auth/login",
     "/api/v1/partner-access",
