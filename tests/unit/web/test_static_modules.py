@@ -10,9 +10,9 @@ from callmanager.web.routes import STATIC_DIR, WEB_DIR
 
 JS_DIR = STATIC_DIR / "js"
 MAX_LINES = 200
-# A template's module script, and any relative module specifier quoted in a module (static
-# imports, and the paths app.js hands to import()).
-SCRIPT_SRC = re.compile(r'<script type="module" src="/static/(js/[\w/.-]+\.js)"')
+# A template's script (a module, or a classic script such as /docs' api_docs.js), and any relative
+# module specifier quoted in a module (static imports, and the paths app.js hands to import()).
+SCRIPT_SRC = re.compile(r'<script[^>]*\bsrc="/static/(js/[\w/.-]+\.js)"')
 SPECIFIER = re.compile(r"""["'](\.{1,2}/[\w/.-]+\.js)["']""")
 
 
