@@ -32,10 +32,13 @@ lint: $(STAMP)
 # The clock-sensitive tests run again (on SQLite, to stay quick) as if it were a Saturday
 # afternoon, a Sunday at 23:30 in London (the night summer time began: 22:30 UTC) and New Year's
 # Eve at 23:30, so a test that passes only on some days fails here whatever day `make test` runs:
-# the browser tests marked `clock`, and the searches that default to "today".
+# the browser tests marked `clock`, the searches that default to "today", and the holiday task
+# (next year's holidays), the demo's activity and the CLI's tasks.
 CLOCK_INSTANTS := 2026-11-28T15:00:00Z 2026-03-29T22:30:00Z 2026-12-31T23:30:00Z
 CLOCK_TESTS := tests/integration/audit/test_sql_store.py tests/integration/audit/test_isolation.py \
-	tests/integration/api/test_audit_log.py tests/integration/api/test_call_logs.py
+	tests/integration/api/test_audit_log.py tests/integration/api/test_call_logs.py \
+	tests/integration/tasks tests/integration/test_demo_activity.py \
+	tests/integration/test_cli_tasks_partner.py
 
 # Browser tests run in a pytest process of their own: Playwright's sync API keeps an event loop
 # running in its thread, which would break the asyncio tests sharing a worker with it.
