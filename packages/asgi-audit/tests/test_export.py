@@ -45,7 +45,7 @@ def test_json_lines_are_the_listed_entries_newest_first_one_per_line() -> None:
 
     assert body.endswith(b"\n")
     lines = [orjson.loads(line) for line in body.splitlines()]
-    assert lines == [e.without_bodies().to_dict() for e in events]
+    assert lines == [e.appended(n).without_bodies().to_dict() for n, e in enumerate(events)]
 
 
 def test_json_lines_come_in_one_chunk_per_batch() -> None:

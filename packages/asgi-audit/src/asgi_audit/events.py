@@ -201,6 +201,8 @@ class AuditEvent:
     response: Body | None = None
     client_ip: str | None = None
     user_agent: str | None = None
+    seq: int | None = None
+    """The entry's place in its tenant's Merkle log (its leaf index); None until appended."""
 
     def completed(
         self,
@@ -232,7 +234,12 @@ class AuditEvent:
             response=response,
             client_ip=self.client_ip,
             user_agent=self.user_agent,
+            seq=self.seq,
         )
+
+    def appended(self, seq: int) -> AuditEvent:
+        """This entry at its place in the log."""
+        return dataclasses.replace(self, seq=seq)
 
     def without_bodies(self) -> AuditEvent:
         return dataclasses.replace(self, request=None, response=None)
@@ -249,6 +256,7 @@ ENTRY: Record[AuditEvent] = Record(
     fields=(
         Field("occurred_at", Kind.INSTANT, required=True),
         Field("id", Kind.UUID, required=True),
+        Field("seq", Kind.BIGINT),
         Field("tenant_id", Kind.UUID, required=True, csv=False),
         Field("action", Kind.STRING, required=True, length=16, enum=Action),
         Field("summary", Kind.TEXT, required=True, completes=True),
@@ -278,8 +286,8 @@ it (see `record.py`). CSV columns follow this order; the actor's is the plain `a
 def canonical_bytes(event: AuditEvent) -> bytes:
     """The one deterministic serialisation of an entry: compact JSON, keys sorted at every depth.
 
-    These are the bytes a future hash chain or Merkle tree is taken over; change them only
-    with a new format version.
+    These are the leaf bytes of the tenant's Merkle log (`seq` included, so a leaf names its
+    own place): change them only with a new format version.
     """
     return orjson.dumps(event.to_dict(), option=orjson.OPT_SORT_KEYS)
 

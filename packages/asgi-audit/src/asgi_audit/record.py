@@ -36,6 +36,7 @@ class Kind(Enum):
     TEXT = "text"
     """A string of any length."""
     SMALLINT = "smallint"
+    BIGINT = "bigint"
     FLOAT = "float"
     DOCUMENT = "document"
     """A JSON document kept whole (a body); not part of list items."""

@@ -40,15 +40,16 @@ _COPY = f"COPY {STAGING} ({_NAMES}) FROM STDIN"
 _MOVE = f"{_INTO} SELECT {_NAMES} FROM {STAGING} ON CONFLICT DO NOTHING"  # noqa: S608
 
 
-def insert_sqlite(conn: Connection, events: Sequence[AuditEvent]) -> None:
-    """Add `events` in the transaction of `conn`, ignoring ids already stored."""
-    conn.exec_driver_sql(_SQLITE_INSERT, [sqlite_row(e) for e in events])
+def insert_sqlite(conn: Connection, events: Sequence[AuditEvent]) -> int:
+    """Add `events` in the transaction of `conn`, ignoring ids already stored; returns how
+    many were added."""
+    return conn.exec_driver_sql(_SQLITE_INSERT, [sqlite_row(e) for e in events]).rowcount
 
 
-def insert_postgres(conn: Connection, events: Sequence[AuditEvent]) -> None:
+def insert_postgres(conn: Connection, events: Sequence[AuditEvent]) -> int:
     """Add `events` in the transaction of `conn` (whose partitions exist), ignoring ids already
-    stored. COPY cannot skip conflicts, hence the staging table; it is empty again at commit,
-    and on rollback its rows go with the transaction."""
+    stored; returns how many were added. COPY cannot skip conflicts, hence the staging table;
+    it is empty again at commit, and on rollback its rows go with the transaction."""
     conn.exec_driver_sql(_STAGE)
     driver = conn.connection.driver_connection
     assert driver is not None
@@ -57,7 +58,7 @@ def insert_postgres(conn: Connection, events: Sequence[AuditEvent]) -> None:
     with driver.cursor() as cursor, cursor.copy(_COPY) as copy:
         for e in events:
             copy.write_row(postgres_row(e))
-    conn.exec_driver_sql(_MOVE)
+    return conn.exec_driver_sql(_MOVE).rowcount
 
 
 def _aware(value: datetime) -> datetime:

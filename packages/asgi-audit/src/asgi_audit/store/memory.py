@@ -4,12 +4,22 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Generator, Sequence
+from collections.abc import Callable, Generator, Iterable, Sequence
+from datetime import datetime
 
 import orjson
 
 from asgi_audit.events import AuditEvent, Outcome
-from asgi_audit.store.port import Criteria, Position
+from asgi_audit.store.port import (
+    Criteria,
+    Head,
+    Leaf,
+    Position,
+    StoredCheckpoint,
+    merge_completions,
+)
+from asgi_audit.store.tree import Appender, perfect
+from asgi_audit.tlog.merkle import CompactRange, Node, consistency_proof, inclusion_proof
 from asgi_audit.types import JSONObject
 
 
@@ -18,7 +28,11 @@ class MemoryAuditStore:
 
     def __init__(self) -> None:
         self._entries: dict[uuid.UUID, AuditEvent] = {}
-        self._lock = threading.Lock()
+        self._edges: dict[uuid.UUID, CompactRange] = {}
+        self._leaves: dict[uuid.UUID, list[tuple[uuid.UUID, bytes]]] = {}
+        self._checkpoints: dict[uuid.UUID, dict[int, StoredCheckpoint]] = {}
+        self._checkpointed_at: dict[uuid.UUID, datetime] = {}
+        self._lock = threading.RLock()
         self.unavailable = False
         self.writes = 0
 
@@ -29,15 +43,30 @@ class MemoryAuditStore:
         with self._lock:
             if self.unavailable:
                 raise ConnectionError("the in-memory audit store is switched off")
+            inserts, completions = merge_completions(inserts, completions)
+            log = self._appender([*inserts, *completions])
             for event in inserts:
-                self._entries.setdefault(event.id, event)
+                if event.id not in self._entries:
+                    final = event.outcome is not Outcome.UNKNOWN
+                    self._entries[event.id] = log.append(event) if final else event
             for event in completions:
                 stored = self._entries.get(event.id)
-                if stored is not None and (
-                    stored.outcome is Outcome.UNKNOWN or stored.status == event.status
-                ):
-                    self._entries[event.id] = event
+                if stored is not None and stored.seq is None:
+                    self._entries[event.id] = log.append(event)
+            self._grow(log)
             self.writes += 1
+
+    def _appender(self, events: Iterable[AuditEvent]) -> Appender:
+        tenants = {e.tenant_id for e in events}
+        return Appender({t: self._edges.get(t, CompactRange()).copy() for t in tenants})
+
+    def _grow(self, log: Appender) -> None:
+        for growth in log.changed():
+            tenant = growth.leaves[0]["tenant_id"]
+            self._edges[tenant] = growth.edge
+            self._leaves.setdefault(tenant, []).extend(
+                (leaf["entry_id"], leaf["hash"]) for leaf in growth.leaves
+            )
 
     def search(self, criteria: Criteria, after: Position | None, limit: int) -> list[AuditEvent]:
         with self._lock:
@@ -67,6 +96,81 @@ class MemoryAuditStore:
 
     def close(self) -> None:
         return None
+
+    # -- the log -----------------------------------------------------------------------------
+
+    def seal(self, before: datetime, limit: int) -> int:
+        with self._lock:
+            pending = sorted(
+                (e for e in self._entries.values() if e.seq is None and e.occurred_at < before),
+                key=lambda e: (e.occurred_at, e.id),
+            )[:limit]
+            log = self._appender(pending)
+            for event in pending:
+                self._entries[event.id] = log.append(event)
+            self._grow(log)
+            return len(pending)
+
+    def heads_to_checkpoint(self, not_since: datetime) -> list[Head]:
+        with self._lock:
+            heads = []
+            for tenant, edge in self._edges.items():
+                done = max(self._checkpoints.get(tenant, {0: None}))
+                at = self._checkpointed_at.get(tenant)
+                if edge.size > done and (at is None or at < not_since):
+                    heads.append(Head(tenant, edge.size, edge.root()))
+            return heads
+
+    def add_checkpoint(self, checkpoint: StoredCheckpoint) -> None:
+        with self._lock:
+            stored = self._checkpoints.setdefault(checkpoint.tenant_id, {})
+            stored.setdefault(checkpoint.size, checkpoint)
+            self._checkpointed_at[checkpoint.tenant_id] = checkpoint.created_at
+
+    def checkpoint(self, tenant_id: uuid.UUID, size: int | None = None) -> StoredCheckpoint | None:
+        with self._lock:
+            stored = self._checkpoints.get(tenant_id, {})
+            if size is None:
+                return stored[max(stored)] if stored else None
+            return stored.get(size)
+
+    def checkpoints(
+        self, tenant_id: uuid.UUID, below: int | None, limit: int
+    ) -> list[StoredCheckpoint]:
+        with self._lock:
+            stored = self._checkpoints.get(tenant_id, {})
+            sizes = sorted((s for s in stored if below is None or s < below), reverse=True)
+            return [stored[s] for s in sizes[:limit]]
+
+    def _source(self, tenant_id: uuid.UUID) -> Callable[[Iterable[Node]], dict[Node, bytes]]:
+        hashes = [digest for _, digest in self._leaves.get(tenant_id, [])]
+
+        def source(wanted: Iterable[Node]) -> dict[Node, bytes]:
+            return {
+                (level, i): perfect(hashes[i << level : (i + 1) << level]) for level, i in wanted
+            }
+
+        return source
+
+    def inclusion_proof(self, tenant_id: uuid.UUID, seq: int, size: int) -> list[bytes]:
+        with self._lock:
+            return inclusion_proof(seq, size, self._source(tenant_id))
+
+    def consistency_proof(self, tenant_id: uuid.UUID, old: int, size: int) -> list[bytes]:
+        with self._lock:
+            return consistency_proof(old, size, self._source(tenant_id))
+
+    def leaves(
+        self, tenant_id: uuid.UUID, start: int, end: int, batch: int
+    ) -> Generator[list[Leaf], None, None]:
+        with self._lock:
+            stored = self._leaves.get(tenant_id, [])[start:end]
+            found = [
+                Leaf(start + n, entry_id, digest, self._entries.get(entry_id))
+                for n, (entry_id, digest) in enumerate(stored)
+            ]
+        for i in range(0, len(found), batch):
+            yield found[i : i + batch]
 
 
 def _matches(e: AuditEvent, c: Criteria, after: Position | None) -> bool:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from asgi_audit.events import Action, ActorType, AuditEvent
+from asgi_audit.events import Action, ActorType, AuditEvent, Outcome
 from asgi_audit.types import JSONObject
 
 
@@ -42,6 +42,37 @@ class Criteria:
     """Case-insensitive substring of the path or the summary."""
 
 
+@dataclass(frozen=True, slots=True)
+class StoredCheckpoint:
+    """A signed checkpoint of one tenant's log."""
+
+    tenant_id: uuid.UUID
+    size: int
+    root: bytes
+    note: str
+    """The signed note, exactly as signed."""
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Head:
+    """A tenant's tree as it stands: its size and root."""
+
+    tenant_id: uuid.UUID
+    size: int
+    root: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Leaf:
+    """One leaf of a tenant's log; `entry` is None once retention removed it."""
+
+    seq: int
+    entry_id: uuid.UUID
+    hash: bytes
+    entry: AuditEvent | None
+
+
 class AuditStore(Protocol):
     """Where entries live. Implementations: `MemoryAuditStore`, `SqlAuditStore`."""
 
@@ -69,5 +100,45 @@ class AuditStore(Protocol):
     def get(self, tenant_id: uuid.UUID, entry_id: uuid.UUID) -> AuditEvent | None:
         """One whole entry of one tenant, bodies included."""
 
+    def seal(self, before: datetime, limit: int) -> int:
+        """Append to their tenants' logs up to `limit` entries still pending (outcome never
+        stored) that occurred before `before`, oldest first, as they stand; they can no
+        longer change. Returns how many."""
+
+    def heads_to_checkpoint(self, not_since: datetime) -> list[Head]:
+        """Tenants whose tree grew since their last checkpoint, made before `not_since`."""
+
+    def add_checkpoint(self, checkpoint: StoredCheckpoint) -> None:
+        """Store a signed checkpoint (one of the same size already stored stays)."""
+
+    def checkpoint(self, tenant_id: uuid.UUID, size: int | None = None) -> StoredCheckpoint | None:
+        """The checkpoint of exactly `size`, or the latest when `size` is None."""
+
+    def checkpoints(
+        self, tenant_id: uuid.UUID, below: int | None, limit: int
+    ) -> list[StoredCheckpoint]:
+        """Up to `limit` checkpoints smaller than `below` (any when None), largest first."""
+
+    def inclusion_proof(self, tenant_id: uuid.UUID, seq: int, size: int) -> list[bytes]:
+        """The audit path of leaf `seq` in the tree of `size` leaves (RFC 9162)."""
+
+    def consistency_proof(self, tenant_id: uuid.UUID, old: int, size: int) -> list[bytes]:
+        """The proof that the tree of `old` leaves is a prefix of the one of `size`."""
+
+    def leaves(
+        self, tenant_id: uuid.UUID, start: int, end: int, batch: int
+    ) -> Generator[list[Leaf], None, None]:
+        """The leaves `start` ≤ seq < `end`, in order, with their entries, in lists."""
+
     def close(self) -> None:
         """Release connections."""
+
+
+def merge_completions(
+    inserts: Sequence[AuditEvent], completions: Sequence[AuditEvent]
+) -> tuple[list[AuditEvent], list[AuditEvent]]:
+    """An entry recorded and completed in the same batch is inserted complete (the last
+    outcome queued wins); the other completions stay."""
+    completed = {e.id: e for e in completions}
+    merged = [completed.pop(e.id, e) if e.outcome is Outcome.UNKNOWN else e for e in inserts]
+    return merged, [e for e in completions if e.id in completed and completed[e.id] is e]

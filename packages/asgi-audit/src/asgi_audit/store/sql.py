@@ -32,15 +32,28 @@ from asgi_audit.events import ENTRY, MODIFICATIONS, AuditEvent, Outcome, occurre
 from asgi_audit.record import Field, Kind
 from asgi_audit.store.bulk import insert_postgres, insert_sqlite
 from asgi_audit.store.listing import Listing
-from asgi_audit.store.port import Criteria, Position
+from asgi_audit.store.port import (
+    Criteria,
+    Head,
+    Leaf,
+    Position,
+    StoredCheckpoint,
+    merge_completions,
+)
 from asgi_audit.store.tables import (
     FAILED,
     NOT_READ,
     PARTITION_PREFIX,
+    PENDING,
     SEARCH_TEXT,
     c,
+    checkpoints,
     entries,
+    heads,
+    leaves,
 )
+from asgi_audit.store.tree import Appender, TreeTables
+from asgi_audit.tlog.merkle import CompactRange, NodeSource, consistency_proof, inclusion_proof
 from asgi_audit.types import JSONObject
 
 log = logging.getLogger("asgi_audit")
@@ -83,6 +96,10 @@ def make_audit_engine(url: str, **kwargs: Any) -> Engine:
     return create_engine(url, **kwargs)
 
 
+class _AlreadyStored(Exception):
+    """Some entries of a batch were stored before: the batch is written again without them."""
+
+
 class SqlAuditStore:
     """Entries in `audit_entries`; on PostgreSQL it keeps monthly partitions `months_ahead`."""
 
@@ -97,17 +114,20 @@ class SqlAuditStore:
         self._insert = insert_postgres if self.is_postgres else insert_sqlite
         self._file = _sqlite_file(engine)
         self._file_identity: tuple[int, int] | None = None
+        self._tree = TreeTables(engine.dialect.name)
+        self._seal = (
+            update(entries)
+            .where(*(entries.c[key] == bindparam(f"k_{key}") for key in ENTRY.key), PENDING)
+            .values(seq=bindparam("seq"))
+        )
+        # An outcome is stored once, while the entry is pending; it then takes its place.
         self._complete = (
             update(entries)
-            .where(
-                *(entries.c[key] == bindparam(f"k_{key}") for key in ENTRY.key),
-                # Unknown until completed; a late restatement of the same outcome may follow.
-                or_(c.outcome == Outcome.UNKNOWN.value, c.status == bindparam("status")),
-            )
+            .where(*(entries.c[key] == bindparam(f"k_{key}") for key in ENTRY.key), PENDING)
             .values(
                 {
                     f.column: bindparam(f.column, type_=entries.c[f.column].type)
-                    for f in ENTRY.completing
+                    for f in (*ENTRY.completing, ENTRY.get("seq"))
                 }
             )
         )
@@ -130,13 +150,48 @@ class SqlAuditStore:
     def write(self, inserts: Sequence[AuditEvent], completions: Sequence[AuditEvent]) -> None:
         if self._file is not None:
             self._check_file()
+        inserts, completions = merge_completions(inserts, completions)
         if self.is_postgres and inserts:
             self._ensure_partitions({(e.occurred_at.year, e.occurred_at.month) for e in inserts})
+        try:
+            self._write(inserts, completions)
+        except _AlreadyStored:
+            # A retry of a batch that was committed after all (its answer was lost): write
+            # only what is new, so no entry takes a second place in the log.
+            stored = self._stored_ids(inserts)
+            self._write([e for e in inserts if e.id not in stored], completions)
+
+    def _write(self, inserts: Sequence[AuditEvent], completions: Sequence[AuditEvent]) -> None:
+        tenants = {e.tenant_id for e in inserts if e.outcome is not Outcome.UNKNOWN}
+        tenants.update(e.tenant_id for e in completions)
         with self.engine.begin() as conn:
-            if inserts:
-                self._insert(conn, inserts)
-            if completions:
-                conn.execute(self._complete, [_completion(e) for e in completions])
+            # Locking the heads is the transaction's first statement, and a write.
+            log = Appender(self._tree.lock(conn, sorted(tenants)) if tenants else {})
+            rows = [e if e.outcome is Outcome.UNKNOWN else log.append(e) for e in inserts]
+            if rows and self._insert(conn, rows) != len(rows):
+                raise _AlreadyStored
+            for e in completions:
+                placed = e.appended(log.next_seq(e.tenant_id))
+                if conn.execute(self._complete, _completion(placed)).rowcount == 1:
+                    log.append(e)
+            self._tree.save(conn, log.changed())
+
+    def _stored_ids(self, events: Sequence[AuditEvent]) -> set[uuid.UUID]:
+        keys = [(e.tenant_id, e.occurred_at, e.id) for e in events]
+        found: set[uuid.UUID] = set()
+        with self.engine.connect() as conn:
+            for i in range(0, len(keys), 500):
+                chunk = keys[i : i + 500]
+                query = select(c.id).where(
+                    or_(
+                        *(
+                            (c.tenant_id == t) & (c.occurred_at == at) & (c.id == i_)
+                            for t, at, i_ in chunk
+                        )
+                    )
+                )
+                found.update(conn.execute(query).scalars())
+        return found
 
     def _ensure_partitions(self, months: Iterable[tuple[int, int]]) -> None:
         missing = sorted(set(months) - self._months)
@@ -217,6 +272,114 @@ class SqlAuditStore:
 
     def close(self) -> None:
         self.engine.dispose()
+
+    # -- the log -----------------------------------------------------------------------------
+
+    def seal(self, before: datetime, limit: int) -> int:
+        if self._file is not None:
+            self._check_file()
+        query = (
+            select(entries)
+            .where(PENDING, c.occurred_at < before)
+            .order_by(c.occurred_at, c.id)
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            pending = [ENTRY.from_columns(row._mapping) for row in conn.execute(query)]
+        if not pending:
+            return 0
+        sealed = 0
+        with self.engine.begin() as conn:
+            log = Appender(self._tree.lock(conn, sorted({e.tenant_id for e in pending})))
+            for e in pending:
+                placed = e.appended(log.next_seq(e.tenant_id))
+                if conn.execute(self._seal, _key(placed) | {"seq": placed.seq}).rowcount == 1:
+                    log.append(e)
+                    sealed += 1
+            self._tree.save(conn, log.changed())
+        return sealed
+
+    def heads_to_checkpoint(self, not_since: datetime) -> list[Head]:
+        query = select(heads.c.tenant_id, heads.c.size, heads.c.edge).where(
+            heads.c.size > heads.c.checkpointed,
+            or_(heads.c.checkpointed_at.is_(None), heads.c.checkpointed_at < not_since),
+        )
+        with _reachable(), self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return [
+            Head(row.tenant_id, row.size, CompactRange.from_bytes(row.size, row.edge).root())
+            for row in rows
+        ]
+
+    def add_checkpoint(self, checkpoint: StoredCheckpoint) -> None:
+        with self.engine.begin() as conn:
+            self._tree.add_checkpoint(
+                conn,
+                checkpoint.tenant_id,
+                checkpoint.size,
+                checkpoint.root,
+                checkpoint.note,
+                checkpoint.created_at,
+            )
+
+    def checkpoint(self, tenant_id: uuid.UUID, size: int | None = None) -> StoredCheckpoint | None:
+        query = select(checkpoints).where(checkpoints.c.tenant_id == tenant_id)
+        if size is None:
+            query = query.order_by(checkpoints.c.size.desc()).limit(1)
+        else:
+            query = query.where(checkpoints.c.size == size)
+        with _reachable(), self.engine.connect() as conn:
+            row = conn.execute(query).first()
+        return None if row is None else _checkpoint(row)
+
+    def checkpoints(
+        self, tenant_id: uuid.UUID, below: int | None, limit: int
+    ) -> list[StoredCheckpoint]:
+        query = select(checkpoints).where(checkpoints.c.tenant_id == tenant_id)
+        if below is not None:
+            query = query.where(checkpoints.c.size < below)
+        query = query.order_by(checkpoints.c.size.desc()).limit(limit)
+        with _reachable(), self.engine.connect() as conn:
+            return [_checkpoint(row) for row in conn.execute(query)]
+
+    def inclusion_proof(self, tenant_id: uuid.UUID, seq: int, size: int) -> list[bytes]:
+        with _reachable(), self.engine.connect() as conn:
+            return inclusion_proof(seq, size, self._source(conn, tenant_id))
+
+    def consistency_proof(self, tenant_id: uuid.UUID, old: int, size: int) -> list[bytes]:
+        with _reachable(), self.engine.connect() as conn:
+            return consistency_proof(old, size, self._source(conn, tenant_id))
+
+    def _source(self, conn: Connection, tenant_id: uuid.UUID) -> NodeSource:
+        return lambda wanted: self._tree.node_hashes(conn, tenant_id, wanted)
+
+    def leaves(
+        self, tenant_id: uuid.UUID, start: int, end: int, batch: int
+    ) -> Generator[list[Leaf], None, None]:
+        """Leaves joined to their entries by key (the entry's instant is in its id)."""
+        on = (
+            (c.tenant_id == leaves.c.tenant_id)
+            & (c.seq == leaves.c.seq)
+            & (c.id == leaves.c.entry_id)
+        )
+        query = (
+            select(
+                leaves.c.seq.label("leaf_seq"),
+                leaves.c.entry_id.label("leaf_entry"),
+                leaves.c.hash.label("leaf_hash"),
+                entries,
+            )
+            .select_from(leaves.outerjoin(entries, on))
+            .where(leaves.c.tenant_id == tenant_id, leaves.c.seq >= start, leaves.c.seq < end)
+            .order_by(leaves.c.seq)
+        )
+        with _reachable(), self.engine.connect() as conn:
+            result = conn.execution_options(yield_per=batch).execute(query)
+            try:
+                for rows in result.partitions():
+                    yield [_leaf(row) for row in rows]
+            finally:
+                result.close()
 
     def _more_memory_for_text(self, conn: Connection, criteria: Criteria) -> None:
         """Give a PostgreSQL free-text search more memory, for its transaction only."""
@@ -303,11 +466,27 @@ def _add_months(year: int, month: int, n: int) -> tuple[int, int]:
 
 
 def _completion(e: AuditEvent) -> dict[str, Any]:
-    """The bound values of `_complete` for one entry: its key and its outcome's fields."""
+    """The bound values of `_complete` for one entry: its key, its outcome's fields, its seq."""
     values = dict(zip(ENTRY.columns, ENTRY.values(e), strict=True))
     bound = {f"k_{key}": values[key] for key in ENTRY.key}
     bound.update({f.column: _bindable(f, values[f.column]) for f in ENTRY.completing})
+    bound["seq"] = e.seq
     return bound
+
+
+def _key(e: AuditEvent) -> dict[str, Any]:
+    values = dict(zip(ENTRY.columns, ENTRY.values(e), strict=True))
+    return {f"k_{key}": values[key] for key in ENTRY.key}
+
+
+def _checkpoint(row: Row[Any]) -> StoredCheckpoint:
+    return StoredCheckpoint(row.tenant_id, row.size, bytes(row.root), row.note, row.created_at)
+
+
+def _leaf(row: Row[Any]) -> Leaf:
+    mapping = row._mapping
+    entry = None if mapping["id"] is None else ENTRY.from_columns(mapping)
+    return Leaf(mapping["leaf_seq"], mapping["leaf_entry"], bytes(mapping["leaf_hash"]), entry)
 
 
 def _bindable(f: Field, value: Any) -> Any:

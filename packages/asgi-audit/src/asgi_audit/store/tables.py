@@ -13,10 +13,12 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Column,
     DateTime,
     Float,
     Index,
+    LargeBinary,
     MetaData,
     PrimaryKeyConstraint,
     SmallInteger,
@@ -30,7 +32,6 @@ from sqlalchemy import (
     literal_column,
     text,
 )
-from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeEngine
 
@@ -60,8 +61,10 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-Document = JSON().with_variant(JSONB(), "postgresql")
-"""A JSON body: JSONB on PostgreSQL, JSON text on SQLite."""
+Document = JSON()
+"""A JSON body, kept as the text it was written as (`json` on PostgreSQL, not `jsonb`, which
+rewrites numbers: `1e16` would read back as an integer and `-0.0` as `0.0`, and an entry's
+leaf is recomputed from what is read back)."""
 
 _TYPES: dict[Kind, Callable[[Field], TypeEngine[Any]]] = {
     Kind.UUID: lambda _f: Uuid(),
@@ -69,6 +72,7 @@ _TYPES: dict[Kind, Callable[[Field], TypeEngine[Any]]] = {
     Kind.STRING: lambda f: String(f.length),
     Kind.TEXT: lambda _f: Text(),
     Kind.SMALLINT: lambda _f: SmallInteger(),
+    Kind.BIGINT: lambda _f: BigInteger(),
     Kind.FLOAT: lambda _f: Float(),
     Kind.DOCUMENT: lambda _f: Document,
 }
@@ -115,6 +119,10 @@ Index(
     postgresql_where=FAILED,
     sqlite_where=FAILED,
 )
+Index("ix_audit_entries_seq", c.tenant_id, c.seq)
+PENDING = c.seq.is_(None)
+"""Entries not yet in their tenant's log (a modification waiting for its outcome)."""
+Index("ix_audit_entries_pending", c.occurred_at, postgresql_where=PENDING, sqlite_where=PENDING)
 Index("ix_audit_entries_action", c.tenant_id, c.action, c.occurred_at, c.id)
 Index("ix_audit_entries_actor_id", c.tenant_id, c.actor_id, c.occurred_at, c.id)
 Index("ix_audit_entries_actor_email", c.tenant_id, c.actor_email, c.occurred_at, c.id)
@@ -153,3 +161,73 @@ def _after_create(_target: Any, connection: Any, **_kw: Any) -> None:
 
 event.listen(entries, "before_create", _before_create)
 event.listen(entries, "after_create", _after_create)
+
+
+# -- the Merkle log (see `store/tree.py`) ----------------------------------------------------------
+
+leaves = Table(
+    "audit_leaves",
+    metadata,
+    Column("tenant_id", Uuid(), nullable=False),
+    Column("seq", BigInteger(), nullable=False),
+    Column("entry_id", Uuid(), nullable=False),
+    Column("hash", LargeBinary(), nullable=False),
+    PrimaryKeyConstraint("tenant_id", "seq", name="pk_audit_leaves"),
+)
+"""One row per leaf: its entry and its hash (kept when retention removes the entry)."""
+
+nodes = Table(
+    "audit_nodes",
+    metadata,
+    Column("tenant_id", Uuid(), nullable=False),
+    Column("level", SmallInteger(), nullable=False),
+    Column("idx", BigInteger(), nullable=False),
+    Column("hash", LargeBinary(), nullable=False),
+    PrimaryKeyConstraint("tenant_id", "level", "idx", name="pk_audit_nodes"),
+)
+"""Complete subtrees' hashes at every `NODE_STRIDE`-th level above the leaves."""
+
+heads = Table(
+    "audit_heads",
+    metadata,
+    Column("tenant_id", Uuid(), nullable=False),
+    Column("size", BigInteger(), nullable=False),
+    Column("edge", LargeBinary(), nullable=False),
+    Column("checkpointed", BigInteger(), nullable=False),
+    Column("checkpointed_at", UTCDateTime(), nullable=True),
+    PrimaryKeyConstraint("tenant_id", name="pk_audit_heads"),
+)
+"""Each tenant's tree: its size and right edge (locked to append), and its last checkpoint."""
+
+checkpoints = Table(
+    "audit_checkpoints",
+    metadata,
+    Column("tenant_id", Uuid(), nullable=False),
+    Column("size", BigInteger(), nullable=False),
+    Column("root", LargeBinary(), nullable=False),
+    Column("note", Text(), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    PrimaryKeyConstraint("tenant_id", "size", name="pk_audit_checkpoints"),
+)
+"""Signed checkpoints, never replaced."""
+
+signing_keys = Table(
+    "audit_signing_keys",
+    metadata,
+    Column("name", String(), nullable=False),
+    Column("key_id", String(8), nullable=False),
+    Column("public_key", LargeBinary(), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    PrimaryKeyConstraint("name", "key_id", name="pk_audit_signing_keys"),
+)
+"""When each signing key was first used (what to trust comes from configuration, not here)."""
+
+deletion_grants = Table(
+    "audit_deletion_grants",
+    metadata,
+    Column("tenant_id", Uuid(), nullable=False),
+    Column("before", UTCDateTime(), nullable=False),
+    PrimaryKeyConstraint("tenant_id", "before", name="pk_audit_deletion_grants"),
+)
+"""Written and removed inside the one transaction that deletes a tenant's entries older than
+`before` (retention): the entries' delete trigger allows nothing else (`store/guards.py`)."""

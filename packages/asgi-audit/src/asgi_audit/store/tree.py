@@ -1,0 +1,176 @@
+"""Each tenant's Merkle log in SQL: appending leaves in the writer's transaction, reading proofs.
+
+Appending locks the tenants' heads (`audit_heads`: size and right edge) in the database, in
+tenant order, so several processes on one PostgreSQL build one tree per tenant; on SQLite the
+transaction's first statement is a write, which takes the database's write lock. Each leaf's
+hash goes to `audit_leaves`; complete subtrees at every `NODE_STRIDE`-th level (4, 8, …) to
+`audit_nodes`. Any complete node is then at most 2^(NODE_STRIDE-1) stored hashes away, so a proof
+reads O(log n) rows in two queries, and the nodes table holds about n/15 rows.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, bindparam, insert, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from asgi_audit.events import AuditEvent, canonical_bytes
+from asgi_audit.store.tables import checkpoints, heads, leaves, nodes
+from asgi_audit.tlog.merkle import CompactRange, Node, leaf_hash, node_hash
+
+NODE_STRIDE = 4
+"""Levels of the tree whose complete nodes are stored: multiples of this above the leaves."""
+
+
+@dataclass
+class Growth:
+    """What appending did to one tenant's tree in this transaction."""
+
+    edge: CompactRange
+    leaves: list[dict[str, Any]] = field(default_factory=list)
+    nodes: list[dict[str, Any]] = field(default_factory=list)
+
+
+class Appender:
+    """Assigns sequence numbers and computes leaves for the tenants whose heads are locked."""
+
+    def __init__(self, edges: dict[uuid.UUID, CompactRange]) -> None:
+        self.grown = {tenant: Growth(edge) for tenant, edge in edges.items()}
+
+    def next_seq(self, tenant_id: uuid.UUID) -> int:
+        return self.grown[tenant_id].edge.size
+
+    def append(self, event: AuditEvent) -> AuditEvent:
+        """The entry at the next place of its tenant's log (its content is final)."""
+        growth = self.grown[event.tenant_id]
+        placed = event.appended(growth.edge.size)
+        digest = leaf_hash(canonical_bytes(placed))
+        tenant = event.tenant_id
+        growth.leaves.append(
+            {"tenant_id": tenant, "seq": placed.seq, "entry_id": event.id, "hash": digest}
+        )
+        for made in growth.edge.append(digest)[1:]:
+            if made.level % NODE_STRIDE == 0:
+                growth.nodes.append(
+                    {"tenant_id": tenant, "level": made.level, "idx": made.index, "hash": made.hash}
+                )
+        return placed
+
+    def changed(self) -> list[Growth]:
+        return [g for g in self.grown.values() if g.leaves]
+
+
+def perfect(hashes: Sequence[bytes]) -> bytes:
+    """The root of a perfect subtree from its leaves' (or lower nodes') hashes."""
+    level = list(hashes)
+    while len(level) > 1:
+        level = [node_hash(level[i], level[i + 1]) for i in range(0, len(level), 2)]
+    return level[0]
+
+
+def stored_spans(wanted: Iterable[Node]) -> dict[Node, tuple[int, int, int]]:
+    """For each complete node: the stored level and the index range [start, end) it folds from."""
+    spans: dict[Node, tuple[int, int, int]] = {}
+    for level, index in wanted:
+        base = level - level % NODE_STRIDE
+        width = 1 << (level - base)
+        spans[(level, index)] = (base, index * width, (index + 1) * width)
+    return spans
+
+
+class TreeTables:
+    """The log's SQL on one database ('sqlite' or 'postgresql')."""
+
+    def __init__(self, dialect: str) -> None:
+        self.postgres = dialect == "postgresql"
+        self._insert = pg_insert if self.postgres else sqlite_insert
+
+    def lock(self, conn: Connection, tenants: Sequence[uuid.UUID]) -> dict[uuid.UUID, CompactRange]:
+        """Each tenant's right edge, its head row locked until the transaction ends."""
+        ordered = sorted(set(tenants))
+        new = [{"tenant_id": t, "size": 0, "edge": b"", "checkpointed": 0} for t in ordered]
+        conn.execute(self._insert(heads).on_conflict_do_nothing(), new)
+        query = select(heads.c.tenant_id, heads.c.size, heads.c.edge).where(
+            heads.c.tenant_id.in_(ordered)
+        )
+        if self.postgres:
+            query = query.order_by(heads.c.tenant_id).with_for_update()
+        return {
+            row.tenant_id: CompactRange.from_bytes(row.size, bytes(row.edge))
+            for row in conn.execute(query)
+        }
+
+    def save(self, conn: Connection, grown: Sequence[Growth]) -> None:
+        rows = [leaf for g in grown for leaf in g.leaves]
+        if not rows:
+            return
+        conn.execute(insert(leaves), rows)
+        made = [node for g in grown for node in g.nodes]
+        if made:
+            conn.execute(insert(nodes), made)
+        conn.execute(
+            update(heads)
+            .where(heads.c.tenant_id == bindparam("t"))
+            .values(size=bindparam("s"), edge=bindparam("e")),
+            [
+                {"t": g.leaves[0]["tenant_id"], "s": g.edge.size, "e": g.edge.to_bytes()}
+                for g in grown
+            ],
+        )
+
+    def node_hashes(
+        self, conn: Connection, tenant_id: uuid.UUID, wanted: Iterable[Node]
+    ) -> dict[Node, bytes]:
+        """The hash of every complete node in `wanted`, folded from the stored ones."""
+        spans = stored_spans(wanted)
+        leaf_ranges = {(s, e) for base, s, e in spans.values() if base == 0}
+        node_ranges = {(base, s, e) for base, s, e in spans.values() if base > 0}
+        found: dict[tuple[int, int], bytes] = {}
+        if leaf_ranges:
+            query = select(leaves.c.seq, leaves.c.hash).where(
+                leaves.c.tenant_id == tenant_id,
+                or_(*(and_(leaves.c.seq >= s, leaves.c.seq < e) for s, e in leaf_ranges)),
+            )
+            found.update(((0, row.seq), bytes(row.hash)) for row in conn.execute(query))
+        if node_ranges:
+            query = select(nodes.c.level, nodes.c.idx, nodes.c.hash).where(
+                nodes.c.tenant_id == tenant_id,
+                or_(
+                    *(
+                        and_(nodes.c.level == b, nodes.c.idx >= s, nodes.c.idx < e)
+                        for b, s, e in node_ranges
+                    )
+                ),
+            )
+            found.update(((row.level, row.idx), bytes(row.hash)) for row in conn.execute(query))
+        out: dict[Node, bytes] = {}
+        for node, (base, start, end) in spans.items():
+            try:
+                out[node] = perfect([found[(base, i)] for i in range(start, end)])
+            except KeyError as exc:
+                raise LookupError(f"the tree of tenant {tenant_id} lacks node {node}") from exc
+        return out
+
+    def add_checkpoint(
+        self,
+        conn: Connection,
+        tenant_id: uuid.UUID,
+        size: int,
+        root: bytes,
+        note: str,
+        at: datetime,
+    ) -> None:
+        """Store a checkpoint (the first of a size stays) and note it on the tenant's head."""
+        row = {"tenant_id": tenant_id, "size": size, "root": root, "note": note, "created_at": at}
+        conn.execute(self._insert(checkpoints).on_conflict_do_nothing(), [row])
+        conn.execute(
+            update(heads)
+            .where(heads.c.tenant_id == tenant_id, heads.c.checkpointed < size)
+            .values(checkpointed=size, checkpointed_at=at)
+        )

@@ -1,0 +1,220 @@
+"""C2SP signed notes with Ed25519, and C2SP tlog checkpoints as their text.
+
+A note is its text (non-empty lines, each ending in a newline), a blank line, then one line per
+signature: `— <key name> base64(key id ‖ signature)`. The key id is the first four bytes of
+SHA-256(key name ‖ 0x0A ‖ 0x01 ‖ public key), 0x01 naming Ed25519. Keys are written as the Go
+`sumdb/note` package writes them:
+
+- verifier key: `<name>+<key id, 8 hex digits>+<base64(0x01 ‖ 32-byte public key)>`
+- signer key:   `PRIVATE+KEY+<name>+<key id>+<base64(0x01 ‖ 32-byte private seed)>`
+
+A checkpoint's text is `<origin>\\n<tree size>\\n<base64 root hash>\\n` (C2SP tlog-checkpoint).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+from dataclasses import dataclass
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+ED25519 = 0x01
+DASH = "\u2014"
+SIGNER_PREFIX = "PRIVATE+KEY+"
+MAX_SIGNATURES = 100
+
+
+class NoteError(ValueError):
+    """A key or note that is malformed, or a note that no trusted key signed."""
+
+
+def key_id(name: str, public_key: bytes) -> bytes:
+    return hashlib.sha256(name.encode() + b"\n" + bytes([ED25519]) + public_key).digest()[:4]
+
+
+def _check_name(name: str) -> None:
+    if not name or any(ch.isspace() or ch == "+" for ch in name):
+        raise NoteError("a key name is non-empty, without spaces or '+'")
+
+
+def _b64decode(text: str) -> bytes:
+    try:
+        return base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise NoteError("not standard base64") from exc
+
+
+@dataclass(frozen=True, slots=True)
+class Verifier:
+    """A trusted public key: checks the signatures made under its name."""
+
+    name: str
+    public_key: bytes
+
+    @property
+    def key_id(self) -> bytes:
+        return key_id(self.name, self.public_key)
+
+    @property
+    def key(self) -> str:
+        """The verifier key string."""
+        encoded = base64.b64encode(bytes([ED25519]) + self.public_key).decode()
+        return f"{self.name}+{self.key_id.hex()}+{encoded}"
+
+    @classmethod
+    def parse(cls, text: str) -> Verifier:
+        parts = text.strip().split("+")
+        if len(parts) != 3:
+            raise NoteError("a verifier key is <name>+<key id>+<base64 key>")
+        name, hint, encoded = parts
+        _check_name(name)
+        data = _b64decode(encoded)
+        if len(data) != 33 or data[0] != ED25519:
+            raise NoteError("only Ed25519 verifier keys (0x01 and 32 bytes) are supported")
+        verifier = cls(name, data[1:])
+        if hint != verifier.key_id.hex():
+            raise NoteError("the verifier key's id does not match its name and key")
+        return verifier
+
+    def verify(self, message: bytes, signature: bytes) -> bool:
+        try:
+            Ed25519PublicKey.from_public_bytes(self.public_key).verify(signature, message)
+        except (InvalidSignature, ValueError):
+            return False
+        return True
+
+
+@dataclass(frozen=True, slots=True)
+class Signer:
+    """An Ed25519 private key with its note name."""
+
+    name: str
+    seed: bytes
+
+    @classmethod
+    def generate(cls, name: str) -> Signer:
+        _check_name(name)
+        from cryptography.hazmat.primitives.serialization import NoEncryption, PrivateFormat
+
+        seed = Ed25519PrivateKey.generate().private_bytes(
+            Encoding.Raw, PrivateFormat.Raw, NoEncryption()
+        )
+        return cls(name, seed)
+
+    @classmethod
+    def parse(cls, text: str) -> Signer:
+        text = text.strip()
+        if not text.startswith(SIGNER_PREFIX):
+            raise NoteError("a signer key starts with PRIVATE+KEY+")
+        parts = text[len(SIGNER_PREFIX) :].split("+")
+        if len(parts) != 3:
+            raise NoteError("a signer key is PRIVATE+KEY+<name>+<key id>+<base64 key>")
+        name, hint, encoded = parts
+        _check_name(name)
+        data = _b64decode(encoded)
+        if len(data) != 33 or data[0] != ED25519:
+            raise NoteError("only Ed25519 signer keys (0x01 and a 32-byte seed) are supported")
+        signer = cls(name, data[1:])
+        if hint != signer.verifier.key_id.hex():
+            raise NoteError("the signer key's id does not match its name and key")
+        return signer
+
+    @property
+    def key(self) -> str:
+        """The signer key string (a secret)."""
+        encoded = base64.b64encode(bytes([ED25519]) + self.seed).decode()
+        return f"{SIGNER_PREFIX}{self.name}+{self.verifier.key_id.hex()}+{encoded}"
+
+    @property
+    def verifier(self) -> Verifier:
+        private = Ed25519PrivateKey.from_private_bytes(self.seed)
+        public = private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+        return Verifier(self.name, public)
+
+    def sign(self, text: str) -> str:
+        """The signed note of `text` (which ends with a newline)."""
+        check_text(text)
+        private = Ed25519PrivateKey.from_private_bytes(self.seed)
+        signature = private.sign(text.encode())
+        verifier = self.verifier
+        encoded = base64.b64encode(verifier.key_id + signature).decode()
+        return f"{text}\n{DASH} {self.name} {encoded}\n"
+
+    def __repr__(self) -> str:
+        return f"Signer(name={self.name!r})"
+
+
+def check_text(text: str) -> None:
+    if not text.endswith("\n") or "\n\n" in text or text.startswith("\n"):
+        raise NoteError("a note's text is non-empty lines, each ending with a newline")
+
+
+@dataclass(frozen=True, slots=True)
+class Signature:
+    name: str
+    key_id: bytes
+    signature: bytes
+
+
+def split(note: str) -> tuple[str, list[Signature]]:
+    """A note's text and its signature lines (unverified)."""
+    text, sep, signed = note.rpartition("\n\n")
+    if not sep or not signed.endswith("\n"):
+        raise NoteError("a signed note is text, a blank line, then signature lines")
+    text += "\n"
+    check_text(text)
+    signatures: list[Signature] = []
+    for line in signed[:-1].split("\n"):
+        prefix = DASH + " "
+        if not line.startswith(prefix):
+            raise NoteError("a signature line starts with an em dash and a space")
+        name, _, encoded = line[len(prefix) :].rpartition(" ")
+        data = _b64decode(encoded)
+        if not name or len(data) < 5:
+            raise NoteError("a signature line is '— <name> <base64 key id and signature>'")
+        signatures.append(Signature(name, data[:4], data[4:]))
+    if len(signatures) > MAX_SIGNATURES:
+        raise NoteError("too many signatures")
+    return text, signatures
+
+
+def open_note(note: str, trusted: list[Verifier]) -> tuple[str, Verifier]:
+    """The text of a note and the trusted key that signed it; NoteError if none did."""
+    text, signatures = split(note)
+    message = text.encode()
+    for signature in signatures:
+        for verifier in trusted:
+            if (signature.name, signature.key_id) == (verifier.name, verifier.key_id):
+                if verifier.verify(message, signature.signature):
+                    return text, verifier
+                raise NoteError(f"the signature of {verifier.name} does not verify")
+    raise NoteError("no trusted key signed this note")
+
+
+@dataclass(frozen=True, slots=True)
+class Checkpoint:
+    """A tree head as a checkpoint's text says it."""
+
+    origin: str
+    size: int
+    root: bytes
+
+    def text(self) -> str:
+        return f"{self.origin}\n{self.size}\n{base64.b64encode(self.root).decode()}\n"
+
+    @classmethod
+    def parse(cls, text: str) -> Checkpoint:
+        lines = text.split("\n")
+        if len(lines) < 4 or lines[-1] != "":
+            raise NoteError("a checkpoint is origin, size and root hash lines")
+        origin, size, root = lines[0], lines[1], lines[2]
+        if not origin or not size.isdigit() or (size != "0" and size.startswith("0")):
+            raise NoteError("a checkpoint's size is a decimal number without leading zeros")
+        digest = _b64decode(root)
+        if len(digest) != 32:
+            raise NoteError("a checkpoint's root hash is 32 bytes")
+        return cls(origin, int(size), digest)
