@@ -10,6 +10,8 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from asgi_audit import AuditLog, AuditWriter, SqlAuditStore
+from asgi_audit.notary import Notary
+from asgi_audit.tlog.note import Signer, Verifier
 from callmanager.auth.middleware import SYSTEM_SCHEME
 from callmanager.db import UnitOfWork, make_engine, make_session_factory
 from callmanager.settings import Settings
@@ -31,6 +33,8 @@ class Services:
     audit_store: SqlAuditStore = field(init=False)
     audit_log: AuditLog = field(init=False)
     """Searches the audit log (always there, so the log stays readable with capture off)."""
+    notary: Notary = field(init=False)
+    """Seals and checkpoints the audit log (run by the writer's thread)."""
     audit_writer: AuditWriter | None = field(init=False, default=None)
     """Writes audit entries; None when `audit_enabled` is off."""
 
@@ -39,11 +43,21 @@ class Services:
         cursor_key = self.settings.resolved_secret_key.encode()
         self.audit_log = AuditLog(self.audit_store, cursor_key=cursor_key)
         self.on_stop.append(self._close_audit_store)
+        settings = self.settings
+        self.notary = Notary(
+            self.audit_store,
+            Signer.parse(settings.resolved_audit_signing_key),
+            lambda tenant: f"{settings.resolved_audit_origin}/tenants/{tenant}/audit-log",
+            interval=settings.audit_checkpoint_interval_s,
+            seal_after=settings.audit_seal_after_s,
+            trusted=[Verifier.parse(key) for key in settings.trusted_audit_keys],
+        )
         if self.settings.audit_enabled:
             writer = AuditWriter(
                 self.audit_store,
                 flush_interval=self.settings.audit_flush_interval_s,
                 max_queue=self.settings.audit_queue_size,
+                maintenance=self.notary.run,
             )
             self.audit_writer = writer
             self.on_start.append(self._start_audit_writer)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import secrets
+import socket
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from asgi_audit.tlog.note import Signer
 
 DEFAULT_VAR_DIR = Path("var")
 
@@ -38,6 +41,18 @@ class Settings(BaseSettings):
     """Ed25519 public key (PEM or raw base64) of the Provisioner platform; empty means
     the local demo Provisioner key kept in `var_dir`."""
     scheduler_enabled: bool = True
+    audit_signing_key: str = ""
+    """Signs the audit log's checkpoints: a note signer key (`PRIVATE+KEY+<name>+…`, what
+    `callmanager audit keygen` prints); empty means generated once and kept in `var_dir`."""
+    audit_trusted_keys: str = ""
+    """More verifier keys (`<name>+<id>+<key>`, separated by commas or spaces) whose checkpoints
+    stay valid: the keys signed with before the signing key rotated."""
+    audit_origin: str = ""
+    """Names the logs: a tenant's origin line is `<this>/tenants/<tenant id>/audit-log`;
+    empty means this machine's host name."""
+    audit_checkpoint_interval_s: float = Field(default=10.0, gt=0, le=3600)
+    audit_seal_after_s: float = Field(default=120.0, ge=1, le=86_400)
+    """How long an entry may wait for its outcome before it takes its place in the log as is."""
     api_docs: bool = True
     """Serve `/docs`: Swagger UI for the OpenAPI document, from assets installed with it."""
 
@@ -51,6 +66,28 @@ class Settings(BaseSettings):
     @cached_property
     def resolved_audit_database_url(self) -> str:
         return self.audit_database_url or self.resolved_database_url
+
+    @cached_property
+    def resolved_audit_origin(self) -> str:
+        return (self.audit_origin or socket.gethostname()).rstrip("/")
+
+    @cached_property
+    def resolved_audit_signing_key(self) -> str:
+        if self.audit_signing_key:
+            return self.audit_signing_key
+        path = self.var_dir / "audit_signing_key"
+        if path.exists():
+            return path.read_text().strip()
+        self.var_dir.mkdir(parents=True, exist_ok=True)
+        name = self.resolved_audit_origin.split("/")[0] or "callmanager"
+        key = Signer.generate(name).key
+        path.touch(mode=0o600)
+        path.write_text(key)
+        return key
+
+    @property
+    def trusted_audit_keys(self) -> list[str]:
+        return self.audit_trusted_keys.replace(",", " ").split()
 
     @cached_property
     def resolved_secret_key(self) -> str:

@@ -15,6 +15,7 @@ import logging
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from concurrent.futures import Future, InvalidStateError
 from dataclasses import dataclass, field
 from enum import Enum
@@ -82,6 +83,8 @@ class AuditWriter:
         retry_initial: float = 0.05,
         retry_max: float = 1.0,
         shutdown_timeout: float = 10.0,
+        maintenance: Callable[[], None] | None = None,
+        maintenance_interval: float = 1.0,
     ) -> None:
         if flush_interval <= 0 or max_queue < 1 or max_batch < 1:
             raise ValueError("flush_interval, max_queue and max_batch must be positive")
@@ -93,6 +96,11 @@ class AuditWriter:
         self.retry_initial = retry_initial
         self.retry_max = retry_max
         self.shutdown_timeout = shutdown_timeout
+        self.maintenance = maintenance
+        """Run by the writer thread between batches, at most every `maintenance_interval`
+        seconds (e.g. `Notary.run`: sealing appends, so it belongs to the single write path)."""
+        self.maintenance_interval = maintenance_interval
+        self._next_maintenance = 0.0
         self._cond = threading.Condition(threading.Lock())
         self._queue: deque[_Op] = deque()
         self._urgent = 0
@@ -159,6 +167,12 @@ class AuditWriter:
         await self._put(_Op(_Kind.INSERT, event))
 
     async def complete_later(self, event: AuditEvent) -> None:
+        # A restated outcome replaces one still queued for the same entry.
+        with self._cond:
+            for op in self._queue:
+                if op.kind is _Kind.COMPLETE and op.event is not None and op.event.id == event.id:
+                    op.event = event
+                    return
         await self._put(_Op(_Kind.COMPLETE, event))
 
     async def _durable(self, op: _Op) -> None:
@@ -210,6 +224,9 @@ class AuditWriter:
             batch = self._take()
             if batch is None:
                 break
+            self._maintain()
+            if not batch:
+                continue
             if self._write(batch):
                 backoff = self.retry_initial
                 continue
@@ -220,14 +237,27 @@ class AuditWriter:
         with self._cond:
             self._state = _State.STOPPED
 
+    def _maintain(self) -> None:
+        if self.maintenance is None or time.monotonic() < self._next_maintenance:
+            return
+        self.maintenance()
+        self._next_maintenance = time.monotonic() + self.maintenance_interval
+
     def _take(self) -> list[_Op] | None:
-        """The next batch; blocks until one is due. None once stopping and drained."""
+        """The next batch; blocks until one is due (an empty one when maintenance is due).
+        None once stopping and drained."""
         with self._cond:
             while True:
                 if not self._queue:
                     if self._state is not _State.RUNNING:
                         return None
-                    self._cond.wait()
+                    if self.maintenance is None:
+                        self._cond.wait()
+                        continue
+                    due = self._next_maintenance - time.monotonic()
+                    if due <= 0:
+                        return []
+                    self._cond.wait(due)
                     continue
                 if self._urgent or self._state is not _State.RUNNING:
                     break
@@ -249,9 +279,21 @@ class AuditWriter:
         completions = [
             op.event for op in batch if op.kind is _Kind.COMPLETE and op.event is not None
         ]
+        waited_on = {
+            op.event.id: op.done
+            for op in batch
+            if op.kind is _Kind.COMPLETE and op.event is not None and op.done is not None
+        }
+
+        def settled(event: AuditEvent) -> bool:
+            """Whether an outcome is final: not one whose caller stopped waiting for it (it
+            was told the outcome is unknown, and a restatement saying so follows)."""
+            done = waited_on.get(event.id)
+            return done is None or not done.cancelled()
+
         try:
             if inserts or completions:
-                self.store.write(inserts, completions)
+                self.store.write(inserts, completions, settled=settled)
         except Exception as exc:
             self._failed(batch, exc)
             return False

@@ -16,10 +16,12 @@ from asgi_audit.store.port import (
     Leaf,
     Position,
     StoredCheckpoint,
+    always,
     merge_completions,
 )
 from asgi_audit.store.tree import Appender, perfect
 from asgi_audit.tlog.merkle import CompactRange, Node, consistency_proof, inclusion_proof
+from asgi_audit.tlog.note import Verifier
 from asgi_audit.types import JSONObject
 
 
@@ -32,6 +34,7 @@ class MemoryAuditStore:
         self._leaves: dict[uuid.UUID, list[tuple[uuid.UUID, bytes]]] = {}
         self._checkpoints: dict[uuid.UUID, dict[int, StoredCheckpoint]] = {}
         self._checkpointed_at: dict[uuid.UUID, datetime] = {}
+        self._keys: dict[str, datetime] = {}
         self._lock = threading.RLock()
         self.unavailable = False
         self.writes = 0
@@ -39,7 +42,12 @@ class MemoryAuditStore:
     def prepare(self) -> None:
         return None
 
-    def write(self, inserts: Sequence[AuditEvent], completions: Sequence[AuditEvent]) -> None:
+    def write(
+        self,
+        inserts: Sequence[AuditEvent],
+        completions: Sequence[AuditEvent],
+        settled: Callable[[AuditEvent], bool] = always,
+    ) -> None:
         with self._lock:
             if self.unavailable:
                 raise ConnectionError("the in-memory audit store is switched off")
@@ -52,7 +60,7 @@ class MemoryAuditStore:
             for event in completions:
                 stored = self._entries.get(event.id)
                 if stored is not None and stored.seq is None:
-                    self._entries[event.id] = log.append(event)
+                    self._entries[event.id] = log.append(event) if settled(event) else event
             self._grow(log)
             self.writes += 1
 
@@ -159,6 +167,14 @@ class MemoryAuditStore:
     def consistency_proof(self, tenant_id: uuid.UUID, old: int, size: int) -> list[bytes]:
         with self._lock:
             return consistency_proof(old, size, self._source(tenant_id))
+
+    def record_key(self, verifier: Verifier, at: datetime) -> None:
+        with self._lock:
+            self._keys.setdefault(verifier.key, at)
+
+    def key_dates(self) -> dict[str, datetime]:
+        with self._lock:
+            return dict(self._keys)
 
     def leaves(
         self, tenant_id: uuid.UUID, start: int, end: int, batch: int

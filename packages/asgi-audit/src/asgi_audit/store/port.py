@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Generator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
 from asgi_audit.events import Action, ActorType, AuditEvent, Outcome
+from asgi_audit.tlog.note import Verifier
 from asgi_audit.types import JSONObject
 
 
@@ -40,6 +41,10 @@ class Criteria:
     """Inclusive bounds on the response status."""
     text: str | None = None
     """Case-insensitive substring of the path or the summary."""
+
+
+def always(_event: AuditEvent) -> bool:
+    return True
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,11 +84,17 @@ class AuditStore(Protocol):
     def prepare(self) -> None:
         """Idempotent housekeeping before writing, e.g. creating the coming months' partitions."""
 
-    def write(self, inserts: Sequence[AuditEvent], completions: Sequence[AuditEvent]) -> None:
+    def write(
+        self,
+        inserts: Sequence[AuditEvent],
+        completions: Sequence[AuditEvent],
+        settled: Callable[[AuditEvent], bool] = always,
+    ) -> None:
         """In one transaction: add `inserts` (ignoring ids already stored, so a retry is safe),
-        then set the outcome (and summary) of each of `completions` on its entry if that is
-        still `unknown`, or already has that status (a late restatement, e.g. to say the
-        outcome was established after the caller was told it was unknown)."""
+        then set the outcome (and summary) of each of `completions` on its entry while that is
+        pending (not yet in the log). Complete entries take the next places in their tenants'
+        logs, except completions not `settled` (asked at the last moment: their caller gave
+        up waiting, and a restatement follows), which stay pending."""
 
     def search(self, criteria: Criteria, after: Position | None, limit: int) -> list[AuditEvent]:
         """Up to `limit` matching entries older than `after`, newest first, without bodies."""
@@ -129,6 +140,12 @@ class AuditStore(Protocol):
         self, tenant_id: uuid.UUID, start: int, end: int, batch: int
     ) -> Generator[list[Leaf], None, None]:
         """The leaves `start` ≤ seq < `end`, in order, with their entries, in lists."""
+
+    def record_key(self, verifier: Verifier, at: datetime) -> None:
+        """Note that `verifier`'s key signs from `at` on (the first date noted stays)."""
+
+    def key_dates(self) -> dict[str, datetime]:
+        """When each key noted by `record_key` was first used, by verifier key string."""
 
     def close(self) -> None:
         """Release connections."""

@@ -6,7 +6,7 @@ import logging
 import os
 import threading
 import uuid
-from collections.abc import Generator, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -38,6 +38,7 @@ from asgi_audit.store.port import (
     Leaf,
     Position,
     StoredCheckpoint,
+    always,
     merge_completions,
 )
 from asgi_audit.store.tables import (
@@ -51,9 +52,11 @@ from asgi_audit.store.tables import (
     entries,
     heads,
     leaves,
+    signing_keys,
 )
 from asgi_audit.store.tree import Appender, TreeTables
 from asgi_audit.tlog.merkle import CompactRange, NodeSource, consistency_proof, inclusion_proof
+from asgi_audit.tlog.note import Verifier
 from asgi_audit.types import JSONObject
 
 log = logging.getLogger("asgi_audit")
@@ -115,19 +118,20 @@ class SqlAuditStore:
         self._file = _sqlite_file(engine)
         self._file_identity: tuple[int, int] | None = None
         self._tree = TreeTables(engine.dialect.name)
-        self._seal = (
+        # An entry takes its place in the log once, while pending; it never changes again.
+        self._place = (
             update(entries)
             .where(*(entries.c[key] == bindparam(f"k_{key}") for key in ENTRY.key), PENDING)
             .values(seq=bindparam("seq"))
         )
-        # An outcome is stored once, while the entry is pending; it then takes its place.
+        # An outcome is stored while the entry is pending (not yet in the log).
         self._complete = (
             update(entries)
             .where(*(entries.c[key] == bindparam(f"k_{key}") for key in ENTRY.key), PENDING)
             .values(
                 {
                     f.column: bindparam(f.column, type_=entries.c[f.column].type)
-                    for f in (*ENTRY.completing, ENTRY.get("seq"))
+                    for f in ENTRY.completing
                 }
             )
         )
@@ -147,21 +151,31 @@ class SqlAuditStore:
             months = [_add_months(now.year, now.month, n) for n in range(-1, self.months_ahead + 1)]
             self._ensure_partitions(months)
 
-    def write(self, inserts: Sequence[AuditEvent], completions: Sequence[AuditEvent]) -> None:
+    def write(
+        self,
+        inserts: Sequence[AuditEvent],
+        completions: Sequence[AuditEvent],
+        settled: Callable[[AuditEvent], bool] = always,
+    ) -> None:
         if self._file is not None:
             self._check_file()
         inserts, completions = merge_completions(inserts, completions)
         if self.is_postgres and inserts:
             self._ensure_partitions({(e.occurred_at.year, e.occurred_at.month) for e in inserts})
         try:
-            self._write(inserts, completions)
+            self._write(inserts, completions, settled)
         except _AlreadyStored:
             # A retry of a batch that was committed after all (its answer was lost): write
             # only what is new, so no entry takes a second place in the log.
             stored = self._stored_ids(inserts)
-            self._write([e for e in inserts if e.id not in stored], completions)
+            self._write([e for e in inserts if e.id not in stored], completions, settled)
 
-    def _write(self, inserts: Sequence[AuditEvent], completions: Sequence[AuditEvent]) -> None:
+    def _write(
+        self,
+        inserts: Sequence[AuditEvent],
+        completions: Sequence[AuditEvent],
+        settled: Callable[[AuditEvent], bool],
+    ) -> None:
         tenants = {e.tenant_id for e in inserts if e.outcome is not Outcome.UNKNOWN}
         tenants.update(e.tenant_id for e in completions)
         with self.engine.begin() as conn:
@@ -170,10 +184,15 @@ class SqlAuditStore:
             rows = [e if e.outcome is Outcome.UNKNOWN else log.append(e) for e in inserts]
             if rows and self._insert(conn, rows) != len(rows):
                 raise _AlreadyStored
+            if completions:
+                conn.execute(self._complete, [_completion(e) for e in completions])
+            # Asked only now, the store having taken the outcomes: a caller may have stopped
+            # waiting while this transaction waited for a lock.
             for e in completions:
-                placed = e.appended(log.next_seq(e.tenant_id))
-                if conn.execute(self._complete, _completion(placed)).rowcount == 1:
-                    log.append(e)
+                if settled(e):
+                    place = _key(e) | {"seq": log.next_seq(e.tenant_id)}
+                    if conn.execute(self._place, place).rowcount == 1:
+                        log.append(e)
             self._tree.save(conn, log.changed())
 
     def _stored_ids(self, events: Sequence[AuditEvent]) -> set[uuid.UUID]:
@@ -293,7 +312,7 @@ class SqlAuditStore:
             log = Appender(self._tree.lock(conn, sorted({e.tenant_id for e in pending})))
             for e in pending:
                 placed = e.appended(log.next_seq(e.tenant_id))
-                if conn.execute(self._seal, _key(placed) | {"seq": placed.seq}).rowcount == 1:
+                if conn.execute(self._place, _key(placed) | {"seq": placed.seq}).rowcount == 1:
                     log.append(e)
                     sealed += 1
             self._tree.save(conn, log.changed())
@@ -352,6 +371,21 @@ class SqlAuditStore:
 
     def _source(self, conn: Connection, tenant_id: uuid.UUID) -> NodeSource:
         return lambda wanted: self._tree.node_hashes(conn, tenant_id, wanted)
+
+    def record_key(self, verifier: Verifier, at: datetime) -> None:
+        row = {
+            "name": verifier.name,
+            "key_id": verifier.key_id.hex(),
+            "public_key": verifier.public_key,
+            "created_at": at,
+        }
+        with self.engine.begin() as conn:
+            conn.execute(self._tree.insert(signing_keys).on_conflict_do_nothing(), [row])
+
+    def key_dates(self) -> dict[str, datetime]:
+        with _reachable(), self.engine.connect() as conn:
+            rows = conn.execute(select(signing_keys)).all()
+        return {Verifier(row.name, bytes(row.public_key)).key: row.created_at for row in rows}
 
     def leaves(
         self, tenant_id: uuid.UUID, start: int, end: int, batch: int
@@ -466,11 +500,10 @@ def _add_months(year: int, month: int, n: int) -> tuple[int, int]:
 
 
 def _completion(e: AuditEvent) -> dict[str, Any]:
-    """The bound values of `_complete` for one entry: its key, its outcome's fields, its seq."""
+    """The bound values of `_complete` for one entry: its key and its outcome's fields."""
     values = dict(zip(ENTRY.columns, ENTRY.values(e), strict=True))
     bound = {f"k_{key}": values[key] for key in ENTRY.key}
     bound.update({f.column: _bindable(f, values[f.column]) for f in ENTRY.completing})
-    bound["seq"] = e.seq
     return bound
 
 

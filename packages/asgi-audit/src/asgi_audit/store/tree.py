@@ -89,13 +89,13 @@ class TreeTables:
 
     def __init__(self, dialect: str) -> None:
         self.postgres = dialect == "postgresql"
-        self._insert = pg_insert if self.postgres else sqlite_insert
+        self.insert = pg_insert if self.postgres else sqlite_insert
 
     def lock(self, conn: Connection, tenants: Sequence[uuid.UUID]) -> dict[uuid.UUID, CompactRange]:
         """Each tenant's right edge, its head row locked until the transaction ends."""
         ordered = sorted(set(tenants))
         new = [{"tenant_id": t, "size": 0, "edge": b"", "checkpointed": 0} for t in ordered]
-        conn.execute(self._insert(heads).on_conflict_do_nothing(), new)
+        conn.execute(self.insert(heads).on_conflict_do_nothing(), new)
         query = select(heads.c.tenant_id, heads.c.size, heads.c.edge).where(
             heads.c.tenant_id.in_(ordered)
         )
@@ -168,7 +168,7 @@ class TreeTables:
     ) -> None:
         """Store a checkpoint (the first of a size stays) and note it on the tenant's head."""
         row = {"tenant_id": tenant_id, "size": size, "root": root, "note": note, "created_at": at}
-        conn.execute(self._insert(checkpoints).on_conflict_do_nothing(), [row])
+        conn.execute(self.insert(checkpoints).on_conflict_do_nothing(), [row])
         conn.execute(
             update(heads)
             .where(heads.c.tenant_id == tenant_id, heads.c.checkpointed < size)
