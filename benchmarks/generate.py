@@ -21,7 +21,7 @@ from asgi_audit import Action, Actor, ActorType, AuditEvent, Body, Outcome
 from benchmarks.tenants import TenantWorld, build_tenant, json_body
 from callmanager.audit_rules import PARTNER
 
-VERSION = 1
+VERSION = 2
 """Bump when the generated entries change, so kept datasets are rebuilt."""
 READ_SHARE = 0.8
 MODIFICATION_MIX = ((Action.CREATE, 0.40), (Action.EDIT, 0.45), (Action.DELETE, 0.15))

@@ -1,5 +1,9 @@
 """Bulk loading generated entries straight into the audit engine's tables with the raw driver.
 
+Each tenant's Merkle log is built as the writer builds it (`store/tree.py`'s `Appender`: the
+same seq, leaves and stored nodes), so proofs and verification run on loaded datasets too; the
+tenants' first checkpoints are left to the benchmarked server's notary.
+
 Rows are encoded by the store's own bulk path (`audit/store/bulk.py`: exactly as its SQLAlchemy
 types would bind them; a test reads them back through `SqlAuditStore`), into the real schema
 made by the engine's own migrations, monthly partitions included. For speed the secondary
@@ -12,6 +16,7 @@ from __future__ import annotations
 import re
 import sqlite3
 import time
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from itertools import islice
@@ -20,10 +25,12 @@ import psycopg
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 
-from asgi_audit import AuditEvent
+from asgi_audit import AuditEvent, Outcome
 from asgi_audit.store.bulk import postgres_row, sqlite_row
 from asgi_audit.store.sql import create_partition
 from asgi_audit.store.tables import entries
+from asgi_audit.store.tree import Appender, Growth
+from asgi_audit.tlog.merkle import CompactRange
 
 COLUMNS = [str(column.name) for column in entries.c]
 __all__ = ["COLUMNS", "postgres_row", "sqlite_row"]
@@ -47,6 +54,43 @@ def sqlite_path(url: str) -> str:
     return database
 
 
+class LogBuilder:
+    """Places loaded entries in their tenants' logs and hands out the tree rows to write."""
+
+    def __init__(self) -> None:
+        self.appender = Appender({})
+
+    def place(self, events: list[AuditEvent]) -> list[AuditEvent]:
+        grown = self.appender.grown
+        placed = []
+        for e in events:
+            if e.tenant_id not in grown:
+                grown[e.tenant_id] = Growth(CompactRange())
+            placed.append(e if e.outcome is Outcome.UNKNOWN else self.appender.append(e))
+        return placed
+
+    def drain(self) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+        """The leaves and nodes made since the last call, as (tenant, seq|level, …) tuples."""
+        leaves, nodes = [], []
+        for g in self.appender.grown.values():
+            leaves += [(r["tenant_id"], r["seq"], r["entry_id"], r["hash"]) for r in g.leaves]
+            nodes += [(r["tenant_id"], r["level"], r["idx"], r["hash"]) for r in g.nodes]
+            g.leaves.clear()
+            g.nodes.clear()
+        return leaves, nodes
+
+    def heads(self) -> list[tuple[object, ...]]:
+        return [(t, g.edge.size, g.edge.to_bytes(), 0) for t, g in self.appender.grown.items()]
+
+
+_HEADS = "INSERT INTO audit_heads (tenant_id, size, edge, checkpointed)"
+
+
+def _hex(row: tuple[object, ...]) -> tuple[object, ...]:
+    """A tree row as SQLite keeps it: UUIDs as 32 hex digits."""
+    return tuple(v.hex if isinstance(v, uuid.UUID) else v for v in row)
+
+
 # -- SQLite --------------------------------------------------------------------------------------
 
 _TRIGGER_INSERT = re.compile(
@@ -68,7 +112,7 @@ def load_sqlite(
         conn.execute("PRAGMA temp_store=MEMORY")
         saved = conn.execute(
             "SELECT type, name, sql FROM sqlite_master WHERE tbl_name = 'audit_entries' "
-            "AND type IN ('index', 'trigger') AND sql IS NOT NULL"
+            "AND (type = 'index' OR name = 'audit_entries_search') AND sql IS NOT NULL"
         ).fetchall()
         for kind, name, _sql in saved:
             conn.execute(f'DROP {kind.upper()} "{name}"')
@@ -76,12 +120,17 @@ def load_sqlite(
         insert = f"INSERT INTO audit_entries ({', '.join(COLUMNS)}) VALUES ({marks})"
         count = 0
         started = time.monotonic()
+        log = LogBuilder()
         for chunk in _chunks(events, 50_000):
             conn.execute("BEGIN")
-            conn.executemany(insert, [sqlite_row(e) for e in chunk])
+            conn.executemany(insert, [sqlite_row(e) for e in log.place(chunk)])
+            leaves, nodes = log.drain()
+            conn.executemany("INSERT INTO audit_leaves VALUES (?, ?, ?, ?)", map(_hex, leaves))
+            conn.executemany("INSERT INTO audit_nodes VALUES (?, ?, ?, ?)", map(_hex, nodes))
             conn.execute("COMMIT")
             count += len(chunk)
             progress(f"loaded {count:,} rows ({count / (time.monotonic() - started):,.0f}/s)")
+        conn.executemany(f"{_HEADS} VALUES (?, ?, ?, ?)", map(_hex, log.heads()))
         for kind, name, sql in saved:
             progress(f"building {kind} {name}")
             if kind == "trigger":
@@ -132,12 +181,21 @@ def load_postgres(
         copy_sql = f"COPY audit_entries ({', '.join(COLUMNS)}) FROM STDIN"
         count = 0
         started = time.monotonic()
+        log = LogBuilder()
         for chunk in _chunks(events, 200_000):
-            with conn.transaction(), conn.cursor() as cur, cur.copy(copy_sql) as copy:
-                for e in chunk:
-                    copy.write_row(postgres_row(e))
+            with conn.transaction(), conn.cursor() as cur:
+                with cur.copy(copy_sql) as copy:
+                    for e in log.place(chunk):
+                        copy.write_row(postgres_row(e))
+                leaves, nodes = log.drain()
+                for table, rows in (("audit_leaves", leaves), ("audit_nodes", nodes)):
+                    with cur.copy(f"COPY {table} FROM STDIN") as copy:
+                        for row in rows:
+                            copy.write_row(row)
             count += len(chunk)
             progress(f"copied {count:,} rows ({count / (time.monotonic() - started):,.0f}/s)")
+        with conn.cursor() as cur:
+            cur.executemany(f"{_HEADS} VALUES (%s, %s, %s, %s)", log.heads())
         conn.execute("SET maintenance_work_mem = '1GB'")
         for name, definition in saved:
             progress(f"building index {name}")

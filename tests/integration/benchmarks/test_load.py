@@ -13,7 +13,7 @@ from sqlalchemy import text
 
 from asgi_audit import AuditLog, MemoryAuditStore, SqlAuditStore, parse_query
 from benchmarks.generate import Spec, generate
-from benchmarks.load import load_postgres, load_sqlite, months_between
+from benchmarks.load import LogBuilder, load_postgres, load_sqlite, months_between
 from tests.databases import migrated_database
 
 SPEC = Spec(600, datetime.now(UTC).replace(microsecond=0), tenants=5, days=40)
@@ -33,9 +33,27 @@ def loaded(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SqlAuditS
         store.close()
 
 
-def test_every_loaded_entry_reads_back_unchanged(loaded: SqlAuditStore) -> None:
-    for event in generate(SPEC):
+def test_every_loaded_entry_reads_back_unchanged_at_its_place_in_the_log(
+    loaded: SqlAuditStore,
+) -> None:
+    for event in LogBuilder().place(list(generate(SPEC))):
+        assert event.seq is not None
         assert loaded.get(event.tenant_id, event.id) == event
+
+
+def test_the_loaded_logs_are_the_ones_the_store_itself_would_have_built(
+    loaded: SqlAuditStore,
+) -> None:
+    memory = MemoryAuditStore()
+    memory.write(list(generate(SPEC)), [])
+    later = datetime.now(UTC) + timedelta(days=1)
+    heads = sorted(loaded.heads_to_checkpoint(later), key=lambda h: h.tenant_id)
+    assert heads == sorted(memory.heads_to_checkpoint(later), key=lambda h: h.tenant_id)
+    biggest = max(heads, key=lambda h: h.size)
+    for seq in (0, biggest.size // 2, biggest.size - 1):
+        assert loaded.inclusion_proof(biggest.tenant_id, seq, biggest.size) == (
+            memory.inclusion_proof(biggest.tenant_id, seq, biggest.size)
+        )
 
 
 def test_searches_find_what_the_in_memory_store_finds(loaded: SqlAuditStore) -> None:
