@@ -66,7 +66,9 @@ class LogBuilder:
         for e in events:
             if e.tenant_id not in grown:
                 grown[e.tenant_id] = Growth(CompactRange())
-            placed.append(e if e.outcome is Outcome.UNKNOWN else self.appender.append(e))
+            placed.append(
+                e if e.outcome is Outcome.UNKNOWN else e.appended(self.appender.append(e))
+            )
         return placed
 
     def drain(self) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:

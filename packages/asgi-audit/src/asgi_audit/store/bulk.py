@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from enum import Enum
-from typing import Any
+from typing import Any, Protocol
 
 import orjson
 from sqlalchemy import Connection
@@ -40,13 +40,17 @@ _COPY = f"COPY {STAGING} ({_NAMES}) FROM STDIN"
 _MOVE = f"{_INTO} SELECT {_NAMES} FROM {STAGING} ON CONFLICT DO NOTHING"  # noqa: S608
 
 
-def insert_sqlite(conn: Connection, events: Sequence[AuditEvent]) -> int:
-    """Add `events` in the transaction of `conn`, ignoring ids already stored; returns how
+Placed = Sequence[tuple[AuditEvent, int | None]]
+"""Entries to insert, each with its place in the log (None while pending)."""
+
+
+def insert_sqlite(conn: Connection, placed: Placed) -> int:
+    """Add the entries in the transaction of `conn`, ignoring ids already stored; returns how
     many were added."""
-    return conn.exec_driver_sql(_SQLITE_INSERT, [sqlite_row(e) for e in events]).rowcount
+    return conn.exec_driver_sql(_SQLITE_INSERT, [sqlite_row(e, s) for e, s in placed]).rowcount
 
 
-def insert_postgres(conn: Connection, events: Sequence[AuditEvent]) -> int:
+def insert_postgres(conn: Connection, placed: Placed) -> int:
     """Add `events` in the transaction of `conn` (whose partitions exist), ignoring ids already
     stored; returns how many were added. COPY cannot skip conflicts, hence the staging table;
     it is empty again at commit, and on rollback its rows go with the transaction."""
@@ -56,8 +60,8 @@ def insert_postgres(conn: Connection, events: Sequence[AuditEvent]) -> int:
     # Encoding as the rows stream lets the server parse one buffer while the next is encoded;
     # a bad entry aborts the COPY, and with it the transaction.
     with driver.cursor() as cursor, cursor.copy(_COPY) as copy:
-        for e in events:
-            copy.write_row(postgres_row(e))
+        for e, seq in placed:
+            copy.write_row(postgres_row(e, seq))
     return conn.exec_driver_sql(_MOVE).rowcount
 
 
@@ -91,10 +95,15 @@ POSTGRES: Encoders = {Kind.INSTANT: _aware}
 """psycopg's COPY writes UUIDs and aware instants as PostgreSQL reads them."""
 
 
-def row_encoder(record: Record[Any], encoders: Encoders) -> Callable[[Any], Row]:
-    """A function from an object of `record` to its row: each field's value read in one C
-    call, then the few that need it encoded for the driver (enums as their values; bodies as
-    orjson text, an absent one as JSON `null`, as SQLAlchemy's `JSON` stores `None`)."""
+class RowEncoder(Protocol):
+    def __call__(self, obj: Any, seq: int | None = None) -> Row: ...
+
+
+def row_encoder(record: Record[Any], encoders: Encoders) -> RowEncoder:
+    """A function from an object of `record` (and its `seq`, if it has that field and it was
+    just given one) to its row: each field's value read in one C call, then the few that need
+    it encoded for the driver (enums as their values; bodies as orjson text, an absent one as
+    JSON `null`, as SQLAlchemy's `JSON` stores `None`)."""
     steps: list[tuple[int, Callable[[Any], Any]]] = []
     for index, f in enumerate(record.fields):
         if f.kind is Kind.DOCUMENT:
@@ -104,11 +113,14 @@ def row_encoder(record: Record[Any], encoders: Encoders) -> Callable[[Any], Row]
         elif f.kind in encoders:
             steps.append((index, _unless_null(encoders[f.kind])))
     values = record.values
+    seq_at = record.columns.index("seq") if "seq" in record.columns else None
 
-    def encode(obj: Any) -> Row:
+    def encode(obj: Any, seq: int | None = None) -> Row:
         row = list(values(obj))
         for index, step in steps:
             row[index] = step(row[index])
+        if seq is not None and seq_at is not None:
+            row[seq_at] = seq
         return tuple(row)
 
     return encode

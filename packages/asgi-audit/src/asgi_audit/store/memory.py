@@ -56,11 +56,13 @@ class MemoryAuditStore:
             for event in inserts:
                 if event.id not in self._entries:
                     final = event.outcome is not Outcome.UNKNOWN
-                    self._entries[event.id] = log.append(event) if final else event
+                    self._entries[event.id] = event.appended(log.append(event)) if final else event
             for event in completions:
                 stored = self._entries.get(event.id)
                 if stored is not None and stored.seq is None:
-                    self._entries[event.id] = log.append(event) if settled(event) else event
+                    self._entries[event.id] = (
+                        event.appended(log.append(event)) if settled(event) else event
+                    )
             self._grow(log)
             self.writes += 1
 
@@ -115,7 +117,7 @@ class MemoryAuditStore:
             )[:limit]
             log = self._appender(pending)
             for event in pending:
-                self._entries[event.id] = log.append(event)
+                self._entries[event.id] = event.appended(log.append(event))
             self._grow(log)
             return len(pending)
 

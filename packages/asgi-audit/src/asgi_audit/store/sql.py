@@ -181,8 +181,8 @@ class SqlAuditStore:
         with self.engine.begin() as conn:
             # Locking the heads is the transaction's first statement, and a write.
             log = Appender(self._tree.lock(conn, sorted(tenants)) if tenants else {})
-            rows = [e if e.outcome is Outcome.UNKNOWN else log.append(e) for e in inserts]
-            if rows and self._insert(conn, rows) != len(rows):
+            placed = [(e, None if e.outcome is Outcome.UNKNOWN else log.append(e)) for e in inserts]
+            if placed and self._insert(conn, placed) != len(placed):
                 raise _AlreadyStored
             if completions:
                 conn.execute(self._complete, [_completion(e) for e in completions])

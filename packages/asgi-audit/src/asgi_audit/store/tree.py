@@ -16,13 +16,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, insert, or_, select, update
+import orjson
+from sqlalchemy import Connection, and_, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from asgi_audit.events import AuditEvent, canonical_bytes
+from asgi_audit.events import AuditEvent
 from asgi_audit.store.tables import checkpoints, heads, leaves, nodes
 from asgi_audit.tlog.merkle import CompactRange, Node, leaf_hash, node_hash
+
+_UPDATE_HEAD = "UPDATE audit_heads SET size = ?, edge = ? WHERE tenant_id = ?"
 
 NODE_STRIDE = 4
 """Levels of the tree whose complete nodes are stored: multiples of this above the leaves."""
@@ -46,24 +49,32 @@ class Appender:
     def next_seq(self, tenant_id: uuid.UUID) -> int:
         return self.grown[tenant_id].edge.size
 
-    def append(self, event: AuditEvent) -> AuditEvent:
-        """The entry at the next place of its tenant's log (its content is final)."""
+    def append(self, event: AuditEvent) -> int:
+        """Put the entry (whose content is final) at the next place of its tenant's log;
+        returns that place, its `seq`."""
         growth = self.grown[event.tenant_id]
-        placed = event.appended(growth.edge.size)
-        digest = leaf_hash(canonical_bytes(placed))
+        seq = growth.edge.size
+        document = event.to_dict()
+        document["seq"] = seq
+        digest = leaf_hash(orjson.dumps(document, option=orjson.OPT_SORT_KEYS))
         tenant = event.tenant_id
         growth.leaves.append(
-            {"tenant_id": tenant, "seq": placed.seq, "entry_id": event.id, "hash": digest}
+            {"tenant_id": tenant, "seq": seq, "entry_id": event.id, "hash": digest}
         )
         for made in growth.edge.append(digest)[1:]:
             if made.level % NODE_STRIDE == 0:
                 growth.nodes.append(
                     {"tenant_id": tenant, "level": made.level, "idx": made.index, "hash": made.hash}
                 )
-        return placed
+        return seq
 
     def changed(self) -> list[Growth]:
         return [g for g in self.grown.values() if g.leaves]
+
+
+def _hex(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """Rows as SQLite keeps them: UUIDs as 32 hex digits (SQLAlchemy's `Uuid` there)."""
+    return [tuple(v.hex if isinstance(v, uuid.UUID) else v for v in row) for row in rows]
 
 
 def perfect(hashes: Sequence[bytes]) -> bytes:
@@ -107,22 +118,28 @@ class TreeTables:
         }
 
     def save(self, conn: Connection, grown: Sequence[Growth]) -> None:
-        rows = [leaf for g in grown for leaf in g.leaves]
-        if not rows:
+        """Write what appending made: leaves, stored nodes, the heads' new size and edge.
+        Rows go to the driver as it takes them (COPY on PostgreSQL), as entries do."""
+        leaf_rows = [tuple(leaf.values()) for g in grown for leaf in g.leaves]
+        if not leaf_rows:
             return
-        conn.execute(insert(leaves), rows)
-        made = [node for g in grown for node in g.nodes]
-        if made:
-            conn.execute(insert(nodes), made)
-        conn.execute(
-            update(heads)
-            .where(heads.c.tenant_id == bindparam("t"))
-            .values(size=bindparam("s"), edge=bindparam("e")),
-            [
-                {"t": g.leaves[0]["tenant_id"], "s": g.edge.size, "e": g.edge.to_bytes()}
-                for g in grown
-            ],
-        )
+        node_rows = [tuple(node.values()) for g in grown for node in g.nodes]
+        head_rows = [(g.edge.size, g.edge.to_bytes(), g.leaves[0]["tenant_id"]) for g in grown]
+        if self.postgres:
+            driver = conn.connection.driver_connection
+            assert driver is not None
+            with driver.cursor() as cursor:
+                for table, rows in (("audit_leaves", leaf_rows), ("audit_nodes", node_rows)):
+                    if rows:
+                        with cursor.copy(f"COPY {table} FROM STDIN") as copy:
+                            for row in rows:
+                                copy.write_row(row)
+                cursor.executemany(_UPDATE_HEAD.replace("?", "%s"), head_rows)
+            return
+        conn.exec_driver_sql("INSERT INTO audit_leaves VALUES (?, ?, ?, ?)", _hex(leaf_rows))
+        if node_rows:
+            conn.exec_driver_sql("INSERT INTO audit_nodes VALUES (?, ?, ?, ?)", _hex(node_rows))
+        conn.exec_driver_sql(_UPDATE_HEAD, _hex(head_rows))
 
     def node_hashes(
         self, conn: Connection, tenant_id: uuid.UUID, wanted: Iterable[Node]
