@@ -1,0 +1,431 @@
+"""Online verification of the log in a SQL store: every entry against its leaf, the tree rebuilt
+against its stored nodes, head and signed checkpoints, and a checkpoint the tenant kept.
+
+One tenant is read in windows of `batch` places of its log (`seq`), entries through
+`ix_audit_entries_seq` and leaves through their primary key, so memory stays flat however long
+the log. Entries are read as list items written by the database (`Listing`) plus their bodies,
+and each leaf is recomputed from that JSON object without building an `AuditEvent`.
+
+The tree is rebuilt from the stored leaf hashes: an entry changed alone differs from its leaf
+(`altered`); an entry changed with its leaf, nodes and head recomputed (whoever can drop the
+triggers can) gives roots that no signed checkpoint has (`altered`, naming the checkpoint); and
+a whole log cut back to an older state together with its checkpoints only shows against a
+checkpoint kept elsewhere (`rolled back`). Consecutive checkpoints are consistent when each one's
+root is the root of one rebuilt tree at its size, which is what is checked.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from operator import itemgetter
+from typing import Any
+
+import orjson
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    Text,
+    and_,
+    cast,
+    func,
+    or_,
+    select,
+    type_coerce,
+    union,
+)
+from sqlalchemy.types import NullType
+
+from asgi_audit.events import ENTRY
+from asgi_audit.record import Kind
+from asgi_audit.store.listing import KNOWN, Listing
+from asgi_audit.store.tables import PENDING, c, checkpoints, entries, heads, leaves, nodes
+from asgi_audit.store.tree import NODE_STRIDE
+from asgi_audit.tlog.findings import Problem, Report
+from asgi_audit.tlog.merkle import EMPTY_ROOT, CompactRange
+from asgi_audit.tlog.note import Checkpoint, NoteError, Verifier, open_note
+from asgi_audit.types import JSONObject
+
+Origin = Callable[[uuid.UUID], str]
+"""The origin line of a tenant's log."""
+Progress = Callable[[int], None]
+"""Told how many more entries were checked."""
+
+SEAL_GRACE = timedelta(seconds=60)
+"""How long past the seal window a pending entry may wait for the next sealing pass."""
+
+_SORTED = orjson.OPT_SORT_KEYS
+_LEAF_COLUMNS = [
+    leaves.c.seq,
+    type_coerce(leaves.c.entry_id, NullType()),
+    type_coerce(leaves.c.hash, NullType()),
+]
+"""A leaf's entry id as the driver returns it (hex text on SQLite), compared with the entry's."""
+
+
+@dataclass(frozen=True, slots=True)
+class Kept:
+    """A checkpoint the tenant kept, already opened: its log must still extend it."""
+
+    checkpoint: Checkpoint
+
+
+def open_kept(note: str, trusted: list[Verifier]) -> Kept:
+    """A kept checkpoint's signed note, checked against the trusted keys (NoteError if not)."""
+    text, _ = open_note(note, trusted)
+    return Kept(Checkpoint.parse(text))
+
+
+class _Rows:
+    """Reads one tenant's entries as the JSON objects their leaves encode, lean: the database
+    formats ids and instants (as `Listing` does), bodies come as their JSON text, and no
+    column has a result processor, so each row is the driver's tuple."""
+
+    def __init__(self, dialect: str) -> None:
+        listing = Listing(dialect)
+        self.columns: list[ColumnElement[Any]] = []
+        self.documents: list[tuple[str, int]] = []
+        flat: dict[str, list[tuple[str, int]]] = {}
+        for f in ENTRY.fields:
+            if f.column in KNOWN:
+                continue
+            at = len(self.columns)
+            if f.kind is Kind.DOCUMENT:
+                self.documents.append((f.path, at))
+                self.columns.append(type_coerce(cast(entries.c[f.column], Text), NullType()))
+                continue
+            head, _, tail = f.path.partition(".")
+            flat.setdefault(head if tail else "", []).append((tail or head, at))
+            self.columns.append(type_coerce(listing._formatted(f), NullType()))
+        self.groups = [
+            (head, tuple(k for k, _ in pairs), itemgetter(*(at for _, at in pairs)))
+            for head, pairs in flat.items()
+        ]
+        self.seq_at = next(at for k, at in flat[""] if k == "seq")
+        self.key_at = len(self.columns)
+        """The entry's id as the driver returns it, to compare with its leaf's."""
+        self.columns.append(type_coerce(entries.c.id, NullType()))
+
+    def builder(self, tenant_id: uuid.UUID) -> Callable[[Sequence[Any]], JSONObject]:
+        """The entry's JSON object from one row: each group of fields in one C call (bodies
+        as stored, written by `Body.to_dict`)."""
+        tenant = str(tenant_id)
+        groups, documents, loads = self.groups, self.documents, orjson.loads
+
+        def build(row: Sequence[Any]) -> JSONObject:
+            out: JSONObject = {"tenant_id": tenant}
+            for head, keys, get in groups:
+                values = dict(zip(keys, get(row), strict=True))
+                if head:
+                    out[head] = values
+                else:
+                    out.update(values)
+            for name, at in documents:
+                value = row[at]
+                out[name] = None if value is None else loads(value)
+            return out
+
+        return build
+
+
+class LogVerifier:
+    """Verifies the logs in one SQL store (see the module docstring)."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        trusted: list[Verifier],
+        origin: Origin,
+        *,
+        seal_after: float = 120.0,
+        batch: int = 20_000,
+        now: datetime | None = None,
+        progress: Progress | None = None,
+    ) -> None:
+        self.engine = engine
+        self.trusted = trusted
+        self.origin = origin
+        self.batch = batch
+        self.cutoff = (now or datetime.now(UTC)) - timedelta(seconds=seal_after) - SEAL_GRACE
+        self.progress = progress
+        self.rows = _Rows(engine.dialect.name)
+
+    def tenants(self) -> list[uuid.UUID]:
+        """Every tenant with a log, a checkpoint, or entries left out of the log too long."""
+        late = select(c.tenant_id).where(PENDING, c.occurred_at < self.cutoff).distinct()
+        query = union(select(heads.c.tenant_id), select(checkpoints.c.tenant_id), late)
+        with self.engine.connect() as conn:
+            return sorted(conn.execute(query).scalars())
+
+    def tenant_of(self, kept: Kept) -> uuid.UUID | None:
+        """The tenant whose log the kept checkpoint names."""
+        for tenant in self.tenants():
+            if self.origin(tenant) == kept.checkpoint.origin:
+                return tenant
+        return None
+
+    def verify(self, tenant_id: uuid.UUID, kept: Kept | None = None) -> Report:
+        report = Report(tenant_id)
+        with self.engine.connect() as conn:
+            _TenantCheck(self, conn, report, kept).run()
+        return report
+
+    def verify_all(self, kept: Kept | None = None) -> Iterator[Report]:
+        for tenant in self.tenants():
+            yield self.verify(tenant, kept if kept and self._names(tenant, kept) else None)
+
+    def _names(self, tenant: uuid.UUID, kept: Kept) -> bool:
+        return self.origin(tenant) == kept.checkpoint.origin
+
+
+@dataclass(slots=True)
+class _Signed:
+    size: int
+    root: bytes
+
+
+class _TenantCheck:
+    """One pass over one tenant's log."""
+
+    def __init__(
+        self, owner: LogVerifier, conn: Connection, report: Report, kept: Kept | None
+    ) -> None:
+        assert report.tenant_id is not None
+        self.v = owner
+        self.conn = conn
+        self.report = report
+        self.tenant = report.tenant_id
+        self.kept = kept
+        self.tree = CompactRange()
+        self.build = owner.rows.builder(self.tenant)
+        self.made: dict[tuple[int, int], bytes] = {}
+        self.made_total = 0
+        self.stray_entries: dict[Any, int] = {}
+        """Entries at a place whose leaf is another's: id → the seq they claim."""
+        self.stray_leaves: dict[Any, int] = {}
+        """Leaves whose entry is not at their place: entry id → leaf seq."""
+
+    def run(self) -> None:
+        signed = self._checkpoints()
+        head = self.conn.execute(
+            select(heads.c.size, heads.c.edge).where(heads.c.tenant_id == self.tenant)
+        ).first()
+        self.tree_top = max(
+            head.size if head else 0, self._max(leaves.c.seq, leaves.c.tenant_id) + 1
+        )
+        """The tree's size as its head and leaves tell it; entries beyond are strays."""
+        top = max(self.tree_top, self._max(c.seq, c.tenant_id) + 1)
+        roots = {cp.size: cp for cp in signed}
+        if self.kept:
+            roots.setdefault(self.kept.checkpoint.size, _Signed(-1, b""))
+        at_sizes: dict[int, bytes] = {0: EMPTY_ROOT} if 0 in roots else {}
+        for lo in range(0, top, self.v.batch):
+            hi = min(lo + self.v.batch, top)
+            self._window(lo, hi, roots, at_sizes)
+            if self.v.progress:
+                self.v.progress(hi - lo)
+        self.report.size = self.tree.size
+        self._settle_strays()
+        self._check_nodes_beyond()
+        self._check_head(head)
+        self._check_signed(signed, at_sizes)
+        self._check_kept(at_sizes)
+        self._check_pending()
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def _max(self, column: Any, tenant_column: Any) -> int:
+        value = self.conn.execute(select(func.max(column)).where(tenant_column == self.tenant))
+        found = value.scalar()
+        return -1 if found is None else int(found)
+
+    def _checkpoints(self) -> list[_Signed]:
+        """Every stored checkpoint whose signature, origin and stored root hold (the others
+        are reported); the list is small: one per checkpoint interval at most."""
+        query = (
+            select(checkpoints.c.size, checkpoints.c.root, checkpoints.c.note)
+            .where(checkpoints.c.tenant_id == self.tenant)
+            .order_by(checkpoints.c.size)
+        )
+        origin = self.v.origin(self.tenant)
+        good: list[_Signed] = []
+        for row in self.conn.execute(query):
+            self.report.checkpoints += 1
+            try:
+                text, _ = open_note(row.note, self.v.trusted)
+                cp = Checkpoint.parse(text)
+            except NoteError as exc:
+                self.report.add(Problem.BAD_SIGNATURE, str(exc), checkpoint=row.size)
+                continue
+            if cp.origin != origin:
+                detail = f"it names the log {cp.origin!r}, not {origin!r}"
+                self.report.add(Problem.BAD_SIGNATURE, detail, checkpoint=row.size)
+            elif cp.size != row.size or cp.root != bytes(row.root):
+                detail = f"the signed note says size {cp.size}, not the stored size and root"
+                self.report.add(Problem.ALTERED, detail, checkpoint=row.size)
+            else:
+                good.append(_Signed(cp.size, cp.root))
+        return good
+
+    # -- one window of places ----------------------------------------------------------------
+
+    def _window(
+        self, lo: int, hi: int, roots: dict[int, _Signed], at_sizes: dict[int, bytes]
+    ) -> None:
+        t = self.tenant
+        leaf_rows = self.conn.execute(
+            select(*_LEAF_COLUMNS)
+            .where(leaves.c.tenant_id == t, leaves.c.seq >= lo, leaves.c.seq < hi)
+            .order_by(leaves.c.seq)
+        )
+        stored = {seq: (entry_id, bytes(digest)) for seq, entry_id, digest in leaf_rows}
+        entry_rows = self.conn.execute(
+            select(*self.v.rows.columns)
+            .where(c.tenant_id == t, c.seq >= lo, c.seq < hi)
+            .order_by(c.seq)
+        ).fetchall()
+        found: dict[int, list[tuple[Any, bytes]]] = {}
+        build, seq_at, key_at = self.build, self.v.rows.seq_at, self.v.rows.key_at
+        dumps, sha256 = orjson.dumps, hashlib.sha256
+        for row in entry_rows:
+            digest = sha256(b"\x00" + dumps(build(row), option=_SORTED)).digest()
+            found.setdefault(row[seq_at], []).append((row[key_at], digest))
+        tree, add, made = self.tree, self.report.add, self.made
+        for seq in range(lo, hi):
+            leaf = stored.get(seq)
+            here = found.get(seq, ())
+            if seq >= self.tree_top:
+                self.stray_entries.update((entry_id, seq) for entry_id, _ in here)
+                continue
+            if leaf is None:
+                digest = here[0][1] if len(here) == 1 else b"\x00" * 32
+                add(Problem.MISSING, "its place in the tree has no leaf", seq=seq)
+            else:
+                digest = leaf[1]
+            matched = False
+            for entry_id, entry_hash in here:
+                if leaf is not None and entry_id == leaf[0] and not matched:
+                    matched = True
+                    if entry_hash != digest:
+                        detail = "its content differs from what its leaf committed to"
+                        add(Problem.ALTERED, detail, seq=seq, entry_id=_as_uuid(entry_id))
+                else:
+                    self.stray_entries[entry_id] = seq
+            if leaf is not None and not matched:
+                self.stray_leaves[leaf[0]] = seq
+            for node in tree.append(digest)[1:]:
+                if node.level % NODE_STRIDE == 0:
+                    made[(node.level, node.index)] = node.hash
+            if tree.size in roots:
+                at_sizes[tree.size] = tree.root()
+        self._check_nodes(lo, hi)
+
+    def _check_nodes(self, lo: int, hi: int) -> None:
+        """The stored complete nodes finished by the leaves [lo, hi) equal the rebuilt ones."""
+        ranges = []
+        level = NODE_STRIDE
+        while (1 << level) <= hi:
+            first = -(-(lo + 1) // (1 << level)) - 1
+            last = -(-(hi + 1) // (1 << level)) - 1
+            if first < last:
+                ranges.append(
+                    and_(nodes.c.level == level, nodes.c.idx >= first, nodes.c.idx < last)
+                )
+            level += NODE_STRIDE
+        made, self.made = self.made, {}
+        self.made_total += len(made)
+        if not ranges:
+            return
+        query = select(nodes.c.level, nodes.c.idx, nodes.c.hash).where(
+            nodes.c.tenant_id == self.tenant, or_(*ranges)
+        )
+        for level, idx, digest in self.conn.execute(query):
+            expected = made.pop((level, idx), None)
+            if expected is None:
+                self.report.add(Problem.INSERTED, f"tree node ({level}, {idx}) is not in the tree")
+            elif expected != bytes(digest):
+                detail = f"tree node ({level}, {idx}) differs from the tree its leaves make"
+                self.report.add(Problem.ALTERED, detail)
+        for level, idx in made:
+            self.report.add(Problem.MISSING, f"tree node ({level}, {idx}) is not stored")
+
+    # -- after the pass ----------------------------------------------------------------------
+
+    def _settle_strays(self) -> None:
+        add = self.report.add
+        for entry_id, leaf_seq in self.stray_leaves.items():
+            claimed = self.stray_entries.pop(entry_id, None)
+            if claimed is None:
+                add(
+                    Problem.MISSING,
+                    "its leaf is in the log, the entry is gone",
+                    seq=leaf_seq,
+                    entry_id=_as_uuid(entry_id),
+                )
+            else:
+                detail = f"it is stored at seq {claimed}, its leaf is at seq {leaf_seq}"
+                add(Problem.REORDERED, detail, seq=claimed, entry_id=_as_uuid(entry_id))
+        for entry_id, seq in self.stray_entries.items():
+            beyond = " (beyond the tree)" if seq >= self.tree.size else ""
+            detail = f"no leaf of the log is this entry{beyond}"
+            add(Problem.INSERTED, detail, seq=seq, entry_id=_as_uuid(entry_id))
+
+    def _check_nodes_beyond(self) -> None:
+        count = self.conn.execute(
+            select(func.count()).select_from(nodes).where(nodes.c.tenant_id == self.tenant)
+        ).scalar_one()
+        if count > self.made_total:
+            detail = f"{count - self.made_total} stored tree nodes are beyond the tree"
+            self.report.add(Problem.INSERTED, detail)
+
+    def _check_head(self, head: Any) -> None:
+        if head is None:
+            if self.tree.size:
+                self.report.add(Problem.MISSING, "the tree's head is not stored")
+            return
+        if head.size != self.tree.size or bytes(head.edge) != self.tree.to_bytes():
+            detail = (
+                f"the stored head (size {head.size}) is not the tree of {self.tree.size} leaves"
+            )
+            self.report.add(Problem.ALTERED, detail)
+
+    def _check_signed(self, signed: list[_Signed], at_sizes: dict[int, bytes]) -> None:
+        for cp in signed:
+            root = at_sizes.get(cp.size)
+            if root is None:
+                detail = f"the log has {self.tree.size} entries, fewer than it signed"
+                self.report.add(Problem.ROLLED_BACK, detail, checkpoint=cp.size)
+            elif root != cp.root:
+                detail = "the log's root at this size differs from the signed one (rewritten)"
+                self.report.add(Problem.ALTERED, detail, checkpoint=cp.size)
+
+    def _check_kept(self, at_sizes: dict[int, bytes]) -> None:
+        if self.kept is None:
+            return
+        kept = self.kept.checkpoint
+        root = at_sizes.get(kept.size)
+        if root is None:
+            detail = f"the kept checkpoint has {kept.size} entries, the log now {self.tree.size}"
+            self.report.add(Problem.ROLLED_BACK, detail, checkpoint=kept.size)
+        elif root != kept.root:
+            detail = "the log no longer extends the kept checkpoint (its root at that size differs)"
+            self.report.add(Problem.ROLLED_BACK, detail, checkpoint=kept.size)
+
+    def _check_pending(self) -> None:
+        query = (
+            select(c.seq, c.id, c.occurred_at)
+            .where(c.tenant_id == self.tenant, PENDING, c.occurred_at < self.v.cutoff)
+            .order_by(c.occurred_at)
+        )
+        for _seq, entry_id, occurred_at in self.conn.execute(query):
+            detail = f"pending since {occurred_at:%Y-%m-%d %H:%M:%S}Z, past the seal window"
+            self.report.add(Problem.NOT_IN_LOG, detail, entry_id=entry_id)
+
+
+def _as_uuid(value: Any) -> uuid.UUID:
+    """An id as a driver returned it (a UUID, or 32 hex digits from SQLite)."""
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(hex=str(value))
