@@ -4,14 +4,16 @@ append-only triggers dropped, the tree tables recomputed from whatever the entri
 
 from __future__ import annotations
 
+import base64
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+import orjson
 from sqlalchemy import Connection, delete, select, text
 
-from asgi_audit import ENTRY, AuditEvent, Body, SqlAuditStore
+from asgi_audit import ENTRY, AuditEvent, Body, SqlAuditStore, canonical_bytes
 from asgi_audit.notary import Notary
 from asgi_audit.store.guards import drop_statements
 from asgi_audit.store.tables import c, checkpoints, entries, heads, leaves, nodes
@@ -91,3 +93,24 @@ def drop_checkpoints_above(conn: Connection, tenant: uuid.UUID, size: int) -> No
     conn.execute(
         delete(checkpoints).where(checkpoints.c.tenant_id == tenant, checkpoints.c.size > size)
     )
+
+
+def export_lines(log: SignedLog, start: int = 0, end: int | None = None) -> list[bytes]:
+    """A JSON Lines export of the seq range [start, end) as the export contract writes it:
+    list items with `leaf` and `inclusion_path`, then the trailer with the latest checkpoint."""
+    latest = log.store.checkpoint(log.tenant)
+    assert latest is not None
+    size = latest.size
+    stop = size if end is None else min(end, size)
+    lines = []
+    for batch in log.store.leaves(log.tenant, start, stop, 100):
+        for leaf in batch:
+            assert leaf.entry is not None
+            item = ENTRY.to_json(leaf.entry, listed=True)
+            item["leaf"] = base64.b64encode(canonical_bytes(leaf.entry)).decode()
+            path = log.store.inclusion_proof(log.tenant, leaf.seq, size)
+            item["inclusion_path"] = [base64.b64encode(h).decode() for h in path]
+            lines.append(orjson.dumps(item))
+    span = None if end is None else {"start": start, "end": stop}
+    trailer = {"checkpoint": latest.note, "tree_size": size, "range": span}
+    return [*lines, orjson.dumps(trailer)]
