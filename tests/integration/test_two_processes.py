@@ -3,6 +3,7 @@ tree: places 0..n-1 without gap or repeat, the tree verifies, and its checkpoint
 
 from __future__ import annotations
 
+import itertools
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -103,7 +104,7 @@ def test_two_servers_writing_one_tenant_build_one_consistent_tree(
 
             sizes = sorted(cp.size for cp in store.checkpoints(tenant, None, 1000))
             assert sizes[-1] == len(places)
-            for old, new in zip(sizes, sizes[1:], strict=False):
+            for old, new in itertools.pairwise(sizes):
                 proof = store.consistency_proof(tenant, old, new)
                 old_root = store.checkpoint(tenant, old).root  # type: ignore[union-attr]
                 new_root = store.checkpoint(tenant, new).root  # type: ignore[union-attr]
