@@ -144,6 +144,25 @@ def test_a_rolled_back_and_regrown_log_is_caught_by_the_kept_checkpoint(log: Sig
     assert [(f.problem, f.checkpoint) for f in report.findings] == [(Problem.ROLLED_BACK, 25)]
 
 
+def test_a_log_cut_back_below_its_stored_checkpoints_is_named_rolled_back(
+    log: SignedLog,
+) -> None:
+    with log.store.engine.begin() as conn:
+        without_guards(conn)
+        conn.execute(delete(entries).where(c.tenant_id == log.tenant, c.seq >= 25))
+        rebuild_tree(conn, log.tenant)
+    report = log.verify()
+    assert [(f.problem, f.checkpoint) for f in report.findings] == [(Problem.ROLLED_BACK, 40)]
+
+
+def test_a_kept_checkpoint_of_another_log_is_refused(log: SignedLog) -> None:
+    other = SignedLog(log.store, signer=log.signer)
+    other.grow([3])
+    kept = open_kept(other.store.checkpoint(other.tenant).note, log.notary.trusted)  # type: ignore[union-attr]
+    report = log.verify(kept)
+    assert [(f.problem, f.checkpoint) for f in report.findings] == [(Problem.BAD_SIGNATURE, 3)]
+
+
 def test_a_changed_leaf_or_node_is_named(log: SignedLog) -> None:
     with log.store.engine.begin() as conn:
         without_guards(conn)

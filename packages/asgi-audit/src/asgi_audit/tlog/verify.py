@@ -208,16 +208,16 @@ class _TenantCheck:
         """Entries at a place whose leaf is another's: id → the seq they claim."""
         self.stray_leaves: dict[Any, int] = {}
         """Leaves whose entry is not at their place: entry id → leaf seq."""
+        self.tree_top = 0
+        """The tree's size as its head and leaves tell it; entries beyond it are strays."""
 
     def run(self) -> None:
         signed = self._checkpoints()
         head = self.conn.execute(
             select(heads.c.size, heads.c.edge).where(heads.c.tenant_id == self.tenant)
         ).first()
-        self.tree_top = max(
-            head.size if head else 0, self._max(leaves.c.seq, leaves.c.tenant_id) + 1
-        )
-        """The tree's size as its head and leaves tell it; entries beyond are strays."""
+        last_leaf = self._max(leaves.c.seq, leaves.c.tenant_id)
+        self.tree_top = max(head.size if head else 0, last_leaf + 1)
         top = max(self.tree_top, self._max(c.seq, c.tenant_id) + 1)
         roots = {cp.size: cp for cp in signed}
         if self.kept:
@@ -276,13 +276,44 @@ class _TenantCheck:
     def _window(
         self, lo: int, hi: int, roots: dict[int, _Signed], at_sizes: dict[int, bytes]
     ) -> None:
+        stored, found = self._read(lo, hi)
+        tree, hashes, made, top = self.tree, self.tree.hashes, self.made, self.tree_top
+        sha256 = hashlib.sha256
+        for seq in range(lo, min(hi, top)):
+            leaf = stored.get(seq)
+            here = found.get(seq)
+            if leaf is None or here is None or len(here) != 1 or here[0] != leaf:
+                digest = self._mismatch(seq, leaf, here or [])
+            else:
+                digest = leaf[1]
+            # CompactRange.append, inlined: this loop runs once per entry of the log.
+            index, level = tree.size, 0
+            while index & 1:
+                digest = sha256(b"\x01" + hashes.pop() + digest).digest()
+                level += 1
+                index >>= 1
+                if level % NODE_STRIDE == 0:
+                    made[(level, index)] = digest
+            hashes.append(digest)
+            tree.size += 1
+            if tree.size in roots:
+                at_sizes[tree.size] = tree.root()
+        for seq in range(max(lo, top), hi):
+            self.stray_entries.update((entry_id, seq) for entry_id, _ in found.get(seq, ()))
+        self._check_nodes(lo, hi)
+
+    def _read(
+        self, lo: int, hi: int
+    ) -> tuple[dict[int, tuple[Any, bytes]], dict[int, list[tuple[Any, bytes]]]]:
+        """The leaves of places [lo, hi) and the entries that claim them, each as its entry
+        id (as the driver gives it) and leaf hash (recomputed for entries)."""
         t = self.tenant
         leaf_rows = self.conn.execute(
             select(*_LEAF_COLUMNS)
             .where(leaves.c.tenant_id == t, leaves.c.seq >= lo, leaves.c.seq < hi)
             .order_by(leaves.c.seq)
         )
-        stored = {seq: (entry_id, bytes(digest)) for seq, entry_id, digest in leaf_rows}
+        stored = {seq: (entry_id, digest) for seq, entry_id, digest in leaf_rows}
         entry_rows = self.conn.execute(
             select(*self.v.rows.columns)
             .where(c.tenant_id == t, c.seq >= lo, c.seq < hi)
@@ -294,35 +325,29 @@ class _TenantCheck:
         for row in entry_rows:
             digest = sha256(b"\x00" + dumps(build(row), option=_SORTED)).digest()
             found.setdefault(row[seq_at], []).append((row[key_at], digest))
-        tree, add, made = self.tree, self.report.add, self.made
-        for seq in range(lo, hi):
-            leaf = stored.get(seq)
-            here = found.get(seq, ())
-            if seq >= self.tree_top:
-                self.stray_entries.update((entry_id, seq) for entry_id, _ in here)
-                continue
-            if leaf is None:
-                digest = here[0][1] if len(here) == 1 else b"\x00" * 32
-                add(Problem.MISSING, "its place in the tree has no leaf", seq=seq)
+        return stored, found
+
+    def _mismatch(
+        self, seq: int, leaf: tuple[Any, bytes] | None, here: list[tuple[Any, bytes]]
+    ) -> bytes:
+        """Sort out a place whose leaf and entries differ; returns the hash the tree takes."""
+        add = self.report.add
+        if leaf is None:
+            add(Problem.MISSING, "its place in the tree has no leaf", seq=seq)
+        matched = False
+        for entry_id, entry_hash in here:
+            if leaf is not None and entry_id == leaf[0] and not matched:
+                matched = True
+                if entry_hash != leaf[1]:
+                    detail = "its content differs from what its leaf committed to"
+                    add(Problem.ALTERED, detail, seq=seq, entry_id=_as_uuid(entry_id))
             else:
-                digest = leaf[1]
-            matched = False
-            for entry_id, entry_hash in here:
-                if leaf is not None and entry_id == leaf[0] and not matched:
-                    matched = True
-                    if entry_hash != digest:
-                        detail = "its content differs from what its leaf committed to"
-                        add(Problem.ALTERED, detail, seq=seq, entry_id=_as_uuid(entry_id))
-                else:
-                    self.stray_entries[entry_id] = seq
-            if leaf is not None and not matched:
+                self.stray_entries[entry_id] = seq
+        if leaf is not None:
+            if not matched:
                 self.stray_leaves[leaf[0]] = seq
-            for node in tree.append(digest)[1:]:
-                if node.level % NODE_STRIDE == 0:
-                    made[(node.level, node.index)] = node.hash
-            if tree.size in roots:
-                at_sizes[tree.size] = tree.root()
-        self._check_nodes(lo, hi)
+            return leaf[1]
+        return here[0][1] if len(here) == 1 else bytes(32)
 
     def _check_nodes(self, lo: int, hi: int) -> None:
         """The stored complete nodes finished by the leaves [lo, hi) equal the rebuilt ones."""
@@ -408,7 +433,10 @@ class _TenantCheck:
             return
         kept = self.kept.checkpoint
         root = at_sizes.get(kept.size)
-        if root is None:
+        if kept.origin != self.v.origin(self.tenant):
+            detail = f"the kept checkpoint is of the log {kept.origin!r}, not this one"
+            self.report.add(Problem.BAD_SIGNATURE, detail, checkpoint=kept.size)
+        elif root is None:
             detail = f"the kept checkpoint has {kept.size} entries, the log now {self.tree.size}"
             self.report.add(Problem.ROLLED_BACK, detail, checkpoint=kept.size)
         elif root != kept.root:
