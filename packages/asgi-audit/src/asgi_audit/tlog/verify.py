@@ -208,32 +208,40 @@ class _TenantCheck:
         """Entries at a place whose leaf is another's: id → the seq they claim."""
         self.stray_leaves: dict[Any, int] = {}
         """Leaves whose entry is not at their place: entry id → leaf seq."""
+        self.kept_root: bytes | None = None
+        """The rebuilt tree's root at the kept checkpoint's size, once reached."""
         self.tree_top = 0
         """The tree's size as its head and leaves tell it; entries beyond it are strays."""
 
     def run(self) -> None:
-        signed = self._checkpoints()
         head = self.conn.execute(
             select(heads.c.size, heads.c.edge).where(heads.c.tenant_id == self.tenant)
         ).first()
         last_leaf = self._max(leaves.c.seq, leaves.c.tenant_id)
         self.tree_top = max(head.size if head else 0, last_leaf + 1)
         top = max(self.tree_top, self._max(c.seq, c.tenant_id) + 1)
-        roots = {cp.size: cp for cp in signed}
-        if self.kept:
-            roots.setdefault(self.kept.checkpoint.size, _Signed(-1, b""))
-        at_sizes: dict[int, bytes] = {0: EMPTY_ROOT} if 0 in roots else {}
+        kept = {self.kept.checkpoint.size} if self.kept else set()
+        done = -1
         for lo in range(0, top, self.v.batch):
             hi = min(lo + self.v.batch, top)
-            self._window(lo, hi, roots, at_sizes)
+            signed = self._checkpoints(done, hi)
+            at_sizes: dict[int, bytes] = {0: EMPTY_ROOT} if lo == 0 else {}
+            self._window(lo, hi, {cp.size for cp in signed} | kept, at_sizes)
+            self._check_signed(signed, at_sizes)
+            if self.kept and self.kept.checkpoint.size in at_sizes:
+                self.kept_root = at_sizes[self.kept.checkpoint.size]
+            done = hi
             if self.v.progress:
                 self.v.progress(hi - lo)
+        # Checkpoints of more leaves than the log has (or any, for an empty log).
+        self._check_signed(self._checkpoints(done, None), {0: EMPTY_ROOT} if done < 0 else {})
+        if self.kept and self.kept.checkpoint.size == 0:
+            self.kept_root = EMPTY_ROOT
         self.report.size = self.tree.size
         self._settle_strays()
         self._check_nodes_beyond()
         self._check_head(head)
-        self._check_signed(signed, at_sizes)
-        self._check_kept(at_sizes)
+        self._check_kept()
         self._check_pending()
 
     # -- reading -----------------------------------------------------------------------------
@@ -243,14 +251,16 @@ class _TenantCheck:
         found = value.scalar()
         return -1 if found is None else int(found)
 
-    def _checkpoints(self) -> list[_Signed]:
-        """Every stored checkpoint whose signature, origin and stored root hold (the others
-        are reported); the list is small: one per checkpoint interval at most."""
+    def _checkpoints(self, after: int, upto: int | None) -> list[_Signed]:
+        """The stored checkpoints of sizes in (after, upto] whose signature, origin and stored
+        root hold (the others are reported)."""
         query = (
             select(checkpoints.c.size, checkpoints.c.root, checkpoints.c.note)
-            .where(checkpoints.c.tenant_id == self.tenant)
+            .where(checkpoints.c.tenant_id == self.tenant, checkpoints.c.size > after)
             .order_by(checkpoints.c.size)
         )
+        if upto is not None:
+            query = query.where(checkpoints.c.size <= upto)
         origin = self.v.origin(self.tenant)
         good: list[_Signed] = []
         for row in self.conn.execute(query):
@@ -273,9 +283,8 @@ class _TenantCheck:
 
     # -- one window of places ----------------------------------------------------------------
 
-    def _window(
-        self, lo: int, hi: int, roots: dict[int, _Signed], at_sizes: dict[int, bytes]
-    ) -> None:
+    def _window(self, lo: int, hi: int, roots: set[int], at_sizes: dict[int, bytes]) -> None:
+        """Check the places [lo, hi) and grow the tree by them, noting its root at `roots`."""
         stored, found = self._read(lo, hi)
         tree, hashes, made, top = self.tree, self.tree.hashes, self.made, self.tree_top
         sha256 = hashlib.sha256
@@ -428,11 +437,11 @@ class _TenantCheck:
                 detail = "the log's root at this size differs from the signed one (rewritten)"
                 self.report.add(Problem.ALTERED, detail, checkpoint=cp.size)
 
-    def _check_kept(self, at_sizes: dict[int, bytes]) -> None:
+    def _check_kept(self) -> None:
         if self.kept is None:
             return
         kept = self.kept.checkpoint
-        root = at_sizes.get(kept.size)
+        root = self.kept_root
         if kept.origin != self.v.origin(self.tenant):
             detail = f"the kept checkpoint is of the log {kept.origin!r}, not this one"
             self.report.add(Problem.BAD_SIGNATURE, detail, checkpoint=kept.size)
