@@ -1,4 +1,5 @@
-"""The `callmanager` command line: serve, migrate, create tenants, seed the demo, run tasks."""
+"""The `callmanager` command line: serve, migrate, create tenants, seed the demo, run tasks,
+verify the audit log."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import timedelta
 
+from callmanager.audit_cli import add_audit_commands
 from callmanager.errors import CallManagerError
 from callmanager.partner.cli import add_partner_commands
 from callmanager.settings import Settings
@@ -135,6 +137,7 @@ def _parser() -> argparse.ArgumentParser:
     seed.set_defaults(handler=_demo_seed)
     add_task_commands(commands)
     add_partner_commands(commands)
+    add_audit_commands(commands)
     return parser
 
 
