@@ -84,7 +84,7 @@ def test_a_forged_entry_is_named_inserted(log: SignedLog, seq: int) -> None:
     with log.store.engine.begin() as conn:
         without_guards(conn)
         insert = insert_postgres if log.store.is_postgres else insert_sqlite
-        assert insert(conn, [forged]) == 1
+        assert insert(conn, [(forged, seq)]) == 1
     assert problems(log.verify()) == {(Problem.INSERTED, seq, forged.id)}
 
 
