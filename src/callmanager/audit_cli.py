@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import uuid
 from collections.abc import Iterable
@@ -28,6 +29,12 @@ def add_audit_commands(commands: Any) -> None:
     )
     verify.add_argument("--offline", type=Path, metavar="FILE", help="a JSON Lines export")
     verify.add_argument("--key", help="the verifier key an offline export is checked with")
+    verify.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="processes recomputing leaves ahead (default: one per core; 0: none)",
+    )
     verify.set_defaults(handler=_verify)
     keygen = audit_commands.add_parser(
         "keygen", help="print a new signing key (a secret) and its verifier key"
@@ -93,6 +100,7 @@ def _verify_online(args: argparse.Namespace, settings: Settings) -> int:
         lambda tenant: f"{settings.resolved_audit_origin}/tenants/{tenant}/audit-log",
         seal_after=settings.audit_seal_after_s,
         progress=progress,
+        workers=args.workers,
     )
     try:
         tenant = args.tenant
@@ -109,6 +117,7 @@ def _verify_online(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         if progress:
             progress.done()
+        verifier.close()
         engine.dispose()
 
 

@@ -14,12 +14,13 @@ from asgi_audit import SqlAuditStore
 from asgi_audit.store.bulk import insert_postgres, insert_sqlite
 from asgi_audit.store.tables import c, checkpoints, entries, leaves, nodes
 from asgi_audit.tlog.findings import Problem, Report
-from asgi_audit.tlog.verify import open_kept
+from asgi_audit.tlog.verify import LogVerifier, open_kept
 from callmanager.cli import main
 from tests.integration.audit.signed_log import (
     ORIGIN_HOST,
     SignedLog,
     drop_checkpoints_above,
+    origin,
     rebuild_tree,
     without_guards,
 )
@@ -255,3 +256,16 @@ def test_the_cli_exits_0_on_an_untouched_log_and_1_naming_the_altered_entry(
     kept.write_text(log.store.checkpoint(log.tenant).note)  # type: ignore[union-attr]
     assert main(["audit", "verify", "--checkpoint", str(kept)]) == 1
     assert "1 failures" in capsys.readouterr().out
+
+
+def test_worker_processes_find_what_one_process_finds(log: SignedLog) -> None:
+    with log.store.engine.begin() as conn:
+        without_guards(conn)
+        target = log.entry_at(conn, 21)
+        conn.execute(update(entries).where(c.id == target.id).values(summary="Innocent"))
+    parallel = LogVerifier(log.store.engine, log.notary.trusted, origin, batch=8, workers=2)
+    try:
+        found = problems(parallel.verify(log.tenant))
+    finally:
+        parallel.close()
+    assert found == problems(log.verify()) == {(Problem.ALTERED, 21, target.id)}
