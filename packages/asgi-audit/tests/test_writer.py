@@ -6,12 +6,13 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import pytest
 
 from asgi_audit import AuditEvent, AuditUnavailable, AuditWriter, WriterClosed
 from asgi_audit.store.memory import MemoryAuditStore
+from asgi_audit.store.port import always
 from asgi_audit.testing import make_event
 
 pytestmark = pytest.mark.anyio
@@ -28,11 +29,16 @@ class SlowStore(MemoryAuditStore):
         self.gate.set()
         self.entered = threading.Event()
 
-    def write(self, inserts: Sequence[AuditEvent], completions: Sequence[AuditEvent]) -> None:
+    def write(
+        self,
+        inserts: Sequence[AuditEvent],
+        completions: Sequence[AuditEvent],
+        settled: Callable[[AuditEvent], bool] = always,
+    ) -> None:
         self.entered.set()
         self.gate.wait()
         time.sleep(self.delay)
-        super().write(inserts, completions)
+        super().write(inserts, completions, settled)
         self.batches.append(len(inserts) + len(completions))
 
 

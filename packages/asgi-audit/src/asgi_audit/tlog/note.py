@@ -67,7 +67,7 @@ class Verifier:
 
     @classmethod
     def parse(cls, text: str) -> Verifier:
-        parts = text.strip().split("+")
+        parts = text.strip().split("+", 2)
         if len(parts) != 3:
             raise NoteError("a verifier key is <name>+<key id>+<base64 key>")
         name, hint, encoded = parts
@@ -110,7 +110,7 @@ class Signer:
         text = text.strip()
         if not text.startswith(SIGNER_PREFIX):
             raise NoteError("a signer key starts with PRIVATE+KEY+")
-        parts = text[len(SIGNER_PREFIX) :].split("+")
+        parts = text[len(SIGNER_PREFIX) :].split("+", 2)
         if len(parts) != 3:
             raise NoteError("a signer key is PRIVATE+KEY+<name>+<key id>+<base64 key>")
         name, hint, encoded = parts
