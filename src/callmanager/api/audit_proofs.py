@@ -200,8 +200,17 @@ def _leaf_chunks(services: Services, tenant_id: uuid.UUID, start: int, end: int)
 
 def _leaf(leaf: Leaf) -> dict[str, Any]:
     if leaf.entry is None:
-        return {"seq": leaf.seq, "entry_id": str(leaf.entry_id), "hash": _b64(leaf.hash), "leaf": None}
-    return {"seq": leaf.seq, "entry_id": str(leaf.entry_id), "leaf": _b64(canonical_bytes(leaf.entry))}
+        return {
+            "seq": leaf.seq,
+            "entry_id": str(leaf.entry_id),
+            "hash": _b64(leaf.hash),
+            "leaf": None,
+        }
+    return {
+        "seq": leaf.seq,
+        "entry_id": str(leaf.entry_id),
+        "leaf": _b64(canonical_bytes(leaf.entry)),
+    }
 
 
 @router.get(
@@ -228,7 +237,7 @@ def inclusion(
     else:
         checkpoint = _checkpointed(services, access.tenant_id, tree_size, "tree_size")
     covered = checkpoint is not None and entry.seq is not None and entry.seq < checkpoint.size
-    if not covered and tree_size is None or entry.seq is None:
+    if (not covered and tree_size is None) or entry.seq is None:
         retry = math.ceil(services.settings.audit_checkpoint_interval_s)
         raise Conflict("No checkpoint covers this entry yet.", retry_after=retry)
     if not covered or checkpoint is None:
@@ -246,7 +255,9 @@ def inclusion(
     )
 
 
-def _checkpointed(services: Services, tenant_id: uuid.UUID, size: int, name: str) -> StoredCheckpoint:
+def _checkpointed(
+    services: Services, tenant_id: uuid.UUID, size: int, name: str
+) -> StoredCheckpoint:
     checkpoint = services.audit_store.checkpoint(tenant_id, size)
     if checkpoint is None:
         raise NotFound(f"The audit log has no checkpoint of size {size} (`{name}`).")

@@ -109,7 +109,9 @@ def test_an_entrys_proof_verifies_against_its_signed_checkpoint(
         assert proof["tree_size"] == checkpoint.size
         leaf = _b64(proof["leaf"])
         path = [_b64(h) for h in proof["inclusion_path"]]
-        assert verify_inclusion(proof["seq"], checkpoint.size, leaf_hash(leaf), path, checkpoint.root)
+        assert verify_inclusion(
+            proof["seq"], checkpoint.size, leaf_hash(leaf), path, checkpoint.root
+        )
         whole = writer.client.get(writer.url(f"/audit-log/{item['id']}")).json()
         assert json.loads(leaf) == whole
 
@@ -267,12 +269,18 @@ def test_the_leaves_are_the_entries_canonical_bytes_in_order(
     assert [line["seq"] for line in lines] == list(range(size))
     for line in lines:
         whole = writer.client.get(writer.url(f"/audit-log/{line['entry_id']}")).json()
-        assert _b64(line["leaf"]) == json.dumps(
-            whole, sort_keys=True, separators=(",", ":"), ensure_ascii=False
-        ).encode()
+        assert (
+            _b64(line["leaf"])
+            == json.dumps(whole, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+        )
     part = writer.client.get(writer.url("/audit-log/leaves"), params={"start": 1, "end": 3})
     assert [json.loads(line) for line in part.text.splitlines()] == lines[1:3]
-    assert writer.client.get(writer.url("/audit-log/leaves"), params={"start": 3, "end": 1}).status_code == 400
+    assert (
+        writer.client.get(
+            writer.url("/audit-log/leaves"), params={"start": 3, "end": 1}
+        ).status_code
+        == 400
+    )
 
 
 def test_the_export_verifies_alone_against_its_trailer(
@@ -298,7 +306,9 @@ def test_the_export_verifies_alone_against_its_trailer(
             assert line["inclusion_path"] is None
             continue
         path = [_b64(h) for h in line["inclusion_path"]]
-        assert verify_inclusion(line["seq"], checkpoint.size, leaf_hash(leaf), path, checkpoint.root)
+        assert verify_inclusion(
+            line["seq"], checkpoint.size, leaf_hash(leaf), path, checkpoint.root
+        )
         proven += 1
     assert proven == 6
 
@@ -324,7 +334,9 @@ def test_an_export_of_a_seq_range_holds_every_leaf_of_it(
         {"seq_start": 3, "seq_end": 1},
         {"seq_start": 0, "format": "csv"},
     ):
-        refused = writer.client.get(writer.url("/audit-log/export"), params={"format": "jsonl", **params})
+        refused = writer.client.get(
+            writer.url("/audit-log/export"), params={"format": "jsonl", **params}
+        )
         assert refused.status_code == 400, (params, refused.text)
 
 
@@ -343,12 +355,12 @@ def test_the_csv_export_names_each_entrys_seq(login_as: LoginAs, services: Servi
     settle(services, writer)
     response = writer.client.get(writer.url("/audit-log/export"), params={"format": "csv"})
     rows = list(csv.DictReader(io.StringIO(response.text)))
-    assert sorted(int(row["seq"]) for row in rows) == sorted(i["seq"] for i in modifications(writer))
+    assert sorted(int(row["seq"]) for row in rows) == sorted(
+        i["seq"] for i in modifications(writer)
+    )
 
 
-def test_only_the_tenants_people_may_read_its_proofs(
-    login_as: LoginAs, services: Services
-) -> None:
+def test_only_the_tenants_people_may_read_its_proofs(login_as: LoginAs, services: Services) -> None:
     owner = login_as(Role.OWNER)
     make_groups(owner, 1)
     settle(services, owner)
