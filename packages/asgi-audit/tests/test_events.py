@@ -107,8 +107,8 @@ def test_canonical_bytes_carry_every_field_of_the_record() -> None:
     decoded = orjson.loads(canonical_bytes(make_event()))
     assert set(decoded) == {
         "id", "seq", "tenant_id", "occurred_at", "duration_ms", "actor", "source", "action",
-        "method", "path", "route", "resource", "status", "outcome", "summary", "request", "response",
-        "client_ip", "user_agent",
+        "method", "path", "route", "resource", "status", "outcome", "summary", "request",
+        "response", "client_ip", "user_agent",
     }  # fmt: skip
     assert set(decoded["actor"]) == {"type", "id", "email", "name"}
     assert decoded["occurred_at"].endswith("Z")
