@@ -13,6 +13,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from asgi_audit.testing import make_event
 from asgi_audit.tlog.merkle import leaf_hash, verify_consistency, verify_inclusion
 from asgi_audit.tlog.note import Checkpoint, Verifier, open_note
 from callmanager.auth.principal import Role
@@ -409,3 +410,28 @@ def test_reading_the_proofs_is_audited_without_storing_the_answers(
             "truncated": False,
             "sha256": hashlib.sha256(response.content).hexdigest(),
         }, summary
+
+
+def test_a_long_log_exported_by_range_verifies_leaf_by_leaf(
+    login_as: LoginAs, services: Services
+) -> None:
+    """Hundreds of leaves: proofs fold stored nodes of the higher levels, fetched in chunks."""
+    owner = login_as(Role.OWNER)
+    now = datetime.now(UTC)
+    events = [
+        make_event(owner.tenant_id, occurred_at=now - timedelta(seconds=700 - n))
+        for n in range(700)
+    ]
+    services.audit_store.write(events, [])
+    settle(services, owner)
+    lines, last = export_lines(owner, seq_start=0)
+    checkpoint = opened(services, last["checkpoint"])
+    assert checkpoint.size >= 700
+    assert [line["seq"] for line in lines] == list(range(checkpoint.size))
+    for line in lines:
+        leaf = leaf_hash(_b64(line["leaf"]))
+        path = [_b64(h) for h in line["inclusion_path"]]
+        assert verify_inclusion(line["seq"], checkpoint.size, leaf, path, checkpoint.root)
+    middle = lines[len(lines) // 2]
+    proof = owner.client.get(owner.url(f"/audit-log/{middle['id']}/proof")).json()
+    assert proof["inclusion_path"] == middle["inclusion_path"]
