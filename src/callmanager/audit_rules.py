@@ -116,6 +116,10 @@ def _summarize_role_change(entry: SummaryInput) -> str:
     )
 
 
+def _summarize_proof(entry: SummaryInput) -> str:
+    return f"Viewed the proof of audit log entry {entry.resource.id}"
+
+
 def _text(body: JSON, key: str) -> str | None:
     value = body.get(key) if isinstance(body, dict) else None
     return value.strip()[:200] if isinstance(value, str) and value.strip() else None
@@ -162,6 +166,24 @@ _SPECIAL = (
         f"{TENANT_PREFIX}/audit-log/{{entry_id}}",
         resource_type="audit_log",
         response_body=False,
+    ),
+    # The log's proofs: checkpoints, hashes and leaves it holds already, described only.
+    *(
+        RouteRule(
+            "GET",
+            f"{TENANT_PREFIX}/audit-log/{rest}",
+            resource_type="audit_log",
+            resource_id=resource_id,
+            summary=summary,
+            response_body=False,
+        )
+        for rest, resource_id, summary in (
+            ("checkpoint", None, "Viewed the audit log's checkpoint"),
+            ("checkpoints", None, "Viewed the audit log's checkpoints"),
+            ("consistency", None, "Viewed a consistency proof of the audit log"),
+            ("leaves", None, "Read the audit log's leaves"),
+            ("{entry_id}/proof", "entry_id", _summarize_proof),
+        )
     ),
 )
 

@@ -24,6 +24,7 @@ from asgi_audit.export import CSV_COLUMNS, ExportFormat
 from asgi_audit.testing import make_event
 
 NOW = datetime.now(UTC).replace(microsecond=0)
+PROOF = ("leaf", "inclusion_path")
 
 
 def _log_with(*events: AuditEvent) -> AuditLog:
@@ -44,8 +45,10 @@ def test_json_lines_are_the_listed_entries_newest_first_one_per_line() -> None:
     body = b"".join(log.export(_query(tenant), ExportFormat.JSONL))
 
     assert body.endswith(b"\n")
-    lines = [orjson.loads(line) for line in body.splitlines()]
-    assert lines == [e.appended(n).without_bodies().to_dict() for n, e in enumerate(events)]
+    *lines, _trailer = [orjson.loads(line) for line in body.splitlines()]
+    assert [{k: v for k, v in line.items() if k not in PROOF} for line in lines] == [
+        e.appended(n).without_bodies().to_dict() for n, e in enumerate(events)
+    ]
 
 
 def test_json_lines_come_in_one_chunk_per_batch() -> None:
@@ -54,7 +57,7 @@ def test_json_lines_come_in_one_chunk_per_batch() -> None:
 
     chunks = list(log.export(_query(tenant), ExportFormat.JSONL, batch=3))
 
-    assert [chunk.count(b"\n") for chunk in chunks] == [3, 3, 1]
+    assert [chunk.count(b"\n") for chunk in chunks] == [3, 3, 1, 1]  # the trailer last
 
 
 def test_csv_has_a_header_and_a_row_per_entry_naming_the_actor_plainly() -> None:
@@ -89,10 +92,11 @@ def test_csv_cells_that_a_spreadsheet_would_run_as_a_formula_are_quoted(danger: 
     assert row["summary"] == "'" + danger
 
 
-def test_an_export_of_nothing_is_empty_json_lines_or_a_csv_header() -> None:
+def test_an_export_of_nothing_is_its_trailer_alone_or_a_csv_header() -> None:
     log = AuditLog(MemoryAuditStore(), cursor_key=b"export")
     query = _query(uuid.uuid4())
 
-    assert b"".join(log.export(query, ExportFormat.JSONL)) == b""
+    trailer = b'{"checkpoint":null,"tree_size":0,"range":null}\n'
+    assert b"".join(log.export(query, ExportFormat.JSONL)) == trailer
     csv_text = b"".join(log.export(query, ExportFormat.CSV)).decode()
     assert csv_text.splitlines() == [",".join(CSV_COLUMNS)]

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import orjson
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlalchemy import select
 
 from asgi_audit import (
@@ -18,6 +18,7 @@ from asgi_audit import (
     ActorType,
     AuditQuery,
     ExportFormat,
+    InvalidQuery,
     parse_query,
 )
 from callmanager.api.audit_schemas import EXPORT_RESPONSE, AuditEntryOut, AuditPageOut
@@ -37,6 +38,8 @@ ActorKind = StrEnum("ActorKind", [(kind, kind) for kind in ActorType.registered]
 as the enum the OpenAPI document lists for `actor_type`."""
 STATUS = r"^[1-5]([xX]{2}|[0-9]{2})$"
 CURSOR = r"^[A-Za-z0-9_-]{1,200}$"
+MAX_SEQ = 2**62
+"""Above any sequence number the store can hold."""
 
 
 def search_query(
@@ -130,14 +133,45 @@ def search_audit_log(query: SearchQuery, services: ServicesDep) -> Response:
 def export_audit_log(
     query: SearchQuery,
     services: ServicesDep,
+    request: Request,
     format: ExportFormat = ExportFormat.JSONL,
+    seq_start: Annotated[
+        int | None, Query(ge=0, le=MAX_SEQ, description="with `seq_end`: a range of the log")
+    ] = None,
+    seq_end: Annotated[int | None, Query(ge=0, le=MAX_SEQ, description="exclusive")] = None,
 ) -> PrefetchingStreamingResponse:
     """Every entry the search matches (cursor and limit ignored), newest first, as JSON Lines
-    (the entries as the search lists them) or CSV; streamed from one database read. Its first
-    chunk is read before the status is sent, so a store that cannot be read is a 503 problem."""
-    chunks = services.audit_log.export(query, format)
+    or CSV; streamed from one database read. Its first chunk is read before the status is sent,
+    so a store that cannot be read is a 503 problem.
+
+    JSON Lines verify alone: each line is the entry as the search lists it plus `leaf` (its
+    base64 leaf bytes) and `inclusion_path` (base64 hashes proving it in the checkpoint of the
+    last line, `{"checkpoint", "tree_size", "range"}`). With `seq_start`/`seq_end` the export
+    is every entry of that range of the log instead, in `seq` order (`seq_end` clamped to the
+    latest checkpoint's size, as `range` says): JSON Lines only, and without search filters."""
     headers = {"Content-Disposition": f'attachment; filename="{format.filename}"'}
+    if seq_start is None and seq_end is None:
+        chunks = services.audit_log.export(query, format)
+    else:
+        _whole_range(request, format)
+        chunks = services.audit_log.export_range(query.criteria.tenant_id, seq_start, seq_end)
     return PrefetchingStreamingResponse(chunks, media_type=format.media_type, headers=headers)
+
+
+NARROWING = ("from", "to", "actor_type", "actor", "resource_type", "status", "q")
+
+
+def _whole_range(request: Request, format: ExportFormat) -> None:
+    """An export of a `seq` range holds every entry of it: no filter may narrow it."""
+    if format is not ExportFormat.JSONL:
+        raise InvalidQuery("A `seq` range is exported as JSON Lines only.", "format")
+    params = request.query_params
+    action_type = params.get("action_type", "all").strip().lower()
+    given = [name for name in NARROWING if params.get(name, "").strip()]
+    if action_type != "all":
+        given.insert(0, "action_type")
+    if given:
+        raise InvalidQuery(f"A `seq` range is exported whole: drop `{given[0]}`.", given[0])
 
 
 @router.get("/vocabulary", summary="The words the Audit Log page shows")

@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from asgi_audit import Action, ActorType, Outcome
 from callmanager.audit_rules import PARTNER
@@ -74,5 +74,62 @@ EXPORT_RESPONSE: dict[int | str, dict[str, Any]] = {
             "application/x-ndjson": {"schema": {"type": "string"}},
             "text/csv": {"schema": {"type": "string"}},
         },
+    }
+}
+
+
+class SigningKeyOut(BaseModel):
+    name: str
+    verifier_key: str = Field(description="`<name>+<8 hex digits key id>+<base64(0x01 ‖ key)>`")
+    public_key: str = Field(description="The raw 32-byte Ed25519 public key, base64.")
+    active: bool = Field(description="Whether it signs new checkpoints.")
+    created_at: datetime | None = Field(description="When it first signed; null if unknown.")
+
+
+class SigningKeysOut(BaseModel):
+    keys: list[SigningKeyOut]
+
+
+class CheckpointOut(BaseModel):
+    size: int
+    root: str = Field(description="The tree's root hash, base64.")
+    note: str = Field(description="The C2SP signed note, exactly as signed.")
+    created_at: datetime
+
+
+class CheckpointPageOut(BaseModel):
+    checkpoints: list[CheckpointOut]
+    next_cursor: str | None
+
+
+class InclusionProofOut(BaseModel):
+    entry_id: uuid.UUID
+    seq: int
+    leaf: str = Field(description="The entry's leaf bytes (its canonical JSON), base64.")
+    tree_size: int
+    inclusion_path: list[str] = Field(description="Base64 hashes, RFC 9162 order, leaf first.")
+    checkpoint: str = Field(description="The signed note of the tree of `tree_size` leaves.")
+
+
+class ConsistencyOut(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    old: int = Field(alias="from")
+    new: int = Field(alias="to")
+    proof: list[str] = Field(description="Base64 hashes (RFC 9162 consistency proof).")
+
+
+CHECKPOINT_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The C2SP signed note of the latest checkpoint.",
+        "content": {"text/plain": {"schema": {"type": "string"}}},
+    }
+}
+
+LEAVES_MEDIA_TYPE = "application/x-ndjson"
+LEAVES_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": 'JSON Lines: `{"seq", "entry_id", "leaf"}` per leaf, in order.',
+        "content": {LEAVES_MEDIA_TYPE: {"schema": {"type": "string"}}},
     }
 }

@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from callmanager.api import (
     admin_setup,
     audit_log,
+    audit_proofs,
     auth,
     call_flows,
     call_logs,
@@ -26,4 +27,6 @@ api_router.include_router(admin_setup.router)
 api_router.include_router(call_flows.router)
 api_router.include_router(call_logs.router)
 api_router.include_router(partner_access.router)
+api_router.include_router(audit_proofs.keys_router)
+api_router.include_router(audit_proofs.router)  # before `/audit-log/{entry_id}`
 api_router.include_router(audit_log.router)

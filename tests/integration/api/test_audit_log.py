@@ -4,6 +4,7 @@ query parameters, isolation between tenants, and the invitation's secrets kept o
 from __future__ import annotations
 
 import hashlib
+import json
 import uuid
 from pathlib import Path
 from typing import Any
@@ -274,9 +275,11 @@ def test_the_export_holds_every_matching_entry(login_as: LoginAs, services: Serv
         writer.client.post(writer.url("/groups"), json={"name": f"=cmd|{n}"})
     jsonl = writer.client.get(writer.url("/audit-log/export"), params={"format": "jsonl"})
     assert jsonl.status_code == 200
-    assert len(jsonl.text.splitlines()) == 3
+    *lines, trailer = jsonl.text.splitlines()
+    assert len(lines) == 3
+    assert set(json.loads(trailer)) == {"checkpoint", "tree_size", "range"}
     csv_text = writer.client.get(writer.url("/audit-log/export"), params={"format": "csv"}).text
-    assert csv_text.splitlines()[0].startswith("occurred_at,id,action,summary")
+    assert csv_text.splitlines()[0].startswith("occurred_at,id,seq,action,summary")
     assert len(csv_text.splitlines()) == 4
 
 

@@ -56,6 +56,13 @@ def _logged_in_reader(settings: Settings) -> Iterator[LoggedIn]:
         "/audit-log/export?format=jsonl",
         "/audit-log/export?format=csv",
         "/audit-log/0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b",
+        "/audit-log/export?format=jsonl&seq_start=0",
+        "/audit-log/checkpoint",
+        "/audit-log/checkpoints",
+        "/audit-log/consistency?from=1&to=2",
+        "/audit-log/leaves?start=0&end=10",
+        "/audit-log/0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b/proof",
+        "/../../audit-log/keys",
     ],
 )
 def test_reading_the_log_while_its_store_is_down_is_a_503_problem_with_retry_after(

@@ -48,7 +48,7 @@ def test_an_entry_reads_back_with_the_same_canonical_bytes(store: SqlAuditStore)
     store.write([event], [])
     stored = store.get(event.tenant_id, event.id)
     assert stored is not None
-    assert canonical_bytes(stored) == canonical_bytes(event)
+    assert canonical_bytes(stored) == canonical_bytes(event.appended(0))
 
 
 def test_writing_an_entry_twice_stores_it_once(store: SqlAuditStore) -> None:

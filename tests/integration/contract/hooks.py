@@ -28,6 +28,21 @@ AUDIT_SEARCHES = {f"{TENANT}/audit-log", f"{TENANT}/audit-log/export"}
 CALL_LOGS = f"{TENANT}/call-logs"
 CALL_FLOWS = {f"{TENANT}/call-flows", f"{TENANT}/call-flows/{{call_flow_id}}"}
 WITH_EMAIL = {"/api/v1/auth/login", f"{TENANT}/invitations"}
+CHECKPOINTS = f"{TENANT}/audit-log/checkpoints"
+CONSISTENCY = f"{TENANT}/audit-log/consistency"
+LEAVES = f"{TENANT}/audit-log/leaves"
+EXPORT = f"{TENANT}/audit-log/export"
+MAX_LEAVES = 10_000
+SEARCH_FILTERS = (
+    "action_type",
+    "from",
+    "to",
+    "actor_type",
+    "actor",
+    "resource_type",
+    "status",
+    "q",
+)
 
 OWNER_ID_VAR = "CONTRACT_OWNER_ID"
 """The tenant's Owner: call flows route to them."""
@@ -57,6 +72,12 @@ def before_call(_context: Any, case: Case[Any], _kwargs: dict[str, Any]) -> None
         _a_call_flow_that_can_exist(body)
     elif path == TENANT and isinstance(body, dict):
         _a_known_time_zone(body)
+    elif path == CHECKPOINTS and isinstance(query, dict):
+        query.pop("cursor", None)  # only valid as the server issued it
+    elif path in (CONSISTENCY, LEAVES) and isinstance(query, dict):
+        _a_range_of_the_log(query, "from" if path == CONSISTENCY else "start")
+    if path == EXPORT and isinstance(query, dict):
+        _a_whole_seq_range(query)
     if path in WITH_EMAIL and isinstance(body, dict) and "email" in body:
         body["email"] = _deliverable_form(body["email"])
 
@@ -68,6 +89,42 @@ def _one_audit_day(query: JSON) -> None:
     anchor = query.get("from") or query.get("to")
     if isinstance(anchor, str):
         query["from"] = query["to"] = _within_years(anchor)
+
+
+def _a_range_of_the_log(query: JSON, first: str) -> None:
+    """A range of the log starts before it ends, and a call reads at most 10 000 leaves."""
+    last = "to" if first == "from" else "end"
+    start, end = _whole(query.get(first)), _whole(query.get(last))
+    if first == "start" and start is None and query.get(first) is None:
+        start = 0  # the default
+    if start is None or end is None:
+        return
+    start, end = min(start, end), max(start, end)
+    query[first], query[last] = start, min(end, start + MAX_LEAVES) if first == "start" else end
+
+
+def _whole(value: Any) -> int | None:
+    """A whole number 0 or more as the query sends it (an int, or its digits), else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if value >= 0 else None
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        return int(value)
+    return None
+
+
+def _a_whole_seq_range(query: JSON) -> None:
+    """An export of a `seq` range is JSON Lines of the whole range, in order: no filters."""
+    start, end = query.get("seq_start"), query.get("seq_end")
+    if start is None and end is None:
+        return
+    for name in SEARCH_FILTERS:
+        query.pop(name, None)
+    query["format"] = "jsonl"
+    first, last = _whole(start), _whole(end)
+    if first is not None and last is not None and first > last:
+        query["seq_start"], query["seq_end"] = last, first
 
 
 def _one_call_log_hour(query: JSON) -> None:

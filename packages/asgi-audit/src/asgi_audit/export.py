@@ -1,13 +1,21 @@
-"""A search's every entry as a file: JSON Lines (the entries as the API lists them) or CSV.
+"""A search's every entry as a file: JSON Lines (verifiable, see below) or CSV.
 
 Both come from the store's export, one chunk of bytes per batch of entries, so a streamed
-response costs one send per batch and memory stays flat however many entries match. The store
-writes JSON Lines itself (a SQL database has each line written by the database); CSV is written
-here from the listed entries.
+response costs one send per batch and memory stays flat however many entries match.
+
+**Verifiable JSON Lines.** Every line but the last is an entry as the API lists it (with its
+`seq`) plus `leaf`, base64 of its leaf bytes (`canonical_bytes` of the whole stored entry,
+bodies included; null while the entry is pending), and `inclusion_path`, the base64 hashes
+proving that leaf in the tree of the trailer's checkpoint (RFC 9162 order, leaf side first;
+null when `seq` is null or not below that tree's size). A leaf whose entry is gone keeps its
+line as `{"seq", "entry_id", "hash", "leaf": null, "inclusion_path"}`. The last line is the
+trailer: `{"checkpoint": signed note | null, "tree_size": N, "range": {"start", "end"} | null}`
+(`range` for an export of a `seq` range, which then holds every leaf of it, in order).
 """
 
 from __future__ import annotations
 
+import base64
 import csv
 import io
 from collections.abc import Generator
@@ -15,8 +23,12 @@ from contextlib import closing
 from enum import StrEnum
 from typing import Any, cast
 
-from asgi_audit.events import ENTRY
+import orjson
+
+from asgi_audit.events import ENTRY, AuditEvent, canonical_bytes
 from asgi_audit.record import Record
+from asgi_audit.store.paths import InclusionPaths
+from asgi_audit.store.port import Leaf, StoredCheckpoint
 from asgi_audit.types import JSON, JSONObject
 
 BATCH = 1_000
@@ -56,6 +68,62 @@ class ExportFormat(StrEnum):
 
 Batches = Generator[list[JSONObject], None, None]
 Chunks = Generator[bytes, None, None]
+
+
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
+
+
+def _proven(item: JSONObject, leaf: bytes | None, path: list[bytes] | None) -> bytes:
+    item["leaf"] = None if leaf is None else b64(leaf)
+    item["inclusion_path"] = None if path is None else [b64(h) for h in path]
+    return orjson.dumps(item) + b"\n"
+
+
+def entry_lines(batches: Generator[list[AuditEvent], None, None], paths: InclusionPaths) -> Chunks:
+    """Whole entries as verifiable lines, a chunk per batch, each proven in `paths`' tree."""
+    with closing(batches):
+        for batch in batches:
+            proofs = paths(e.seq for e in batch if e.seq is not None)
+            yield b"".join(
+                _proven(
+                    e.without_bodies().to_dict(),
+                    None if e.seq is None else canonical_bytes(e),
+                    None if e.seq is None else proofs.get(e.seq),
+                )
+                for e in batch
+            )
+
+
+def leaf_lines(batches: Generator[list[Leaf], None, None], paths: InclusionPaths) -> Chunks:
+    """Leaves (in order) as verifiable lines; a leaf whose entry is gone keeps only its hash."""
+    with closing(batches):
+        for batch in batches:
+            proofs = paths(leaf.seq for leaf in batch)
+            yield b"".join(_leaf_line(leaf, proofs.get(leaf.seq)) for leaf in batch)
+
+
+def _leaf_line(leaf: Leaf, path: list[bytes] | None) -> bytes:
+    if leaf.entry is None:
+        item: JSONObject = {"seq": leaf.seq, "entry_id": str(leaf.entry_id), "hash": b64(leaf.hash)}
+        return _proven(item, None, path)
+    return _proven(leaf.entry.without_bodies().to_dict(), canonical_bytes(leaf.entry), path)
+
+
+def trailer(checkpoint: StoredCheckpoint | None, seq_range: tuple[int, int] | None) -> bytes:
+    """The last line: the checkpoint every line is proven against, and the range exported."""
+    return (
+        orjson.dumps(
+            {
+                "checkpoint": None if checkpoint is None else checkpoint.note,
+                "tree_size": 0 if checkpoint is None else checkpoint.size,
+                "range": None
+                if seq_range is None
+                else {"start": seq_range[0], "end": seq_range[1]},
+            }
+        )
+        + b"\n"
+    )
 
 
 def csv_chunks(batches: Batches, record: Record[Any] = ENTRY) -> Chunks:

@@ -30,7 +30,15 @@ from asgi_audit.events import (
     epoch_us,
     from_epoch_us,
 )
-from asgi_audit.export import BATCH, Chunks, ExportFormat, csv_chunks
+from asgi_audit.export import (
+    BATCH,
+    Chunks,
+    ExportFormat,
+    csv_chunks,
+    entry_lines,
+    leaf_lines,
+    trailer,
+)
 from asgi_audit.record import format_instant
 from asgi_audit.store.port import AuditStore, Criteria, Position
 
@@ -152,10 +160,44 @@ class AuditLog:
 
     def export(self, query: AuditQuery, fmt: ExportFormat, *, batch: int = BATCH) -> Chunks:
         """Every entry the search matches (its cursor and limit ignored), newest first, as the
-        bytes of a `fmt` file, a chunk per `batch` entries; close it to stop early."""
+        bytes of a `fmt` file, a chunk per `batch` entries; close it to stop early. JSON Lines
+        are verifiable: each line proven in the tenant's latest checkpoint, which the trailer
+        line carries (see `asgi_audit.export`)."""
         if fmt is ExportFormat.JSONL:
-            return self.store.export_json_lines(query.criteria, batch)
+            return self._proven_entries(query.criteria, batch)
         return csv_chunks(self.store.export(query.criteria, batch))
+
+    def export_range(
+        self, tenant_id: uuid.UUID, start: int | None, end: int | None, *, batch: int = BATCH
+    ) -> Chunks:
+        """Every leaf `start` ≤ seq < `end` of the tenant's log, in order, as verifiable JSON
+        Lines; `end` is clamped to the latest checkpoint's size (the default), so the file
+        holds the whole range the trailer names."""
+        if start is not None and start < 0:
+            raise InvalidQuery("`seq_start` must be 0 or more.", "seq_start")
+        if end is not None and end < 0:
+            raise InvalidQuery("`seq_end` must be 0 or more.", "seq_end")
+        if start is not None and end is not None and start > end:
+            raise InvalidQuery("`seq_start` is after `seq_end`.", "seq_start")
+        return self._proven_leaves(tenant_id, start or 0, end, batch)
+
+    def _proven_entries(self, criteria: Criteria, batch: int) -> Chunks:
+        checkpoint = self.store.checkpoint(criteria.tenant_id)
+        size = 0 if checkpoint is None else checkpoint.size
+        paths = self.store.inclusion_paths(criteria.tenant_id, size)
+        yield from entry_lines(self.store.export_entries(criteria, batch), paths)
+        yield trailer(checkpoint, None)
+
+    def _proven_leaves(
+        self, tenant_id: uuid.UUID, start: int, end: int | None, batch: int
+    ) -> Chunks:
+        checkpoint = self.store.checkpoint(tenant_id)
+        size = 0 if checkpoint is None else checkpoint.size
+        end = max(start, size if end is None else min(end, size))
+        paths = self.store.inclusion_paths(tenant_id, size)
+        if start < end:
+            yield from leaf_lines(self.store.leaves(tenant_id, start, end, batch), paths)
+        yield trailer(checkpoint, (start, end))
 
     def get(self, tenant_id: uuid.UUID, entry_id: uuid.UUID | str) -> AuditEvent | None:
         """The whole entry, or None if it does not exist in this tenant (or the id is malformed)."""

@@ -10,6 +10,7 @@ from datetime import datetime
 import orjson
 
 from asgi_audit.events import AuditEvent, Outcome
+from asgi_audit.store.paths import InclusionPaths
 from asgi_audit.store.port import (
     Criteria,
     Head,
@@ -89,6 +90,19 @@ class MemoryAuditStore:
         found = self.search(criteria, None, len(self._entries))
         for start in range(0, len(found), batch):
             yield [event.to_dict() for event in found[start : start + batch]]
+
+    def export_entries(
+        self, criteria: Criteria, batch: int
+    ) -> Generator[list[AuditEvent], None, None]:
+        with self._lock:
+            found = [e for e in self._entries.values() if _matches(e, criteria, None)]
+        found.sort(key=lambda e: (e.occurred_at, e.id), reverse=True)
+        for start in range(0, len(found), batch):
+            yield found[start : start + batch]
+
+    def inclusion_paths(self, tenant_id: uuid.UUID, size: int) -> InclusionPaths:
+        with self._lock:
+            return InclusionPaths(size, self._source(tenant_id))
 
     def export_json_lines(self, criteria: Criteria, batch: int) -> Generator[bytes, None, None]:
         for entries in self.export(criteria, batch):

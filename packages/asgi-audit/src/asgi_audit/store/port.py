@@ -6,11 +6,14 @@ import uuid
 from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from asgi_audit.events import Action, ActorType, AuditEvent, Outcome
 from asgi_audit.tlog.note import Verifier
 from asgi_audit.types import JSONObject
+
+if TYPE_CHECKING:
+    from asgi_audit.store.paths import InclusionPaths
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +110,14 @@ class AuditStore(Protocol):
     def export_json_lines(self, criteria: Criteria, batch: int) -> Generator[bytes, None, None]:
         """What `export` yields, each batch as JSON Lines: an entry's JSON object a line (the
         same values; whitespace and number spelling may be the database's)."""
+
+    def export_entries(
+        self, criteria: Criteria, batch: int
+    ) -> Generator[list[AuditEvent], None, None]:
+        """What `export` yields, as whole entries (bodies included: their leaves need them)."""
+
+    def inclusion_paths(self, tenant_id: uuid.UUID, size: int) -> InclusionPaths:
+        """Proves many leaves in the tenant's tree of `size` leaves, batch by batch."""
 
     def get(self, tenant_id: uuid.UUID, entry_id: uuid.UUID) -> AuditEvent | None:
         """One whole entry of one tenant, bodies included."""

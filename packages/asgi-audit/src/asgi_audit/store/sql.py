@@ -32,6 +32,7 @@ from asgi_audit.events import ENTRY, MODIFICATIONS, AuditEvent, Outcome, occurre
 from asgi_audit.record import Field, Kind
 from asgi_audit.store.bulk import insert_postgres, insert_sqlite
 from asgi_audit.store.listing import Listing
+from asgi_audit.store.paths import InclusionPaths
 from asgi_audit.store.port import (
     Criteria,
     Head,
@@ -55,7 +56,13 @@ from asgi_audit.store.tables import (
     signing_keys,
 )
 from asgi_audit.store.tree import Appender, TreeTables
-from asgi_audit.tlog.merkle import CompactRange, NodeSource, consistency_proof, inclusion_proof
+from asgi_audit.tlog.merkle import (
+    CompactRange,
+    Node,
+    NodeSource,
+    consistency_proof,
+    inclusion_proof,
+)
 from asgi_audit.tlog.note import Verifier
 from asgi_audit.types import JSONObject
 
@@ -63,6 +70,10 @@ log = logging.getLogger("asgi_audit")
 
 FAILURE_STATUS = 400
 """Status filters from here up are served by the failures' partial index."""
+
+NODES_PER_QUERY = 200
+"""Complete nodes asked for in one query (each is a range condition; SQLite caps a query's
+expression depth at 1000)."""
 
 MIN_FTS_QUERY = 3
 """SQLite's trigram index needs three characters; shorter text is matched by a scan."""
@@ -254,6 +265,12 @@ class SqlAuditStore:
         for rows in self._read_all(self._listing_columns, criteria, batch):
             yield [self._listing.item(row, tenant_id) for row in rows]
 
+    def export_entries(
+        self, criteria: Criteria, batch: int
+    ) -> Generator[list[AuditEvent], None, None]:
+        for rows in self._read_all(list(entries.c), criteria, batch):
+            yield [ENTRY.from_columns(row._mapping) for row in rows]
+
     def export_json_lines(self, criteria: Criteria, batch: int) -> Generator[bytes, None, None]:
         """The database writes each line's JSON; Python only joins them."""
         line = self._listing.json_line(str(criteria.tenant_id))
@@ -368,6 +385,18 @@ class SqlAuditStore:
     def consistency_proof(self, tenant_id: uuid.UUID, old: int, size: int) -> list[bytes]:
         with _reachable(), self.engine.connect() as conn:
             return consistency_proof(old, size, self._source(conn, tenant_id))
+
+    def inclusion_paths(self, tenant_id: uuid.UUID, size: int) -> InclusionPaths:
+        def source(wanted: Iterable[Node]) -> dict[Node, bytes]:
+            nodes = sorted(wanted)
+            found: dict[Node, bytes] = {}
+            with _reachable(), self.engine.connect() as conn:
+                for i in range(0, len(nodes), NODES_PER_QUERY):
+                    chunk = nodes[i : i + NODES_PER_QUERY]
+                    found.update(self._tree.node_hashes(conn, tenant_id, chunk))
+            return found
+
+        return InclusionPaths(size, source)
 
     def _source(self, conn: Connection, tenant_id: uuid.UUID) -> NodeSource:
         return lambda wanted: self._tree.node_hashes(conn, tenant_id, wanted)
