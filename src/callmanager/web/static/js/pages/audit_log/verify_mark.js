@@ -23,6 +23,7 @@ function publishedKeys() {
   return published;
 }
 
+const sentence = (text) => `${text.charAt(0).toUpperCase()}${text.slice(1)}.`;
 const state = (kind, label, ...rest) =>
   [h("span", { class: `badge verify-badge badge-${kind}` }, label), ...rest];
 
@@ -52,7 +53,7 @@ export function verificationMark(entry) {
       show("verified", verified(await verifyProof({ entry, proof, keys, tenantId: ctx.tenantId })));
     } catch (err) {
       if (err instanceof VerifyError) {
-        show("failed", state("danger", "Verification failed", h("span", { class: "verify-reason" }, `: ${err.message}.`)));
+        show("failed", state("danger", "Verification failed", h("span", { class: "verify-reason" }, sentence(err.message))));
       } else if (err instanceof ApiError && err.status === 409) {
         const wait = err.retryAfter ?? 10;
         show("pending", state("warning", `Pending (next checkpoint within ${wait} s)`, again()));
