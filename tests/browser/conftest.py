@@ -28,6 +28,7 @@ from playwright.sync_api import (
 )
 from sqlalchemy import select
 
+from asgi_audit.tlog.note import NoteError, Signer, Verifier
 from callmanager.auth.principal import Role
 from callmanager.domain.portal_users.models import Membership, User
 from callmanager.migrate import upgrade
@@ -41,6 +42,20 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 DESKTOP = {"width": 1280, "height": 860}
 NARROW = {"width": 390, "height": 844}
+AUDIT_ORIGIN = "callmanager.test"
+
+
+def _signing_key() -> str:
+    """A new audit signing key whose verifier key reads back (base64 with no "+": the key
+    parser of asgi_audit splits a key at every "+")."""
+    while True:
+        signer = Signer.generate(AUDIT_ORIGIN)
+        try:
+            Signer.parse(signer.key)
+            Verifier.parse(signer.verifier.key)
+        except NoteError:
+            continue
+        return signer.key
 
 
 def _free_port() -> int:
@@ -96,7 +111,17 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     var_dir = tmp_path_factory.mktemp("browser-server")
     database_url = f"sqlite:///{var_dir / 'callmanager.db'}"
     upgrade(database_url)
-    settings = make_settings(database_url, var_dir)
+    signing_key = _signing_key()
+    # The test process signs too (`sign_log`), with the server's key and origin; the server
+    # itself checkpoints a tenant once and then not for an hour, so an entry stays pending
+    # until a test signs.
+    settings = make_settings(
+        database_url,
+        var_dir,
+        audit_signing_key=signing_key,
+        audit_origin=AUDIT_ORIGIN,
+        audit_checkpoint_interval_s=0.001,
+    )
     port = _free_port()
     env = {
         **os.environ,
@@ -104,6 +129,9 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         "CALLMANAGER_VAR_DIR": str(var_dir),
         "CALLMANAGER_SECRET_KEY": settings.secret_key,
         "CALLMANAGER_SCHEDULER_ENABLED": "false",
+        "CALLMANAGER_AUDIT_SIGNING_KEY": signing_key,
+        "CALLMANAGER_AUDIT_ORIGIN": AUDIT_ORIGIN,
+        "CALLMANAGER_AUDIT_CHECKPOINT_INTERVAL_S": "3600",
     }
     log_path = var_dir / "server.log"
     with log_path.open("wb") as log:
@@ -175,6 +203,19 @@ class Tenant:
 
     def page_url(self, slug: str, query: str = "") -> str:
         return self.server.url(f"/tenants/{self.id}/{slug}{query}")
+
+    def sign_log(self, covering: int = 1, timeout_s: float = 10) -> int:
+        """Checkpoint the tenant's log (as the server's notary does) once it holds at least
+        `covering` entries; returns the signed tree size."""
+        store = self.server.services.audit_store
+        deadline = time.monotonic() + timeout_s
+        while True:
+            self.server.services.notary.checkpoint()
+            latest = store.checkpoint(self.id)
+            if latest is not None and latest.size >= covering:
+                return latest.size
+            assert time.monotonic() < deadline, f"the log never held {covering} entries"
+            time.sleep(0.1)
 
 
 def new_tenant(server: LiveServer, name: str, time_zone: str = "Europe/London") -> Tenant:

@@ -297,14 +297,15 @@ def test_the_current_view_exports_as_csv_and_json_lines(page: Page, tenant: Tena
         page.get_by_role("link", name="Export CSV").click()
     csv_text = csv_download.value.path().read_text()
     header, *rows = csv_text.strip().splitlines()
-    assert header.startswith("occurred_at,id,action,summary")
+    assert header.startswith("occurred_at,id,seq,action,summary")
     assert len(rows) == 1
     assert "Created group 'Example New Group'" in rows[0]
 
     with page.expect_download() as jsonl_download:
         page.get_by_role("link", name="Export JSON Lines").click()
-    lines = jsonl_download.value.path().read_text().strip().splitlines()
+    *lines, trailer = jsonl_download.value.path().read_text().strip().splitlines()
     assert [json.loads(line)["summary"] for line in lines] == ["Created group 'Example New Group'"]
+    assert set(json.loads(trailer)) == {"checkpoint", "tree_size", "range"}
 
 
 def test_system_and_partner_entries_are_tagged_without_a_person(

@@ -3,10 +3,12 @@
 const SAFE = new Set(["GET", "HEAD", "OPTIONS"]);
 
 export class ApiError extends Error {
-  constructor(status, problem) {
+  constructor(status, problem, headers) {
     super(describe(status, problem));
     this.status = status;
     this.problem = problem ?? {};
+    /** Seconds the server asked to wait before trying again (Retry-After), or null. */
+    this.retryAfter = Number.parseInt(headers?.get("retry-after") ?? "", 10) || null;
   }
 }
 
@@ -61,7 +63,7 @@ export async function api(method, path, body, options = {}) {
   if (response.status === 204) return null;
   const type = response.headers.get("content-type") || "";
   const data = type.includes("json") ? await response.json().catch(() => null) : null;
-  if (!response.ok) throw new ApiError(response.status, data);
+  if (!response.ok) throw new ApiError(response.status, data, response.headers);
   return data;
 }
 

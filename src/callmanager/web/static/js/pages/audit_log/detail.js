@@ -7,6 +7,7 @@ import { h, replace } from "../../dom.js";
 import { jsonView } from "../../json_view.js";
 import { fullTime } from "../../time.js";
 import { alertBox, button, copyButton } from "../../ui.js";
+import { verificationMark } from "./verify_mark.js";
 
 function formatSize(bytes) {
   if (bytes === null || bytes === undefined) return "";
@@ -82,7 +83,9 @@ function facts(entry) {
     fact("Route", entry.route ? `${entry.method} ${entry.route}` : null),
     fact("Client", entry.client_ip),
     fact("User agent", entry.user_agent),
-    fact("Entry id", h("code", null, entry.id)));
+    fact("Entry id", h("code", null, entry.id)),
+    fact("Seq", absent(entry.seq) ? "— (not yet in the log)" : h("code", { class: "entry-seq" }, String(entry.seq))),
+    fact("Integrity", verificationMark(entry)));
 }
 
 function detailView(entry) {

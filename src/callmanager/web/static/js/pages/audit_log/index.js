@@ -1,5 +1,6 @@
 // Organization > Audit Log: filters kept in the URL, newest-first entries that expand, "Load more"
-// over the keyset cursor, and CSV / JSON Lines export of the current view.
+// over the keyset cursor, CSV / JSON Lines export of the current view, and the downloads that
+// verify the log offline.
 
 import { ApiError, api } from "../../api.js";
 import { ctx } from "../../context.js";
@@ -9,6 +10,7 @@ import { button, emptyState } from "../../ui.js";
 import { filterView } from "../../url_state.js";
 import { filterForm } from "./filters.js";
 import { entryTable } from "./list.js";
+import { offlinePanel } from "./offline.js";
 import { DEFAULTS, apiQuery, describeView, normalise, useVocabulary } from "./state.js";
 
 const exportLink = (format, label) =>
@@ -87,6 +89,7 @@ export async function mount(root) {
     h("div", { class: "result-bar" }, summary, h("div", { class: "result-tools" },
       button("Refresh", () => entries.load(), { class: "button button-secondary button-small" }), csv, jsonl)),
     region, entries.footer,
+    offlinePanel(),
     h("p", { class: "muted zone-note" }, `Times in ${ctx.timeZone}. Hover a time for the full timestamp.`));
   filters.setUsers([], view.state);
   api("GET", ctx.tenantApi("/portal-users")).then((users) => filters.setUsers(users, view.state)).catch(() => {});
