@@ -26,6 +26,7 @@ MODULES = {
     "queries": "benchmarks.scenarios.queries",
     "visibility": "benchmarks.scenarios.visibility",
     "export": "benchmarks.scenarios.export",
+    "tlog": "benchmarks.scenarios.tlog",
 }
 
 

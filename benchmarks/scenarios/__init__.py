@@ -1,1 +1,1 @@
-"""The five scenarios of issue 6, each a `run(ctx) -> Section`."""
+"""The scenarios (five of issue 6, the Merkle log of issue 12), each a `run(ctx) -> Section`."""
