@@ -25,8 +25,8 @@ from typing import Any, cast
 
 import orjson
 
-from asgi_audit.events import ENTRY, AuditEvent, canonical_bytes
-from asgi_audit.record import Record
+from asgi_audit.events import ENTRY, AuditEvent
+from asgi_audit.record import Record, put
 from asgi_audit.store.paths import InclusionPaths
 from asgi_audit.store.port import Leaf, StoredCheckpoint
 from asgi_audit.types import JSON, JSONObject
@@ -80,17 +80,26 @@ def _proven(item: JSONObject, leaf: bytes | None, path: list[bytes] | None) -> b
     return orjson.dumps(item) + b"\n"
 
 
+_UNLISTED = tuple(f.path for f in ENTRY.fields if not f.listed)
+"""What a list item writes as null (the bodies), though the leaf holds it."""
+
+
+def _listed_and_leaf(e: AuditEvent) -> tuple[JSONObject, bytes | None]:
+    """The entry's list item and its leaf bytes (None while pending), from one JSON form."""
+    document = e.to_dict()
+    leaf = None if e.seq is None else orjson.dumps(document, option=orjson.OPT_SORT_KEYS)
+    for path in _UNLISTED:
+        put(document, path, None)
+    return document, leaf
+
+
 def entry_lines(batches: Generator[list[AuditEvent], None, None], paths: InclusionPaths) -> Chunks:
     """Whole entries as verifiable lines, a chunk per batch, each proven in `paths`' tree."""
     with closing(batches):
         for batch in batches:
             proofs = paths(e.seq for e in batch if e.seq is not None)
             yield b"".join(
-                _proven(
-                    e.without_bodies().to_dict(),
-                    None if e.seq is None else canonical_bytes(e),
-                    None if e.seq is None else proofs.get(e.seq),
-                )
+                _proven(*_listed_and_leaf(e), None if e.seq is None else proofs.get(e.seq))
                 for e in batch
             )
 
@@ -107,7 +116,7 @@ def _leaf_line(leaf: Leaf, path: list[bytes] | None) -> bytes:
     if leaf.entry is None:
         item: JSONObject = {"seq": leaf.seq, "entry_id": str(leaf.entry_id), "hash": b64(leaf.hash)}
         return _proven(item, None, path)
-    return _proven(leaf.entry.without_bodies().to_dict(), canonical_bytes(leaf.entry), path)
+    return _proven(*_listed_and_leaf(leaf.entry), path)
 
 
 def trailer(checkpoint: StoredCheckpoint | None, seq_range: tuple[int, int] | None) -> bytes:
