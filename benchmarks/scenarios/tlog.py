@@ -23,7 +23,7 @@ import httpx
 from sqlalchemy import create_engine, text
 
 from asgi_audit import SqlAuditStore
-from asgi_audit.tlog.verify import LogVerifier
+from asgi_audit.store.verify import LogVerifier
 from benchmarks.context import Context
 from benchmarks.datasets import Dataset, ensure, release
 from benchmarks.fixtures import add_caller

@@ -81,7 +81,7 @@ def _verify_offline(path: Path, key: str | None) -> int:
 
 def _verify_online(args: argparse.Namespace, settings: Settings) -> int:
     from asgi_audit.store.sql import make_audit_engine
-    from asgi_audit.tlog.verify import LogVerifier, open_kept
+    from asgi_audit.store.verify import LogVerifier, open_kept
 
     trusted = [Signer.parse(settings.resolved_audit_signing_key).verifier]
     trusted += [Verifier.parse(key) for key in settings.trusted_audit_keys]

@@ -16,9 +16,9 @@ from sqlalchemy import func, select
 
 from asgi_audit import SqlAuditStore
 from asgi_audit.store.tables import c
+from asgi_audit.store.verify import LogVerifier
 from asgi_audit.tlog.merkle import verify_consistency
 from asgi_audit.tlog.note import Signer
-from asgi_audit.tlog.verify import LogVerifier
 from callmanager.auth.principal import Role
 from callmanager.auth.sessions import CSRF_HEADER
 from callmanager.services import Services

@@ -18,10 +18,10 @@ from asgi_audit.notary import Notary
 from asgi_audit.store.guards import drop_statements
 from asgi_audit.store.tables import c, checkpoints, entries, heads, leaves, nodes
 from asgi_audit.store.tree import Appender, TreeTables
+from asgi_audit.store.verify import Kept, LogVerifier
 from asgi_audit.testing import make_event
 from asgi_audit.tlog.findings import Report
 from asgi_audit.tlog.note import Signer
-from asgi_audit.tlog.verify import Kept, LogVerifier
 
 ORIGIN_HOST = "audit.test.example"
 

@@ -13,8 +13,8 @@ from sqlalchemy.exc import DBAPIError
 from asgi_audit import SqlAuditStore
 from asgi_audit.store.bulk import insert_postgres, insert_sqlite
 from asgi_audit.store.tables import c, checkpoints, entries, leaves, nodes
+from asgi_audit.store.verify import LogVerifier, open_kept
 from asgi_audit.tlog.findings import Problem, Report
-from asgi_audit.tlog.verify import LogVerifier, open_kept
 from callmanager.cli import main
 from tests.integration.audit.signed_log import (
     ORIGIN_HOST,

@@ -40,10 +40,10 @@ from sqlalchemy.types import NullType
 
 from asgi_audit.store.tables import PENDING, c, checkpoints, heads, leaves, nodes
 from asgi_audit.store.tree import NODE_STRIDE
+from asgi_audit.store.verify_rows import EntryRows
 from asgi_audit.tlog.findings import Problem, Report
 from asgi_audit.tlog.merkle import EMPTY_ROOT, CompactRange
 from asgi_audit.tlog.note import Checkpoint, NoteError, Verifier, open_note
-from asgi_audit.tlog.rows import EntryRows
 
 Origin = Callable[[uuid.UUID], str]
 """The origin line of a tenant's log."""
