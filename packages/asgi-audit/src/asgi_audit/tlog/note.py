@@ -41,6 +41,20 @@ def _check_name(name: str) -> None:
         raise NoteError("a key name is non-empty, without spaces or '+'")
 
 
+def _key_parts(text: str, what: str) -> tuple[str, str, bytes]:
+    """`<name>+<key id>+<base64(0x01 ‖ 32 bytes)>` as name, key id and the 32 bytes. Only the
+    first two '+' split: base64 may hold '+', names and ids may not."""
+    parts = text.split("+", 2)
+    if len(parts) != 3:
+        raise NoteError(f"a {what} is <name>+<key id>+<base64 key>")
+    name, hint, encoded = parts
+    _check_name(name)
+    data = _b64decode(encoded)
+    if len(data) != 33 or data[0] != ED25519:
+        raise NoteError(f"only Ed25519 {what}s (0x01 and 32 bytes) are supported")
+    return name, hint, data[1:]
+
+
 def _b64decode(text: str) -> bytes:
     try:
         return base64.b64decode(text, validate=True)
@@ -67,15 +81,8 @@ class Verifier:
 
     @classmethod
     def parse(cls, text: str) -> Verifier:
-        parts = text.strip().split("+", 2)  # base64 may hold '+', names and ids may not
-        if len(parts) != 3:
-            raise NoteError("a verifier key is <name>+<key id>+<base64 key>")
-        name, hint, encoded = parts
-        _check_name(name)
-        data = _b64decode(encoded)
-        if len(data) != 33 or data[0] != ED25519:
-            raise NoteError("only Ed25519 verifier keys (0x01 and 32 bytes) are supported")
-        verifier = cls(name, data[1:])
+        name, hint, key = _key_parts(text.strip(), "verifier key")
+        verifier = cls(name, key)
         if hint != verifier.key_id.hex():
             raise NoteError("the verifier key's id does not match its name and key")
         return verifier
@@ -110,15 +117,8 @@ class Signer:
         text = text.strip()
         if not text.startswith(SIGNER_PREFIX):
             raise NoteError("a signer key starts with PRIVATE+KEY+")
-        parts = text[len(SIGNER_PREFIX) :].split("+", 2)
-        if len(parts) != 3:
-            raise NoteError("a signer key is PRIVATE+KEY+<name>+<key id>+<base64 key>")
-        name, hint, encoded = parts
-        _check_name(name)
-        data = _b64decode(encoded)
-        if len(data) != 33 or data[0] != ED25519:
-            raise NoteError("only Ed25519 signer keys (0x01 and a 32-byte seed) are supported")
-        signer = cls(name, data[1:])
+        name, hint, seed = _key_parts(text[len(SIGNER_PREFIX) :], "signer key")
+        signer = cls(name, seed)
         if hint != signer.verifier.key_id.hex():
             raise NoteError("the signer key's id does not match its name and key")
         return signer
