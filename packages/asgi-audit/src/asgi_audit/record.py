@@ -44,7 +44,9 @@ class Kind(Enum):
 
 def format_instant(value: datetime) -> str:
     """UTC with exactly six fractional digits and a `Z`, e.g. `2026-01-02T03:04:05.000006Z`."""
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    return value.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,30 +159,34 @@ class Record(Generic[T]):
 
     @cached_property
     def _json_of(self) -> Callable[[T], JSONObject]:
-        """`to_json` planned once: each field's converter and place, so writing an entry's
-        JSON (and its canonical bytes, for every entry the log appends) is one tight loop."""
-        plan: list[tuple[str, str | None, int, Callable[[Any], JSON]]] = []
+        """`to_json` compiled once into one dict display (as `dataclasses` compiles its
+        methods): writing an entry's JSON, hence its leaf, is the log's cost per entry. The
+        source is built from the record's own paths and converters, never from input."""
+        converters: dict[str, Callable[[Any], JSON]] = {}
+        top: dict[str, Any] = {}
         for index, f in enumerate(self.fields):
+            name = f"c{index}"
+            convert = _converter(f)
+            converters[name] = convert
+            value = f"r[{index}]"
+            if convert is not _identity:
+                value = f"(None if r[{index}] is None else {name}(r[{index}]))"
             head, _, tail = f.path.partition(".")
-            plan.append((head, tail or None, index, _converter(f)))
-        values = self.values
+            if tail:
+                top.setdefault(head, {})[tail] = value
+            else:
+                top[head] = value
 
-        def to_json(obj: T) -> JSONObject:
-            row = values(obj)
-            out: JSONObject = {}
-            for head, tail, index, convert in plan:
-                value = row[index]
-                value = None if value is None else convert(value)
-                if tail is None:
-                    out[head] = value
-                else:
-                    inner = out.get(head)
-                    if inner is None:
-                        inner = out[head] = {}
-                    inner[tail] = value  # type: ignore[index,call-overload]
-            return out
+        def display(pairs: dict[str, Any]) -> str:
+            items = (
+                f"{key!r}: {display(v) if isinstance(v, dict) else v}" for key, v in pairs.items()
+            )
+            return "{" + ", ".join(items) + "}"
 
-        return to_json
+        source = f"def to_json(obj):\n    r = values(obj)\n    return {display(top)}\n"
+        namespace: dict[str, Any] = {"values": self.values, **converters}
+        exec(source, namespace)  # noqa: S102 - our own field paths, as dataclasses does
+        return namespace["to_json"]  # type: ignore[no-any-return]
 
     def from_columns(self, row: Mapping[Any, Any]) -> T:
         """The object from a row's mapping of column names; documents absent from the row are

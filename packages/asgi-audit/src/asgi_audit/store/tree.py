@@ -26,6 +26,19 @@ from asgi_audit.store.tables import checkpoints, heads, leaves, nodes
 from asgi_audit.tlog.merkle import CompactRange, Node, leaf_hash, node_hash
 
 _UPDATE_HEAD = "UPDATE audit_heads SET size = ?, edge = ? WHERE tenant_id = ?"
+_PG_NEW_HEADS = (
+    "INSERT INTO audit_heads (tenant_id, size, edge, checkpointed) "
+    "SELECT t, 0, '', 0 FROM unnest(%s::uuid[]) AS t ORDER BY t ON CONFLICT DO NOTHING"
+)
+_PG_LOCK_HEADS = (
+    "SELECT tenant_id, size, edge FROM audit_heads WHERE tenant_id = ANY(%s::uuid[]) "
+    "ORDER BY tenant_id FOR UPDATE"
+)
+_PG_UPDATE_HEADS = (
+    "UPDATE audit_heads h SET size = v.size, edge = v.edge "
+    "FROM unnest(%s::uuid[], %s::bigint[], %s::bytea[]) AS v(tenant_id, size, edge) "
+    "WHERE h.tenant_id = v.tenant_id"
+)
 
 NODE_STRIDE = 4
 """Levels of the tree whose complete nodes are stored: multiples of this above the leaves."""
@@ -105,13 +118,19 @@ class TreeTables:
     def lock(self, conn: Connection, tenants: Sequence[uuid.UUID]) -> dict[uuid.UUID, CompactRange]:
         """Each tenant's right edge, its head row locked until the transaction ends."""
         ordered = sorted(set(tenants))
+        if self.postgres:
+            # One statement each, in tenant order (whatever the number of tenants).
+            driver = conn.connection.driver_connection
+            assert driver is not None
+            with driver.cursor() as cursor:
+                cursor.execute(_PG_NEW_HEADS, [ordered])
+                rows = cursor.execute(_PG_LOCK_HEADS, [ordered]).fetchall()
+            return {t: CompactRange.from_bytes(size, bytes(edge)) for t, size, edge in rows}
         new = [{"tenant_id": t, "size": 0, "edge": b"", "checkpointed": 0} for t in ordered]
         conn.execute(self.insert(heads).on_conflict_do_nothing(), new)
         query = select(heads.c.tenant_id, heads.c.size, heads.c.edge).where(
             heads.c.tenant_id.in_(ordered)
         )
-        if self.postgres:
-            query = query.order_by(heads.c.tenant_id).with_for_update()
         return {
             row.tenant_id: CompactRange.from_bytes(row.size, bytes(row.edge))
             for row in conn.execute(query)
@@ -134,7 +153,8 @@ class TreeTables:
                         with cursor.copy(f"COPY {table} FROM STDIN") as copy:
                             for row in rows:
                                 copy.write_row(row)
-                cursor.executemany(_UPDATE_HEAD.replace("?", "%s"), head_rows)
+                sizes, edges, ids = (list(column) for column in zip(*head_rows, strict=True))
+                cursor.execute(_PG_UPDATE_HEADS, [ids, sizes, edges])
             return
         conn.exec_driver_sql("INSERT INTO audit_leaves VALUES (?, ?, ?, ?)", _hex(leaf_rows))
         if node_rows:
