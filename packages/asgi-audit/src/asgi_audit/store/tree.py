@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, and_, or_, select, update
+from sqlalchemy import Connection, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -166,24 +166,19 @@ class TreeTables:
     ) -> dict[Node, bytes]:
         """The hash of every complete node in `wanted`, folded from the stored ones."""
         spans = stored_spans(wanted)
-        leaf_ranges = {(s, e) for base, s, e in spans.values() if base == 0}
-        node_ranges = {(base, s, e) for base, s, e in spans.values() if base > 0}
+        # Explicit keys, not OR-ed ranges: each is one probe of the primary key on both
+        # databases (SQLite scans the table for a long OR of ranges).
+        seqs = sorted({i for base, s, e in spans.values() if base == 0 for i in range(s, e)})
+        pairs = sorted({(b, i) for b, s, e in spans.values() if b > 0 for i in range(s, e)})
         found: dict[tuple[int, int], bytes] = {}
-        if leaf_ranges:
+        if seqs:
             query = select(leaves.c.seq, leaves.c.hash).where(
-                leaves.c.tenant_id == tenant_id,
-                or_(*(and_(leaves.c.seq >= s, leaves.c.seq < e) for s, e in leaf_ranges)),
+                leaves.c.tenant_id == tenant_id, leaves.c.seq.in_(seqs)
             )
             found.update(((0, row.seq), bytes(row.hash)) for row in conn.execute(query))
-        if node_ranges:
+        if pairs:
             query = select(nodes.c.level, nodes.c.idx, nodes.c.hash).where(
-                nodes.c.tenant_id == tenant_id,
-                or_(
-                    *(
-                        and_(nodes.c.level == b, nodes.c.idx >= s, nodes.c.idx < e)
-                        for b, s, e in node_ranges
-                    )
-                ),
+                nodes.c.tenant_id == tenant_id, tuple_(nodes.c.level, nodes.c.idx).in_(pairs)
             )
             found.update(((row.level, row.idx), bytes(row.hash)) for row in conn.execute(query))
         out: dict[Node, bytes] = {}
