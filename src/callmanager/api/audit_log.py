@@ -111,7 +111,7 @@ def _zone(name: str | None) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
-def _json(value: Any) -> Response:
+def json_response(value: Any) -> Response:
     return Response(orjson.dumps(value), media_type=JSON_MEDIA_TYPE)
 
 
@@ -120,7 +120,9 @@ def search_audit_log(query: SearchQuery, services: ServicesDep) -> Response:
     """`{"items": [...], "next_cursor": ...}`: entries newest first without their bodies;
     pass `next_cursor` back as `cursor` (with the same filters) for the next page."""
     page = services.audit_log.search(query)
-    return _json({"items": [e.to_dict() for e in page.items], "next_cursor": page.next_cursor})
+    return json_response(
+        {"items": [e.to_dict() for e in page.items], "next_cursor": page.next_cursor}
+    )
 
 
 @router.get(
@@ -178,7 +180,7 @@ def _whole_range(request: Request, format: ExportFormat) -> None:
 def audit_log_vocabulary(_access: AuditReader) -> Response:
     """The filters' choices with their labels (action types, actions, actor types, statuses,
     resource types) and the record's fields, so no page restates them."""
-    return _json(VOCABULARY.to_json())
+    return json_response(VOCABULARY.to_json())
 
 
 @router.get(
@@ -189,4 +191,4 @@ def get_audit_entry(entry_id: str, access: AuditReader, services: ServicesDep) -
     entry = services.audit_log.get(access.tenant_id, entry_id)
     if entry is None:
         raise NotFound("No such audit log entry.")
-    return _json(entry.to_dict())
+    return json_response(entry.to_dict())

@@ -3,7 +3,6 @@ consistency proofs (RFC 9162) and the raw leaves, in the formats independent too
 
 from __future__ import annotations
 
-import base64
 import math
 import uuid
 from collections.abc import Generator
@@ -13,9 +12,10 @@ import orjson
 from fastapi import APIRouter, Query, Response
 
 from asgi_audit import canonical_bytes
-from asgi_audit.export import Chunks
+from asgi_audit.export import Chunks, b64
 from asgi_audit.record import format_instant
 from asgi_audit.store.port import Leaf, StoredCheckpoint
+from callmanager.api.audit_log import json_response
 from callmanager.api.audit_schemas import (
     CHECKPOINT_RESPONSE,
     LEAVES_MEDIA_TYPE,
@@ -44,14 +44,6 @@ router = APIRouter(prefix="/tenants/{tenant_id}/audit-log", tags=["audit log"])
 Size = Annotated[int, Query(ge=0, le=MAX_SIZE)]
 
 
-def _b64(data: bytes) -> str:
-    return base64.b64encode(data).decode()
-
-
-def _json(value: Any) -> Response:
-    return Response(orjson.dumps(value), media_type="application/json")
-
-
 @keys_router.get(
     "/audit-log/keys",
     summary="The keys that sign the audit logs' checkpoints",
@@ -67,13 +59,13 @@ def audit_signing_keys(services: ServicesDep) -> Response:
         {
             "name": v.name,
             "verifier_key": v.key,
-            "public_key": _b64(v.public_key),
+            "public_key": b64(v.public_key),
             "active": v == signing,
             "created_at": format_instant(dates[v.key]) if v.key in dates else None,
         }
         for v in unique.values()
     ]
-    return _json({"keys": keys})
+    return json_response({"keys": keys})
 
 
 @router.get(
@@ -110,7 +102,7 @@ def checkpoint_history(
     found = services.audit_store.checkpoints(access.tenant_id, below, limit + 1)
     page = found[:limit]
     more = len(found) > limit
-    return _json(
+    return json_response(
         {
             "checkpoints": [_checkpoint(c) for c in page],
             "next_cursor": str(page[-1].size) if more else None,
@@ -129,7 +121,7 @@ def _cursor(cursor: str | None) -> int | None:
 def _checkpoint(c: StoredCheckpoint) -> dict[str, Any]:
     return {
         "size": c.size,
-        "root": _b64(c.root),
+        "root": b64(c.root),
         "note": c.note,
         "created_at": format_instant(c.created_at),
     }
@@ -153,7 +145,7 @@ def consistency(
     for name, size in (("from", old), ("to", new)):
         _checkpointed(services, access.tenant_id, size, name)
     proof = services.audit_store.consistency_proof(access.tenant_id, old, new)
-    return _json({"from": old, "to": new, "proof": [_b64(h) for h in proof]})
+    return json_response({"from": old, "to": new, "proof": [b64(h) for h in proof]})
 
 
 @router.get(
@@ -203,13 +195,13 @@ def _leaf(leaf: Leaf) -> dict[str, Any]:
         return {
             "seq": leaf.seq,
             "entry_id": str(leaf.entry_id),
-            "hash": _b64(leaf.hash),
+            "hash": b64(leaf.hash),
             "leaf": None,
         }
     return {
         "seq": leaf.seq,
         "entry_id": str(leaf.entry_id),
-        "leaf": _b64(canonical_bytes(leaf.entry)),
+        "leaf": b64(canonical_bytes(leaf.entry)),
     }
 
 
@@ -243,13 +235,13 @@ def inclusion(
     if not covered or checkpoint is None:
         raise BadQuery(f"The entry is not in the tree of size {tree_size}.", parameter="tree_size")
     path = services.audit_store.inclusion_proof(access.tenant_id, entry.seq, checkpoint.size)
-    return _json(
+    return json_response(
         {
             "entry_id": str(entry.id),
             "seq": entry.seq,
-            "leaf": _b64(canonical_bytes(entry)),
+            "leaf": b64(canonical_bytes(entry)),
             "tree_size": checkpoint.size,
-            "inclusion_path": [_b64(h) for h in path],
+            "inclusion_path": [b64(h) for h in path],
             "checkpoint": checkpoint.note,
         }
     )
