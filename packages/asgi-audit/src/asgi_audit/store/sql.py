@@ -23,6 +23,7 @@ from sqlalchemy import (
     or_,
     select,
     text,
+    tuple_,
     update,
 )
 from sqlalchemy.exc import InterfaceError, OperationalError
@@ -201,26 +202,19 @@ class SqlAuditStore:
             # waiting while this transaction waited for a lock.
             for e in completions:
                 if settled(e):
-                    place = _key(e) | {"seq": log.next_seq(e.tenant_id)}
+                    place = _place(e, log.next_seq(e.tenant_id))
                     if conn.execute(self._place, place).rowcount == 1:
                         log.append(e)
             self._tree.save(conn, log.changed())
 
     def _stored_ids(self, events: Sequence[AuditEvent]) -> set[uuid.UUID]:
-        keys = [(e.tenant_id, e.occurred_at, e.id) for e in events]
+        """Which of `events` are stored: their primary keys probed, 500 at a time."""
+        key = tuple_(*(entries.c[name] for name in ENTRY.key))
         found: set[uuid.UUID] = set()
         with self.engine.connect() as conn:
-            for i in range(0, len(keys), 500):
-                chunk = keys[i : i + 500]
-                query = select(c.id).where(
-                    or_(
-                        *(
-                            (c.tenant_id == t) & (c.occurred_at == at) & (c.id == i_)
-                            for t, at, i_ in chunk
-                        )
-                    )
-                )
-                found.update(conn.execute(query).scalars())
+            for i in range(0, len(events), 500):
+                keys = [(e.tenant_id, e.occurred_at, e.id) for e in events[i : i + 500]]
+                found.update(conn.execute(select(c.id).where(key.in_(keys))).scalars())
         return found
 
     def _ensure_partitions(self, months: Iterable[tuple[int, int]]) -> None:
@@ -328,8 +322,7 @@ class SqlAuditStore:
         with self.engine.begin() as conn:
             log = Appender(self._tree.lock(conn, sorted({e.tenant_id for e in pending})))
             for e in pending:
-                placed = e.appended(log.next_seq(e.tenant_id))
-                if conn.execute(self._place, _key(placed) | {"seq": placed.seq}).rowcount == 1:
+                if conn.execute(self._place, _place(e, log.next_seq(e.tenant_id))).rowcount == 1:
                     log.append(e)
                     sealed += 1
             self._tree.save(conn, log.changed())
@@ -531,14 +524,17 @@ def _add_months(year: int, month: int, n: int) -> tuple[int, int]:
 def _completion(e: AuditEvent) -> dict[str, Any]:
     """The bound values of `_complete` for one entry: its key and its outcome's fields."""
     values = dict(zip(ENTRY.columns, ENTRY.values(e), strict=True))
-    bound = {f"k_{key}": values[key] for key in ENTRY.key}
-    bound.update({f.column: _bindable(f, values[f.column]) for f in ENTRY.completing})
-    return bound
+    return _key(values) | {f.column: _bindable(f, values[f.column]) for f in ENTRY.completing}
 
 
-def _key(e: AuditEvent) -> dict[str, Any]:
-    values = dict(zip(ENTRY.columns, ENTRY.values(e), strict=True))
+def _key(values: dict[str, Any]) -> dict[str, Any]:
+    """The bound key (`k_<column>`) of an entry from its column values."""
     return {f"k_{key}": values[key] for key in ENTRY.key}
+
+
+def _place(e: AuditEvent, seq: int) -> dict[str, Any]:
+    """The bound values of `_place`: an entry's key and its seq."""
+    return _key(dict(zip(ENTRY.columns, ENTRY.values(e), strict=True))) | {"seq": seq}
 
 
 def _checkpoint(row: Row[Any]) -> StoredCheckpoint:
