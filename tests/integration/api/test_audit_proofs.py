@@ -11,12 +11,16 @@ import io
 import json
 import uuid
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
+
+import pytest
 
 from asgi_audit.testing import make_event
 from asgi_audit.tlog.merkle import leaf_hash, verify_consistency, verify_inclusion
 from asgi_audit.tlog.note import Checkpoint, Verifier, open_note
 from callmanager.auth.principal import Role
+from callmanager.cli import main
 from callmanager.services import Services
 from tests.conftest import LoginAs
 from tests.factories import LoggedIn
@@ -312,6 +316,27 @@ def test_the_export_verifies_alone_against_its_trailer(
         )
         proven += 1
     assert proven == 6
+
+
+def test_an_export_downloaded_from_the_api_passes_the_offline_verifier_until_a_line_changes(
+    login_as: LoginAs, services: Services, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    writer = login_as(Role.WRITER)
+    make_groups(writer, 5)
+    settle(services, writer)
+    response = writer.client.get(
+        writer.url("/audit-log/export"), params={"format": "jsonl", "seq_start": 0}
+    )
+    assert response.status_code == 200, response.text
+    export = tmp_path / "audit-log.jsonl"
+    export.write_bytes(response.content)
+    key = services.notary.signer.verifier.key
+    assert main(["audit", "verify", "--offline", str(export), "--key", key]) == 0, (
+        capsys.readouterr().out
+    )
+    export.write_text(response.text.replace("Group ", "Grope ", 1))
+    assert main(["audit", "verify", "--offline", str(export), "--key", key]) == 1
+    assert "seq" in capsys.readouterr().out
 
 
 def test_an_export_of_a_seq_range_holds_every_leaf_of_it(
