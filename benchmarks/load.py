@@ -65,7 +65,7 @@ class LogBuilder:
         placed = []
         for e in events:
             if e.tenant_id not in grown:
-                grown[e.tenant_id] = Growth(CompactRange())
+                grown[e.tenant_id] = Growth(e.tenant_id, CompactRange())
             placed.append(
                 e if e.outcome is Outcome.UNKNOWN else e.appended(self.appender.append(e))
             )
@@ -75,8 +75,8 @@ class LogBuilder:
         """The leaves and nodes made since the last call, as (tenant, seq|level, …) tuples."""
         leaves, nodes = [], []
         for g in self.appender.grown.values():
-            leaves += [(r["tenant_id"], r["seq"], r["entry_id"], r["hash"]) for r in g.leaves]
-            nodes += [(r["tenant_id"], r["level"], r["idx"], r["hash"]) for r in g.nodes]
+            leaves += g.leaves
+            nodes += g.nodes
             g.leaves.clear()
             g.nodes.clear()
         return leaves, nodes

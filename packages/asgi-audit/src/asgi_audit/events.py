@@ -283,13 +283,17 @@ ENTRY: Record[AuditEvent] = Record(
 it (see `record.py`). CSV columns follow this order; the actor's is the plain `actor`."""
 
 
-def canonical_bytes(event: AuditEvent) -> bytes:
-    """The one deterministic serialisation of an entry: compact JSON, keys sorted at every depth.
+def canonical_bytes(event: AuditEvent, seq: int | None = None) -> bytes:
+    """The one deterministic serialisation of an entry: compact JSON, keys sorted at every depth
+    (the entry at place `seq`, when given, without copying it).
 
     These are the leaf bytes of the tenant's Merkle log (`seq` included, so a leaf names its
     own place): change them only with a new format version.
     """
-    return orjson.dumps(event.to_dict(), option=orjson.OPT_SORT_KEYS)
+    document = event.to_dict()
+    if seq is not None:
+        document["seq"] = seq
+    return orjson.dumps(document, option=orjson.OPT_SORT_KEYS)
 
 
 def epoch_us(value: datetime) -> int:

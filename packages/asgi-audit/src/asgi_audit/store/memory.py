@@ -73,10 +73,10 @@ class MemoryAuditStore:
 
     def _grow(self, log: Appender) -> None:
         for growth in log.changed():
-            tenant = growth.leaves[0]["tenant_id"]
+            tenant = growth.tenant_id
             self._edges[tenant] = growth.edge
             self._leaves.setdefault(tenant, []).extend(
-                (leaf["entry_id"], leaf["hash"]) for leaf in growth.leaves
+                (entry_id, digest) for _, _, entry_id, digest in growth.leaves
             )
 
     def search(self, criteria: Criteria, after: Position | None, limit: int) -> list[AuditEvent]:

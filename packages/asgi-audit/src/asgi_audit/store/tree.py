@@ -16,12 +16,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-import orjson
 from sqlalchemy import Connection, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from asgi_audit.events import AuditEvent
+from asgi_audit.events import AuditEvent, canonical_bytes
 from asgi_audit.store.tables import checkpoints, heads, leaves, nodes
 from asgi_audit.tlog.merkle import CompactRange, Node, leaf_hash, node_hash
 
@@ -46,18 +45,20 @@ NODE_STRIDE = 4
 
 @dataclass
 class Growth:
-    """What appending did to one tenant's tree in this transaction."""
+    """What appending did to one tenant's tree in this transaction, as rows in the columns'
+    order: leaves (tenant_id, seq, entry_id, hash), nodes (tenant_id, level, idx, hash)."""
 
+    tenant_id: uuid.UUID
     edge: CompactRange
-    leaves: list[dict[str, Any]] = field(default_factory=list)
-    nodes: list[dict[str, Any]] = field(default_factory=list)
+    leaves: list[tuple[uuid.UUID, int, uuid.UUID, bytes]] = field(default_factory=list)
+    nodes: list[tuple[uuid.UUID, int, int, bytes]] = field(default_factory=list)
 
 
 class Appender:
     """Assigns sequence numbers and computes leaves for the tenants whose heads are locked."""
 
     def __init__(self, edges: dict[uuid.UUID, CompactRange]) -> None:
-        self.grown = {tenant: Growth(edge) for tenant, edge in edges.items()}
+        self.grown = {tenant: Growth(tenant, edge) for tenant, edge in edges.items()}
 
     def next_seq(self, tenant_id: uuid.UUID) -> int:
         return self.grown[tenant_id].edge.size
@@ -67,18 +68,12 @@ class Appender:
         returns that place, its `seq`."""
         growth = self.grown[event.tenant_id]
         seq = growth.edge.size
-        document = event.to_dict()
-        document["seq"] = seq
-        digest = leaf_hash(orjson.dumps(document, option=orjson.OPT_SORT_KEYS))
+        digest = leaf_hash(canonical_bytes(event, seq))
         tenant = event.tenant_id
-        growth.leaves.append(
-            {"tenant_id": tenant, "seq": seq, "entry_id": event.id, "hash": digest}
-        )
+        growth.leaves.append((tenant, seq, event.id, digest))
         for made in growth.edge.append(digest)[1:]:
             if made.level % NODE_STRIDE == 0:
-                growth.nodes.append(
-                    {"tenant_id": tenant, "level": made.level, "idx": made.index, "hash": made.hash}
-                )
+                growth.nodes.append((tenant, made.level, made.index, made.hash))
         return seq
 
     def changed(self) -> list[Growth]:
@@ -139,11 +134,11 @@ class TreeTables:
     def save(self, conn: Connection, grown: Sequence[Growth]) -> None:
         """Write what appending made: leaves, stored nodes, the heads' new size and edge.
         Rows go to the driver as it takes them (COPY on PostgreSQL), as entries do."""
-        leaf_rows = [tuple(leaf.values()) for g in grown for leaf in g.leaves]
+        leaf_rows: list[tuple[Any, ...]] = [leaf for g in grown for leaf in g.leaves]
         if not leaf_rows:
             return
-        node_rows = [tuple(node.values()) for g in grown for node in g.nodes]
-        head_rows = [(g.edge.size, g.edge.to_bytes(), g.leaves[0]["tenant_id"]) for g in grown]
+        node_rows: list[tuple[Any, ...]] = [node for g in grown for node in g.nodes]
+        head_rows = [(g.edge.size, g.edge.to_bytes(), g.tenant_id) for g in grown]
         if self.postgres:
             driver = conn.connection.driver_connection
             assert driver is not None
