@@ -7,7 +7,6 @@ import uuid
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-import orjson
 import pytest
 
 from asgi_audit import Action, ActorType, AuditEvent, MemoryAuditStore, SqlAuditStore
@@ -54,12 +53,6 @@ def _exported(store: AuditStore, criteria: Criteria, batch: int = 1000) -> list[
     return [entry for chunk in store.export(criteria, batch) for entry in chunk]
 
 
-def _json_lines(store: AuditStore, criteria: Criteria, batch: int = 1000) -> list[object]:
-    body = b"".join(store.export_json_lines(criteria, batch))
-    assert body == b"" or body.endswith(b"\n")
-    return [orjson.loads(line) for line in body.splitlines()]
-
-
 def _listed(store: AuditStore, criteria: Criteria) -> list[dict[str, object]]:
     return [event.to_dict() for event in store.search(criteria, None, 10_000)]
 
@@ -75,7 +68,6 @@ def test_an_export_is_every_matching_entry_newest_first_exactly_as_the_search_li
 
     assert len(exported) == 25
     assert exported == _listed(any_store, criteria)
-    assert _json_lines(any_store, criteria) == exported
     assert all(entry["tenant_id"] == str(tenant) for entry in exported)
 
 
@@ -105,7 +97,6 @@ def test_an_export_applies_the_same_filters_as_the_search(
 
     assert exported
     assert exported == _listed(any_store, criteria)
-    assert _json_lines(any_store, criteria) == exported
 
 
 def test_an_export_comes_in_batches_of_at_most_the_size_asked(any_store: AuditStore) -> None:
@@ -115,13 +106,11 @@ def test_an_export_comes_in_batches_of_at_most_the_size_asked(any_store: AuditSt
     criteria = Criteria(tenant_id=tenant, **RANGE)
 
     assert [len(chunk) for chunk in any_store.export(criteria, 10)] == [10, 10, 5]
-    assert [c.count(b"\n") for c in any_store.export_json_lines(criteria, 10)] == [10, 10, 5]
 
 
 def test_an_export_of_nothing_yields_nothing(any_store: AuditStore) -> None:
     criteria = Criteria(tenant_id=uuid.uuid4(), **RANGE)
     assert list(any_store.export(criteria, 10)) == []
-    assert list(any_store.export_json_lines(criteria, 10)) == []
 
 
 def test_an_export_closed_early_releases_its_connection(store: SqlAuditStore) -> None:
@@ -132,9 +121,6 @@ def test_an_export_closed_early_releases_its_connection(store: SqlAuditStore) ->
         batches = store.export(criteria, 5)
         assert len(next(batches)) == 5
         batches.close()
-        lines = store.export_json_lines(criteria, 5)
-        assert next(lines).count(b"\n") == 5
-        lines.close()
     assert store.engine.pool.checkedout() == 0  # type: ignore[attr-defined]
 
 

@@ -1,10 +1,9 @@
 """Entries as the list shows them (`AuditEvent.to_dict()` without bodies), straight from rows.
 
 An export reads every entry of a range, so it skips building `AuditEvent`s: the database
-formats ids and instants as the API writes them, and either returns plain columns that become
-each entry's JSON object in one step (`listing_columns`, `listed`), or writes each entry's JSON
-text itself (`json_line`), leaving Python only to join the lines. Tests hold both equal to
-`AuditEvent.to_dict()` on both databases.
+formats ids and instants as the API writes them (`formatted`), and returns plain columns that
+become each entry's JSON object in one step (`columns`, `item`); the log's verifier reads entries
+the same way. Tests hold the items equal to `AuditEvent.to_dict()` on both databases.
 """
 
 from __future__ import annotations
@@ -16,12 +15,8 @@ from sqlalchemy import (
     ColumnElement,
     String,
     Table,
-    Text,
-    cast,
     func,
-    literal,
     literal_column,
-    null,
     type_coerce,
 )
 
@@ -53,7 +48,7 @@ class Listing:
 
     def columns(self) -> list[ColumnElement[Any]]:
         """The columns `item` reads, in its order."""
-        return [self._formatted(f) for f in self.read]
+        return [self.formatted(f) for f in self.read]
 
     def item(self, row: Sequence[Any], tenant_id: str) -> JSONObject:
         """One row of `columns`, of the tenant `tenant_id`, as its entry's JSON object without
@@ -69,41 +64,7 @@ class Listing:
             put(out, f.path, value)
         return out
 
-    def json_line(self, tenant_id: str) -> ColumnElement[str]:
-        """One column: each entry as the JSON text of `item`'s object, written by the database
-        (SQLite's `json_object`, PostgreSQL's `json_build_object`). Its whitespace and number
-        spelling are the database's; its values are the same."""
-        postgres = self.dialect == "postgresql"
-        build = func.json_build_object if postgres else func.json_object
-        tree: dict[str, Any] = {}
-        for f in self.record.fields:
-            value: ColumnElement[Any]
-            if f.column in KNOWN:
-                value = cast(literal(tenant_id), Text)
-            elif f.listed:
-                value = self._formatted(f)
-            else:
-                value = null()
-            head, _, tail = f.path.partition(".")
-            if tail:
-                tree.setdefault(head, {})[tail] = value
-            else:
-                tree[head] = value
-
-        def obj(pairs: dict[str, Any]) -> ColumnElement[Any]:
-            # Keys are the record's own paths, written into the SQL as literals.
-            parts: list[ColumnElement[Any]] = []
-            for key, value in pairs.items():
-                parts += [
-                    literal_column(f"'{key}'"),
-                    obj(value) if isinstance(value, dict) else value,
-                ]
-            return build(*parts)
-
-        line = obj(tree)
-        return type_coerce(cast(line, Text) if postgres else line, String)
-
-    def _formatted(self, f: Field) -> ColumnElement[Any]:
+    def formatted(self, f: Field) -> ColumnElement[Any]:
         column = self.table.c[f.column]
         if f.kind is Kind.UUID:
             if self.dialect == "postgresql":

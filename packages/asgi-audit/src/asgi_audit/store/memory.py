@@ -7,8 +7,6 @@ import uuid
 from collections.abc import Callable, Generator, Iterable, Sequence
 from datetime import datetime
 
-import orjson
-
 from asgi_audit.events import AuditEvent, Outcome
 from asgi_audit.store.paths import InclusionPaths
 from asgi_audit.store.port import (
@@ -103,10 +101,6 @@ class MemoryAuditStore:
     def inclusion_paths(self, tenant_id: uuid.UUID, size: int) -> InclusionPaths:
         with self._lock:
             return InclusionPaths(size, self._source(tenant_id))
-
-    def export_json_lines(self, criteria: Criteria, batch: int) -> Generator[bytes, None, None]:
-        for entries in self.export(criteria, batch):
-            yield b"".join(orjson.dumps(entry) + b"\n" for entry in entries)
 
     def get(self, tenant_id: uuid.UUID, entry_id: uuid.UUID) -> AuditEvent | None:
         with self._lock:

@@ -107,10 +107,6 @@ class AuditStore(Protocol):
         lists of up to `batch`, from one read: memory stays flat however many match. Closing
         the iterator early releases what it holds."""
 
-    def export_json_lines(self, criteria: Criteria, batch: int) -> Generator[bytes, None, None]:
-        """What `export` yields, each batch as JSON Lines: an entry's JSON object a line (the
-        same values; whitespace and number spelling may be the database's)."""
-
     def export_entries(
         self, criteria: Criteria, batch: int
     ) -> Generator[list[AuditEvent], None, None]:

@@ -265,12 +265,6 @@ class SqlAuditStore:
         for rows in self._read_all(list(entries.c), criteria, batch):
             yield [ENTRY.from_columns(row._mapping) for row in rows]
 
-    def export_json_lines(self, criteria: Criteria, batch: int) -> Generator[bytes, None, None]:
-        """The database writes each line's JSON; Python only joins them."""
-        line = self._listing.json_line(str(criteria.tenant_id))
-        for rows in self._read_all([line], criteria, batch):
-            yield ("\n".join([row[0] for row in rows]) + "\n").encode()
-
     def _read_all(
         self, columns: Sequence[ColumnElement[Any]], criteria: Criteria, batch: int
     ) -> Generator[Sequence[Row[Any]], None, None]:

@@ -39,7 +39,7 @@ class EntryRows:
                 continue
             head, _, tail = f.path.partition(".")
             flat.setdefault(head if tail else "", []).append((tail or head, at))
-            self.columns.append(type_coerce(listing._formatted(f), NullType()))
+            self.columns.append(type_coerce(listing.formatted(f), NullType()))
         self.groups = [
             (head, tuple(k for k, _ in pairs), itemgetter(*(at for _, at in pairs)))
             for head, pairs in flat.items()
