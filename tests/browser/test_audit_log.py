@@ -276,14 +276,22 @@ def test_filters_live_in_the_url_so_back_works_and_views_can_be_bookmarked(
     assert page_errors == []
 
 
-def test_custom_dates_and_an_invalid_view_are_explained(page: Page, tenant: Tenant) -> None:
+def test_custom_dates_and_a_range_too_long_offer_the_fix_rather_than_a_retry(
+    page: Page, tenant: Tenant
+) -> None:
     log_in(page, tenant.user(Role.OWNER))
     page.goto(tenant.page_url("audit-log", "?range=custom&from=2020-01-01&to=2020-01-02"))
     wait_for_entries(page)
     expect(page.get_by_label("From")).to_have_value("2020-01-01")
     expect(page.get_by_role("heading", name="No modifications in this period")).to_be_visible()
     page.goto(tenant.page_url("audit-log", "?range=custom&from=2020-01-01&to=2026-01-02"))
-    expect(page.get_by_role("alert")).to_contain_text("These filters can't be used")
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("A search may span at most 366 days")
+    expect(alert.get_by_role("button", name="Try again")).to_have_count(0)
+    alert.get_by_role("button", name="Use the last 366 days").click()
+    expect(page.get_by_role("heading", name="No modifications in this period")).to_be_visible()
+    expect(page.get_by_label("Custom")).to_be_checked()
+    expect(page).to_have_url(re.compile(r"range=custom&from=\d{4}-\d\d-\d\d&to=\d{4}-\d\d-\d\d$"))
 
 
 def test_the_current_view_exports_as_csv_and_json_lines(page: Page, tenant: Tenant) -> None:

@@ -33,7 +33,8 @@ function render(key, value, depth, openDepth, last) {
     : `${entries.length} key${entries.length === 1 ? "" : "s"}`;
   return h("details", { class: "json-node", open: depth < openDepth },
     h("summary", null, keyLabel(key), h("span", { class: "json-punct" }, open),
-      h("span", { class: "json-fold" }, ` … ${close}`, comma ? "," : "", h("span", { class: "json-count" }, ` ${count}`))),
+      // Folded it reads "{ … } 2 keys": the count stands in for the contents, so no comma.
+      h("span", { class: "json-fold" }, ` … ${close}`, h("span", { class: "json-count" }, ` ${count}`))),
     h("div", { class: "json-children" },
       entries.map(([k, v], i) => render(isArray ? i : k, v, depth + 1, openDepth, i === entries.length - 1))),
     h("div", { class: "json-line json-close" }, h("span", { class: "json-punct" }, close), comma));

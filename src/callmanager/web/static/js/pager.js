@@ -9,7 +9,7 @@ const PAGE_SIZE = 50;
 
 /**
  * Pages of `path` into `region`. `query()` gives the view's parameters; `clear()` empties the
- * list, `add(items)` extends it and `list` is the node to show; `empty()` and `failed(err)` give
+ * list, `add(items, more)` extends it (`more`: the view holds more than was loaded) and `list` is the node to show; `empty()` and `failed(err)` give
  * what to show instead; `describe(shown, more)` is the text of the `summary` line; `noun`
  * ("entries") is for the messages; `endNote` is shown when the end is reached.
  */
@@ -33,7 +33,7 @@ export function pager({ region, summary, path, query, list, clear, add, empty, f
       shown = 0;
       clear();
     }
-    add(page.items);
+    add(page.items, Boolean(page.next_cursor));
     shown += page.items.length;
     cursor = page.next_cursor || null;
     if (shown === 0) replace(region, empty());

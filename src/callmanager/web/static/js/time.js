@@ -1,4 +1,5 @@
-// Dates in the tenant's time zone: formatting, and the UTC instants of its midnights.
+// Dates in a time zone: one format everywhere (ISO days, "2026-11-29 21:22"), and the UTC
+// instants of a zone's wall-clock times (its midnights, the hours the activity chart narrows to).
 
 const formatters = new Map();
 
@@ -32,7 +33,12 @@ export function offsetMs(date, timeZone) {
 
 /** The instant a calendar day {y, m, d} begins in `timeZone` (DST-safe). */
 export function zonedMidnight(day, timeZone) {
-  const wall = Date.UTC(day.y, day.m - 1, day.d);
+  return zonedInstant(day, 0, timeZone);
+}
+
+/** The instant of the wall-clock time `minutes` after midnight of `day` in `timeZone`. */
+export function zonedInstant(day, minutes, timeZone) {
+  const wall = Date.UTC(day.y, day.m - 1, day.d, 0, minutes);
   let instant = wall - offsetMs(new Date(wall), timeZone);
   instant = wall - offsetMs(new Date(instant), timeZone);
   return new Date(instant);
@@ -68,16 +74,13 @@ function offsetLabel(ms) {
   return `UTC${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
 }
 
-const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-
-/** "14:03:22" (same day as today in the zone) or "12 Mar 14:03:22". */
+/** "14:03:22" (same day as today in the zone) or "2026-03-12 14:03:22". */
 export function shortTime(iso, timeZone) {
   const p = zonedParts(new Date(iso), timeZone);
   const t = today(timeZone);
   const time = `${pad(p.hh)}:${pad(p.mm)}:${pad(p.ss)}`;
   if (p.y === t.y && p.m === t.m && p.d === t.d) return time;
-  const year = p.y === t.y ? "" : ` ${p.y}`;
-  return `${p.d} ${MONTHS[p.m - 1]}${year} ${time}`;
+  return `${isoDay(p)} ${time}`;
 }
 
 /** "2026-03-12 14:03:22.123456 Europe/London (UTC+00:00)", microseconds kept from `iso`. */
@@ -89,14 +92,18 @@ export function fullTime(iso, timeZone) {
     + `${timeZone} (${offsetLabel(offsetMs(date, timeZone))})`;
 }
 
-/** "12 Mar 2026" for dates (e.g. "expires"), in the zone. */
+/** "2026-03-12" for dates (e.g. "expires"), in the zone. */
 export function shortDate(iso, timeZone) {
-  const p = zonedParts(new Date(iso), timeZone);
-  return `${p.d} ${MONTHS[p.m - 1]} ${p.y}`;
+  return isoDay(zonedParts(new Date(iso), timeZone));
 }
 
-/** "12 Mar 2026, 14:03" in the zone. */
+/** "2026-03-12 14:03" in the zone. */
 export function dateTime(iso, timeZone) {
   const p = zonedParts(new Date(iso), timeZone);
-  return `${p.d} ${MONTHS[p.m - 1]} ${p.y}, ${pad(p.hh)}:${pad(p.mm)}`;
+  return `${isoDay(p)} ${pad(p.hh)}:${pad(p.mm)}`;
+}
+
+/** "2026-03-12 14:00", the wall-clock time of `date` in the zone to the minute. */
+export function wallMinute(date, timeZone) {
+  return dateTime(date.toISOString(), timeZone);
 }

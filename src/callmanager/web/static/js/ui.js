@@ -22,6 +22,11 @@ export function emptyState(title, text, ...actions) {
     actions.length ? h("div", { class: "empty-actions" }, actions) : null);
 }
 
+/** Why a role sees no write buttons on a page: "Read only: …", said rather than left to guess. */
+export function readOnlyNote(text) {
+  return h("p", { class: "read-only-note", role: "note", "data-read-only": "" }, h("strong", null, "Read only. "), text);
+}
+
 /** The line above a list: what it holds, and the page's main action (if the role has one). */
 export function toolbar(text, action) {
   return h("div", { class: "toolbar" }, h("p", { class: "muted toolbar-text" }, text), action);

@@ -5,6 +5,7 @@ import { ctx } from "../context.js";
 import { h, replace } from "../dom.js";
 import { dateTime } from "../time.js";
 import { alertBox, button, toast } from "../ui.js";
+import { shownZone } from "../zone.js";
 
 const STATUS = {
   not_granted: ["Not granted", "badge-neutral", "Call Manager can't manage Teams phone settings until an administrator grants consent."],
@@ -48,7 +49,7 @@ export async function mount(root) {
         h("p", { class: "muted" }, text),
         h("dl", { class: "facts" },
           h("dt", null, "Consented by"), h("dd", null, setup.consented_by || "—"),
-          h("dt", null, "Last changed"), h("dd", null, dateTime(setup.updated_at, ctx.timeZone))),
+          h("dt", null, "Last changed"), h("dd", null, `${dateTime(setup.updated_at, shownZone())} (${shownZone()})`)),
         canChange ? h("div", { class: "button-row" },
           setup.consent_status !== "granted" ? button("Grant consent", () => change("granted"), { kind: "primary" }) : null,
           setup.consent_status === "granted" ? button("Revoke consent", () => change("revoked"), { kind: "danger" }) : null)

@@ -1,5 +1,6 @@
-// One entry in full, under its row: the call, the facts, and the request and response as JSON
-// trees, with markers for sensitive, truncated and unknown outcomes.
+// One entry in full, under its row: the call, the way to its resource's history, the facts,
+// what an edit changed, and the request and response as JSON trees, with markers for sensitive,
+// truncated and unknown outcomes.
 
 import { api } from "../../api.js";
 import { ctx } from "../../context.js";
@@ -7,6 +8,9 @@ import { h, replace } from "../../dom.js";
 import { jsonView } from "../../json_view.js";
 import { fullTime } from "../../time.js";
 import { alertBox, button, copyButton } from "../../ui.js";
+import { shownZone } from "../../zone.js";
+import { changesView } from "./changes.js";
+import { resourceNoun } from "./state.js";
 import { verificationMark } from "./verify_mark.js";
 
 function formatSize(bytes) {
@@ -64,22 +68,26 @@ function fact(label, value) {
 function who(actor = {}) {
   if (actor.type === "system") return `System${actor.id ? ` (task ${actor.id})` : ""}`;
   if (actor.type === "partner") return "Partner (via Access Service)";
-  if (actor.type === "anonymous") return "Not authenticated";
+  if (actor.type === "anonymous") return "Anonymous";
   return actor.email || actor.name || actor.id || "";
 }
 
 const absent = (value) => value === null || value === undefined;
 
+function resourceFact(resource) {
+  if (!resource?.type) return "None: this path names no known resource";
+  return [resourceNoun(resource.type), resource.name ? h("strong", null, ` ${resource.name}`) : null,
+    resource.id ? h("code", { class: "resource-id" }, ` ${resource.id}`) : null];
+}
+
 function facts(entry) {
-  const resource = entry.resource?.type
-    ? `${entry.resource.type}${entry.resource.id ? ` · ${entry.resource.id}` : ""}` : null;
   return h("dl", { class: "detail-facts" },
-    fact("When", fullTime(entry.occurred_at, ctx.timeZone)),
+    fact("When", fullTime(entry.occurred_at, shownZone())),
     fact("Duration", absent(entry.duration_ms) ? "—" : `${entry.duration_ms} ms`),
     fact("Status", absent(entry.status) ? "—" : `${entry.status} · ${entry.outcome}`),
     fact("Who", who(entry.actor || {})),
     fact("Source", entry.source),
-    fact("Resource", resource),
+    fact("Resource", resourceFact(entry.resource)),
     fact("Route", entry.route ? `${entry.method} ${entry.route}` : null),
     fact("Client", entry.client_ip),
     fact("User agent", entry.user_agent),
@@ -88,33 +96,45 @@ function facts(entry) {
     fact("Integrity", verificationMark(entry)));
 }
 
-function detailView(entry) {
+/** "History of this group": everything that happened to the entry's resource, in the list. */
+function historyButton(entry, showHistory) {
+  const { type, id } = entry.resource || {};
+  if (!type || !id || !showHistory) return null;
+  return button(`History of this ${resourceNoun(type)}`, () => showHistory(entry.resource),
+    { class: "button button-secondary button-small history-button", "data-action": "history" });
+}
+
+function detailView(entry, showHistory) {
   return h("div", { class: "detail" },
     h("div", { class: "detail-call" },
       h("span", { class: `method method-${entry.method.toLowerCase()}` }, entry.method),
       h("code", { class: "detail-path" }, entry.path),
-      copyButton(() => `${entry.method} ${entry.path}`, "Copy")),
+      copyButton(() => `${entry.method} ${entry.path}`, "Copy"), historyButton(entry, showHistory)),
     entry.outcome === "unknown" ? marker("unknown", "Outcome unknown.",
       " The call was recorded before it ran, but its response was never stored: the service stopped, or the audit store stayed unavailable. It may or may not have taken effect; check the resource itself. An outcome established later replaces this.")
       : null,
     facts(entry),
+    entry.action === "edit" ? changesView(entry.changes) : null,
     h("div", { class: "detail-bodies" },
       bodyPanel("Request", entry.request, entry, false),
       bodyPanel("Response", entry.response, entry, true)));
 }
 
-/** Fetch entry `entryId` once and show it in `detailRow` (a retry button if that fails). */
-export async function loadDetail(entryId, detailRow) {
+/**
+ * Fetch entry `entryId` once and show it in `detailRow` (a retry button if that fails);
+ * `showHistory(resource)` lists everything that happened to the entry's resource.
+ */
+export async function loadDetail(entryId, detailRow, showHistory) {
   const cell = detailRow.firstElementChild;
   detailRow.dataset.loaded = "loading";
   replace(cell, h("p", { class: "loading" }, "Loading the request and response…"));
   try {
     const entry = await api("GET", ctx.tenantApi(`/audit-log/${entryId}`));
-    replace(cell, detailView(entry));
+    replace(cell, detailView(entry, showHistory));
     detailRow.dataset.loaded = "yes";
   } catch (err) {
     delete detailRow.dataset.loaded;
     replace(cell, alertBox(`Couldn't load this entry: ${err.message}`),
-      button("Try again", () => loadDetail(entryId, detailRow), { class: "button button-secondary button-small" }));
+      button("Try again", () => loadDetail(entryId, detailRow, showHistory), { class: "button button-secondary button-small" }));
   }
 }

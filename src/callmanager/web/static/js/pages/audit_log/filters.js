@@ -1,20 +1,26 @@
-// The audit log's filter form: Action Type, dates, and (folded away on a phone) who, resource,
-// result and search; it shows a view's state and reads the one the person chose.
+// The audit log's filter form: Action Type (with "Hide views of the audit log" when reads
+// show), dates, and (folded away on a phone) who, resource, result, search and order; it shows
+// a view's state and reads the one the person chose.
 
 import { h, replace } from "../../dom.js";
 import { button } from "../../ui.js";
 import { stateQuery } from "../../url_state.js";
-import { ACTION_TYPES, ACTOR_KINDS, DATES, DEFAULTS, RESOURCE_TYPES, STATUSES, isActorKind } from "./state.js";
+import { ACTION_TYPES, ACTOR_KINDS, DATES, DEFAULTS, ORDERS, OWN_VIEWS, RESOURCE_TYPES, STATUSES, isActorKind } from "./state.js";
 
 function select(id, label, options) {
   const el = h("select", { id, name: id }, options.map(([v, text]) => h("option", { value: v }, text)));
   return h("div", { class: "filter" }, h("label", { for: id }, label), el);
 }
 
+// The "( / )" hint is for keyboards: a touch screen has no "/" key to press.
+const hasKeyboard = () => window.matchMedia?.("(hover: hover) and (pointer: fine)").matches ?? true;
+
 function searchBox() {
+  const words = "People, tasks, summaries, paths";
   const input = h("input", {
-    type: "search", id: "filter-q", name: "q", placeholder: "Path or summary  ( / )", autocomplete: "off", maxlength: 200,
-    "aria-keyshortcuts": "/", title: "Press / to search from anywhere on the page",
+    type: "search", id: "filter-q", name: "q", placeholder: hasKeyboard() ? `${words}  ( / )` : words,
+    autocomplete: "off", maxlength: 200, "aria-keyshortcuts": "/",
+    title: "Matches emails and names, System tasks (\"holiday\"), \"partner\", resource names, summaries and paths. Press / to search from anywhere on the page.",
   });
   // As on GitHub: "/" jumps to the search box unless the person is already typing somewhere.
   document.addEventListener("keydown", (event) => {
@@ -51,8 +57,15 @@ function whoOptions(emails, current) {
 }
 
 /** The form; `onReset` clears every filter. */
+/** "Hide views of the audit log": your own reading of the log, left out of "All" (off by default). */
+function ownViewsToggle() {
+  const box = h("input", { type: "checkbox", id: "filter-own-views", name: "exclude_resource_type" });
+  return [box, h("div", { class: "filter filter-toggle" }, h("label", { class: "checkbox" }, box, "Hide views of the audit log"))];
+}
+
 export function filterForm({ onReset }) {
   const dates = DATES.field("filter");
+  const [ownViews, ownViewsField] = ownViewsToggle();
   const who = h("select", { id: "filter-who", name: "who" });
   const searchInput = searchBox();
   const reset = button("Clear filters", () => { searchInput.value = ""; onReset(); }, { class: "button button-secondary button-small filter-reset" });
@@ -61,8 +74,9 @@ export function filterForm({ onReset }) {
     h("div", { class: "filter" }, h("label", { for: "filter-who" }, "Who"), who),
     select("filter-resource", "Resource", [["", "Any resource"], ...RESOURCE_TYPES]),
     select("filter-status", "Result", STATUSES),
-    h("div", { class: "filter filter-search" }, h("label", { for: "filter-q" }, "Search"), searchInput)]);
-  form.append(select("filter-action", "Action Type", ACTION_TYPES), ...dates.nodes, fold.toggle, fold.more,
+    h("div", { class: "filter filter-search" }, h("label", { for: "filter-q" }, "Search"), searchInput),
+    select("filter-order", "Order", ORDERS)]);
+  form.append(select("filter-action", "Action Type", ACTION_TYPES), ownViewsField, ...dates.nodes, fold.toggle, fold.more,
     h("div", { class: "filter filter-actions" }, reset));
   const control = (id) => form.querySelector(`#${id}`);
   let emails = [];
@@ -79,6 +93,9 @@ export function filterForm({ onReset }) {
     /** Show `state`; `typing` keeps the search box alone while someone types in it. */
     sync(state, typing = true) {
       control("filter-action").value = state.action_type;
+      ownViews.checked = state.exclude_resource_type === OWN_VIEWS;
+      ownViewsField.hidden = !["all", "read"].includes(state.action_type);
+      control("filter-order").value = state.order;
       dates.sync(state);
       if (![...who.options].some((o) => o.value === state.who)) replace(who, whoOptions(emails, state.who));
       who.value = state.who;
@@ -86,18 +103,23 @@ export function filterForm({ onReset }) {
       control("filter-status").value = state.status;
       if (!typing || document.activeElement !== searchInput) searchInput.value = state.q;
       reset.hidden = stateQuery(state, DEFAULTS) === "";
-      const active = ["who", "resource_type", "status", "q"].filter((key) => state[key]).length;
+      const active = ["who", "resource_type", "status", "q"].filter((key) => state[key]).length + (state.order === "asc" ? 1 : 0);
       fold.toggle.textContent = active ? `More filters (${active} on)` : "More filters";
     },
     /** The state the form shows (an emptied custom date keeps `state`'s). */
     read(state) {
+      const type = control("filter-resource").value;
       return {
         action_type: control("filter-action").value,
+        exclude_resource_type: ownViews.checked ? OWN_VIEWS : "",
         ...dates.read(state, DEFAULTS.range),
         who: who.value,
-        resource_type: control("filter-resource").value,
+        resource_type: type,
+        // Another resource type ends the history of one thing.
+        resource_id: type === state.resource_type ? state.resource_id : "",
         status: control("filter-status").value,
         q: searchInput.value.trim(),
+        order: control("filter-order").value,
       };
     },
   };

@@ -1,17 +1,22 @@
-// Organization > Audit Log: filters kept in the URL, newest-first entries that expand, "Load more"
-// over the keyset cursor, CSV / JSON Lines export of the current view, and the downloads that
-// verify the log offline.
+// Organization > Audit Log: filters kept in the URL, the activity chart of the view, entries
+// that expand (newest or oldest first), the history of one resource, "Load more" over the keyset
+// cursor, CSV / JSON Lines export of the current view, and the downloads that verify the log offline.
 
 import { ApiError, api } from "../../api.js";
 import { ctx } from "../../context.js";
+import { lastDays, MAX_DAYS } from "../../date_range.js";
 import { h } from "../../dom.js";
 import { pager } from "../../pager.js";
-import { button, emptyState } from "../../ui.js";
+import { alertBox, button, emptyState } from "../../ui.js";
 import { filterView } from "../../url_state.js";
+import { zoneSwitch } from "../../zone.js";
+import { activityChart } from "./activity.js";
 import { filterForm } from "./filters.js";
+import { historyChip } from "./history.js";
 import { entryTable } from "./list.js";
 import { offlinePanel } from "./offline.js";
-import { DEFAULTS, apiQuery, describeView, normalise, useVocabulary } from "./state.js";
+import { outcomeLine } from "./outcomes.js";
+import { DATES, DEFAULTS, apiQuery, describeView, normalise, useVocabulary } from "./state.js";
 
 const exportLink = (format, label) =>
   h("a", { class: "button button-secondary button-small", download: "", "data-export": format }, label);
@@ -31,14 +36,19 @@ function emptyView(view) {
     ...actions);
 }
 
-/** What a view that failed to load says: refused filters, a role without access, or retry. */
+const useLastYear = (view) => button(`Use the last ${MAX_DAYS} days`, () => view.apply({ ...view.state, ...lastDays() }), { kind: "primary" });
+
+/** What a view that failed to load says: refused filters, a range too long, a role without access, or retry. */
 function errorView(err, view, retry) {
   let text = `The audit log couldn't be loaded: ${err.message}`;
   let actions = [button("Try again", retry, { kind: "primary" })];
   const status = err instanceof ApiError ? err.status : 0;
-  if (status === 400) {
+  if (status === 400 && ["from", "to"].includes(err.problem?.parameter) && /span/.test(err.message)) {
+    text = `These dates can't be searched: ${err.message}`;
+    actions = [useLastYear(view)];
+  } else if (status === 400) {
     text = `These filters can't be used: ${err.message}`;
-    actions.unshift(button("Clear filters", view.reset));
+    actions = [button("Clear filters", view.reset), ...actions];
   } else if (status === 403) {
     text = "Your role can't view the audit log of this tenant.";
     actions = [];
@@ -49,6 +59,18 @@ function errorView(err, view, retry) {
     h("p", null, text), h("div", { class: "empty-actions" }, actions));
 }
 
+/** A range longer than the API searches, refused here before asking (it could never succeed). */
+const rangeError = (view) => errorView(new ApiError(400, {
+  detail: `A search may span at most ${MAX_DAYS} days; ${DATES.describe(view.state)} is longer.`, parameter: "to",
+}), view, null);
+
+/** Says which URL parameters were dropped because this page doesn't know them. */
+function droppedNotice(keys) {
+  const one = keys.length === 1;
+  return alertBox(`Ignored ${one ? "a parameter" : "parameters"} of this link that the Audit Log doesn't know `
+    + `(${keys.map((k) => `“${k}”`).join(", ")}); ${one ? "it was" : "they were"} removed from the address.`, "info");
+}
+
 export async function mount(root) {
   try {
     useVocabulary(await api("GET", ctx.tenantApi("/audit-log/vocabulary")));
@@ -56,43 +78,70 @@ export async function mount(root) {
     root.replaceChildren(errorView(err, { reset: () => mount(root) }, () => mount(root)));
     return;
   }
+  const notices = h("div", { class: "notices" });
   const filters = filterForm({ onReset: () => view.reset() });
   const csv = exportLink("csv", "Export CSV");
   const jsonl = exportLink("jsonl", "Export JSON Lines");
   const summary = h("p", { class: "result-summary", id: "result-summary", "aria-live": "polite" });
+  const outcomes = outcomeLine();
   const region = h("div", { class: "audit-region" });
-  const list = entryTable();
+  const chip = historyChip({
+    remove: () => view.apply({ ...view.state, resource_id: "", resource_type: "" }),
+    reorder: () => view.apply({ ...view.state, order: view.state.order === "asc" ? "desc" : "asc" }),
+  });
+  const list = entryTable({
+    history(resource) {
+      chip.learn(resource);
+      view.apply({ ...DEFAULTS, ...lastDays(), action_type: "all", resource_type: resource.type, resource_id: resource.id, order: view.state.order });
+    },
+  });
+  const chart = activityChart({ narrow: (range) => view.apply({ ...view.state, ...range }) });
   const entries = pager({
     region, summary, path: ctx.tenantApi("/audit-log"), query: () => apiQuery(view.state),
-    list: list.table, clear: list.clear, add: list.add,
+    list: list.table, clear: () => { outcomes.reset(); list.clear(); },
+    add: (items, more) => { list.add(items); chip.learn(...items.map((e) => e.resource)); outcomes.count(items, more); },
     empty: () => emptyView(view), failed: (err) => errorView(err, view, () => entries.load()),
     describe: (shown, more) => describeView(view.state, shown, more), noun: "entries", endNote: "End of results.",
   });
   const view = filterView({
     defaults: DEFAULTS, normalise, form: filters.form, searchInput: filters.searchInput,
     formState: () => filters.read(view.state),
-    show(state, typing) {
+    show(state, typing, reload = true) {
       showState(state, typing);
-      entries.load();
+      if (reload) load();
     },
+    dropped: (keys) => notices.replaceChildren(droppedNotice(keys)),
   });
 
-  /** The filters and export links of `state`. */
+  /** The list and the chart of the view; a range too long is explained without asking the server. */
+  function load() {
+    if (DATES.tooLong(view.state)) {
+      region.replaceChildren(rangeError(view));
+      summary.textContent = "";
+      outcomes.reset();
+      chart.node.hidden = true;
+      return Promise.resolve();
+    }
+    chart.load(apiQuery(view.state, { order: false })).then(outcomes.useTotals, () => {});
+    return entries.load();
+  }
+
+  /** The filters, chip and export links of `state`. */
   function showState(state, typing) {
     filters.sync(state, typing);
+    chip.show(state);
     const exported = `/api/v1${ctx.tenantApi("/audit-log/export")}`;
     csv.href = `${exported}?format=csv&${apiQuery(state)}`;
     jsonl.href = `${exported}?format=jsonl&${apiQuery(state)}`;
   }
 
-  root.replaceChildren(filters.form,
-    h("div", { class: "result-bar" }, summary, h("div", { class: "result-tools" },
-      button("Refresh", () => entries.load(), { class: "button button-secondary button-small" }), csv, jsonl)),
-    region, entries.footer,
-    offlinePanel(),
-    h("p", { class: "muted zone-note" }, `Times in ${ctx.timeZone}. Hover a time for the full timestamp.`));
+  root.replaceChildren(notices, filters.form, chip.node, chart.node,
+    h("div", { class: "result-bar" }, h("div", { class: "result-count" }, summary, outcomes.node),
+      h("div", { class: "result-tools" },
+        button("Refresh", load, { class: "button button-secondary button-small" }), csv, jsonl)),
+    zoneSwitch(load), region, entries.footer, offlinePanel());
   filters.setUsers([], view.state);
   api("GET", ctx.tenantApi("/portal-users")).then((users) => filters.setUsers(users, view.state)).catch(() => {});
   showState(view.state);
-  await entries.load();
+  await load();
 }

@@ -6,7 +6,8 @@ import { ctx } from "../../context.js";
 import { h, replace } from "../../dom.js";
 import { dateTime } from "../../time.js";
 import { resourceList } from "../../resource_list.js";
-import { button, confirmThen, dataTable, emptyState, toolbar } from "../../ui.js";
+import { button, confirmThen, dataTable, emptyState, readOnlyNote, toolbar } from "../../ui.js";
+import { shownZone } from "../../zone.js";
 import { editCallFlow } from "./editor.js";
 import { holidaysSummary } from "./holidays.js";
 import { hoursSummary } from "./hours.js";
@@ -33,7 +34,7 @@ function flowRow(flow, ref, actions) {
     h("td", { "data-label": "Business hours" }, hoursSummary(flow.business_hours), h("span", { class: "muted" }, ` · ${flow.time_zone}`)),
     h("td", { "data-label": "When open" }, targetLabel(flow.routing.open, ref)),
     h("td", { "data-label": "Holidays" }, holidaysSummary(flow, ref, ctx.timeZone)),
-    h("td", { "data-label": "Updated" }, dateTime(flow.updated_at, ctx.timeZone)),
+    h("td", { "data-label": "Updated" }, dateTime(flow.updated_at, shownZone())),
     h("td", { class: "actions" }, actions.canWrite
       ? [small("Edit", () => actions.edit(flow), `Edit ${flow.name}`),
         small("Delete", () => actions.remove(flow), `Delete ${flow.name}`, "danger-quiet")]
@@ -64,7 +65,7 @@ export async function mount(root) {
     path: ctx.tenantApi("/call-flows"),
     what: "call flows",
     table: (flows) => dataTable("Wizard Call Flows",
-      ["Name", "Phone number", "Business hours", "When open", "Holidays", "Updated", ""],
+      ["Name", "Phone number", "Business hours", "When open", "Holidays", `Updated (${shownZone()})`, ""],
       flows.map((flow) => flowRow(flow, ref, actions))),
     empty: () => emptyState("No call flows yet",
       canWrite ? "Create a call flow to answer a phone number with business hours and holidays." : "This tenant has no call flows.",
@@ -73,6 +74,7 @@ export async function mount(root) {
   replace(root,
     toolbar("Each call flow answers a phone number: business hours, where calls go, and holidays.",
       canWrite ? newFlow({ "data-action": "new-call-flow" }) : null),
+    canWrite ? null : readOnlyNote(`As a ${ctx.roleLabel(ctx.role) || "viewer"} you can view call flows; Owners and Writers create, edit and delete them.`),
     list.region);
   await list.load();
 }

@@ -5,6 +5,7 @@ import { h, replace } from "../../dom.js";
 import { pager } from "../../pager.js";
 import { alertBox, button, emptyState } from "../../ui.js";
 import { filterView } from "../../url_state.js";
+import { zoneSwitch } from "../../zone.js";
 import { DATES, DEFAULTS, apiQuery, filterForm, normalise } from "./filters.js";
 import { callTable } from "./list.js";
 
@@ -24,13 +25,13 @@ export async function mount(root) {
   const view = filterView({
     defaults: DEFAULTS, normalise, form: filters.form, searchInput: filters.searchInput,
     formState: () => filters.read(view.state),
-    show(state, typing) {
+    show(state, typing, load = true) {
       filters.sync(state, typing);
-      calls.load();
+      if (load) calls.load();
     },
   });
-  replace(root, filters.form, h("div", { class: "result-bar" }, summary), region, calls.footer,
-    h("p", { class: "muted zone-note" }, `Times in ${ctx.timeZone}. Demo data: there is no live Teams connection.`));
+  replace(root, filters.form, h("div", { class: "result-bar" }, summary), zoneSwitch(() => calls.load()), region, calls.footer,
+    h("p", { class: "muted zone-note" }, "Demo data: there is no live Teams connection."));
   filters.sync(view.state);
   await calls.load();
 }

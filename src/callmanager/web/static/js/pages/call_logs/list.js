@@ -1,9 +1,9 @@
 // The call logs table: one row a call, newest first, each cell labelled for the narrow layout.
 
-import { ctx } from "../../context.js";
 import { h } from "../../dom.js";
 import { fullTime, shortTime } from "../../time.js";
 import { dataTable } from "../../ui.js";
+import { shownZone } from "../../zone.js";
 import { RESULTS, TYPES } from "./filters.js";
 
 const RESULT_BADGES = { answered: "badge-success", missed: "badge-warning", voicemail: "badge-info", busy: "badge-neutral", failed: "badge-danger" };
@@ -19,7 +19,7 @@ function duration(seconds) {
 
 function callRow(call) {
   const inbound = call.direction === "inbound";
-  const time = h("time", { datetime: call.started_at, title: fullTime(call.started_at, ctx.timeZone) }, shortTime(call.started_at, ctx.timeZone));
+  const time = h("time", { datetime: call.started_at, title: fullTime(call.started_at, shownZone()) }, shortTime(call.started_at, shownZone()));
   return h("tr", null,
     h("td", { "data-label": "Time", class: "c-time" }, time),
     h("td", { "data-label": "Direction", class: "c-dir" }, h("span", { class: `badge ${inbound ? "badge-info" : "badge-neutral"}` }, inbound ? "↓ Inbound" : "↑ Outbound")),

@@ -5,6 +5,7 @@ import { api } from "../../api.js";
 import { ctx } from "../../context.js";
 import { h } from "../../dom.js";
 import { shortDate } from "../../time.js";
+import { shownZone } from "../../zone.js";
 import { alertBox, confirmThen, copyButton, field, formDialog, toast } from "../../ui.js";
 import { roleSelect } from "./tables.js";
 
@@ -16,7 +17,7 @@ function invitationLink(invitation) {
     alertBox(`Invitation created for ${invitation.name} (${invitation.email}) as ${ctx.roleLabel(invitation.role)}.`, "success"),
     h("p", null, h("strong", null, "Copy this link now and send it to them."),
       " It is shown only once: Call Manager does not keep it, and the audit log records only a summary. "
-      + `It expires on ${shortDate(invitation.expires_at, ctx.timeZone)}.`),
+      + `It expires on ${shortDate(invitation.expires_at, shownZone())}.`),
     h("div", { class: "field" }, h("label", { for: "invitation-url" }, "Invitation link"),
       h("div", { class: "input-with-button" }, input, copyButton(() => url, "Copy link"))),
   );

@@ -3,7 +3,7 @@
 import { api } from "../../api.js";
 import { ctx } from "../../context.js";
 import { h, replace } from "../../dom.js";
-import { alertBox, button, toolbar } from "../../ui.js";
+import { alertBox, button, readOnlyNote, toolbar } from "../../ui.js";
 import { ownerActions } from "./actions.js";
 import { invitationsTable, usersTable } from "./tables.js";
 
@@ -16,9 +16,9 @@ export async function mount(root) {
   const usersRegion = h("div", { class: "table-region" });
   const invitesRegion = h("div", { class: "table-region" });
   replace(root,
-    toolbar(actions ? "People who can log in to this tenant, and their roles."
-      : "People who can log in to this tenant. Only Owners invite, change roles and remove.",
-    actions ? button("Invite user", actions.invite, { kind: "primary", "data-action": "invite" }) : null),
+    toolbar("People who can log in to this tenant, and their roles.",
+      actions ? button("Invite user", actions.invite, { kind: "primary", "data-action": "invite" }) : null),
+    actions ? null : readOnlyNote(`As a ${ctx.roleLabel(ctx.role) || "viewer"} you can see who has access; only Owners invite, change roles and remove.`),
     section("users-heading", "Portal users", usersRegion),
     section("invites-heading", "Pending invitations", invitesRegion));
 

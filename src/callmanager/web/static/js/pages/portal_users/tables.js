@@ -4,6 +4,7 @@ import { ctx } from "../../context.js";
 import { h } from "../../dom.js";
 import { dateTime } from "../../time.js";
 import { button, dataTable } from "../../ui.js";
+import { shownZone } from "../../zone.js";
 
 /** A role picker listing the server's roles. */
 export function roleSelect(id, value, label) {
@@ -26,7 +27,7 @@ export function usersTable(users, actions) {
       h("td", { "data-label": "Name" }, h("strong", null, user.name)),
       h("td", { "data-label": "Email" }, user.email),
       h("td", { "data-label": "Role" }, role),
-      h("td", { "data-label": "Joined" }, dateTime(user.joined_at, ctx.timeZone)),
+      h("td", { "data-label": "Joined" }, dateTime(user.joined_at, shownZone())),
       actions ? h("td", { class: "actions" }, quiet("Remove", () => actions.remove(user), `Remove ${user.email}`)) : null);
   }));
 }
@@ -40,6 +41,6 @@ export function invitationsTable(invitations, actions) {
       h("td", { "data-label": "Name" }, inv.name),
       h("td", { "data-label": "Role" }, ctx.roleLabel(inv.role)),
       h("td", { "data-label": "Invited by" }, inv.invited_by || h("span", { class: "muted" }, "—")),
-      h("td", { "data-label": "Expires" }, dateTime(inv.expires_at, ctx.timeZone)),
+      h("td", { "data-label": "Expires" }, dateTime(inv.expires_at, shownZone())),
       actions ? h("td", { class: "actions" }, quiet("Revoke", () => actions.revoke(inv), `Revoke invitation for ${inv.email}`)) : null)));
 }
