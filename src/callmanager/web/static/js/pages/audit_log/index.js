@@ -98,7 +98,7 @@ export async function mount(root) {
   const chart = activityChart({ narrow: (range) => view.apply({ ...view.state, ...range }) });
   const entries = pager({
     region, summary, path: ctx.tenantApi("/audit-log"), query: () => apiQuery(view.state),
-    list: list.table, clear: () => { outcomes.reset(); list.clear(); },
+    list: list.table, clear: () => { outcomes.resetRows(); list.clear(); },
     add: (items, more) => { list.add(items); chip.learn(...items.map((e) => e.resource)); outcomes.count(items, more); },
     empty: () => emptyView(view), failed: (err) => errorView(err, view, () => entries.load()),
     describe: (shown, more) => describeView(view.state, shown, more), noun: "entries", endNote: "End of results.",
@@ -122,6 +122,7 @@ export async function mount(root) {
       chart.node.hidden = true;
       return Promise.resolve();
     }
+    outcomes.reset();
     chart.load(apiQuery(view.state, { order: false })).then(outcomes.useTotals, () => {});
     return entries.load();
   }

@@ -31,6 +31,10 @@ export function outcomeLine() {
       totals = null;
       node.textContent = "";
     },
+    /** The list starts again (the chart's totals, if any, still hold). */
+    resetRows() {
+      tally = EMPTY();
+    },
     /** Count a page of entries; `more` says whether the view holds more than was loaded. */
     count(entries, more) {
       for (const entry of entries) tally[outcomeOf(entry)] += 1;
