@@ -66,7 +66,9 @@ def fake_activity(route: Route) -> None:
             | counts
         )
         at += step
-    totals = {key: sum(b[key] for b in buckets) for key in buckets[0] if key not in ("start", "end")}
+    totals = {
+        key: sum(b[key] for b in buckets) for key in buckets[0] if key not in ("start", "end")
+    }
     body = {
         "bucket": "hour" if step == timedelta(hours=1) else "day",
         "time_zone": "Europe/London",
@@ -114,29 +116,38 @@ def test_the_activity_chart_shows_the_period_and_a_bar_narrows_the_dates(
     log_in(page, tenant.user(Role.OWNER))
     create_group(page, "Example New Group")
     asked: list[str] = []
-    page.route("**/audit-log/activity?*", lambda route: (asked.append(route.request.url), fake_activity(route)))
+    page.route(
+        "**/audit-log/activity?*",
+        lambda route: (asked.append(route.request.url), fake_activity(route)),
+    )
     open_audit_log(page)
 
     chart = page.get_by_role("region", name="Activity per hour")
     expect(chart).to_be_visible()
     bars = chart.locator(".bar")
     expect(bars).to_have_count(24)
-    expect(bars.nth(4)).to_have_attribute("aria-label", re.compile(r"\d\d:00–\d\d:00: 3 entries \(2 reads, 1 refused\)"))
+    expect(bars.nth(4)).to_have_attribute(
+        "aria-label", re.compile(r"\d\d:00\u2013\d\d:00: 3 entries \(2 reads, 1 refused\)")
+    )
     expect(chart.get_by_role("list", name="Legend")).to_contain_text("Refused 1")
     # The count line takes the whole view's totals from the chart.
     expect(page.locator("#result-outcomes")).to_have_text("56 succeeded, 1 refused or failed")
-    assert "action_type=modifications" in asked[-1] and "order" not in asked[-1]
+    assert "action_type=modifications" in asked[-1]
+    assert "order" not in asked[-1]
     screenshot(page, "audit-log-activity-desktop")
 
     bars.nth(14).click()
-    expect(page).to_have_url(re.compile(r"range=custom&from=\d{4}-\d\d-\d\dT14%3A00&to=\d{4}-\d\d-\d\dT15%3A00"))
+    expect(page).to_have_url(
+        re.compile(r"range=custom&from=\d{4}-\d\d-\d\dT14%3A00&to=\d{4}-\d\d-\d\dT15%3A00")
+    )
     expect(page.get_by_label("From")).to_have_value(re.compile(r"^\d{4}-\d\d-\d\d 14:00$"))
 
     page.go_back()
     wait_for_entries(page)
     box = bars.nth(2).bounding_box()
     end = bars.nth(5).bounding_box()
-    assert box and end
+    assert box
+    assert end
     page.mouse.move(box["x"] + 2, box["y"] + 40)
     page.mouse.down()
     page.mouse.move(end["x"] + 2, end["y"] + 40, steps=4)
@@ -181,8 +192,16 @@ def test_an_edit_shows_what_changed_field_by_field_and_says_when_nothing_earlier
         "basis": "captured",
         "fields": [
             {"field": "name", "before": "Support", "after": "Support EMEA"},
-            {"field": "members", "added": ["a@contoso.example", "b@contoso.example"], "removed": ["c@contoso.example"]},
-            {"field": "business_hours.monday", "before": None, "after": [{"start": "09:00", "end": "17:00"}]},
+            {
+                "field": "members",
+                "added": ["a@contoso.example", "b@contoso.example"],
+                "removed": ["c@contoso.example"],
+            },
+            {
+                "field": "business_hours.monday",
+                "before": None,
+                "after": [{"start": "09:00", "end": "17:00"}],
+            },
         ],
     }
 
@@ -193,10 +212,16 @@ def test_an_edit_shows_what_changed_field_by_field_and_says_when_nothing_earlier
     page.route(re.compile(rf"/audit-log/{row.get_attribute('data-entry-id')}$"), with_changes)
     row.click()
     table = detail_of(row).get_by_role("region", name="What changed")
-    expect(table.locator("tr[data-field=name]")).to_have_text(re.compile(r"name\s*Support\s*→ Support EMEA"))
-    expect(table.locator("tr[data-field=members] ins")).to_have_text("+ a@contoso.example, b@contoso.example")
-    expect(table.locator("tr[data-field=members] del")).to_have_text("− c@contoso.example")
-    expect(table.locator("tr[data-field='business_hours.monday'] th")).to_have_text("business hours › monday")
+    expect(table.locator("tr[data-field=name]")).to_have_text(
+        re.compile(r"name\s*Support\s*→ Support EMEA")
+    )
+    expect(table.locator("tr[data-field=members] ins")).to_have_text(
+        "+ a@contoso.example, b@contoso.example"
+    )
+    expect(table.locator("tr[data-field=members] del")).to_have_text("\u2212 c@contoso.example")
+    expect(table.locator("tr[data-field='business_hours.monday'] th")).to_have_text(
+        "business hours \u203a monday"
+    )
     screenshot(page, "audit-log-changes-desktop")
     page.set_viewport_size(NARROW)
     screenshot(page, "audit-log-changes-narrow")
@@ -225,13 +250,15 @@ def test_history_of_a_thing_is_one_click_from_its_entry_and_lives_in_the_url(
     row.click()
     detail = detail_of(row)
     expect(detail.get_by_role("button", name="History of this group")).to_be_visible()
-    group_id = page.evaluate(
-        "async (id) => (await (await fetch(`/api/v1/tenants/${document.body.dataset.tenantId}/audit-log/${id}`)).json()).resource.id",
-        row.get_attribute("data-entry-id"),
+    stored = page.request.get(
+        f"/api/v1/tenants/{tenant.id}/audit-log/{row.get_attribute('data-entry-id')}"
     )
+    group_id = stored.json()["resource"]["id"]
     detail.get_by_role("button", name="History of this group").click()
 
-    expect(page).to_have_url(re.compile(rf"action_type=all&range=custom&.*resource_type=group&resource_id={group_id}"))
+    expect(page).to_have_url(
+        re.compile(rf"action_type=all&range=custom&.*resource_type=group&resource_id={group_id}")
+    )
     chip = page.locator("[data-chip=history]")
     expect(chip).to_contain_text(re.compile(r"History of group ('Support'|" + group_id + ")"))
     expect(page.get_by_label("Resource")).to_have_value("group")
@@ -281,7 +308,9 @@ def test_all_offers_a_toggle_to_hide_views_of_the_audit_log_off_by_default(
     page.get_by_label("Action Type").select_option("all")
     expect(toggle).to_be_visible()
     expect(toggle).not_to_be_checked()
-    with page.expect_request(lambda r: "exclude_resource_type=audit_log" in r.url and "/audit-log?" in r.url):
+    with page.expect_request(
+        lambda r: "exclude_resource_type=audit_log" in r.url and "/audit-log?" in r.url
+    ):
         toggle.check()
     expect(page).to_have_url(re.compile(r"action_type=all&exclude_resource_type=audit_log"))
     page.reload()
@@ -318,13 +347,18 @@ def test_one_date_format_and_the_tenant_zone_shown_with_a_switch_to_the_viewers(
     browser: Browser, tenant: Tenant, page_errors: list[str]
 ) -> None:
     context = browser.new_context(
-        base_url=tenant.server.base_url, viewport=DESKTOP, locale="en-US", timezone_id="America/New_York"
+        base_url=tenant.server.base_url,
+        viewport=DESKTOP,
+        locale="en-US",
+        timezone_id="America/New_York",
     )
     page = context.new_page()
     page.on("pageerror", lambda exc: page_errors.append(str(exc)))
     log_in(page, tenant.user(Role.OWNER))
     create_group(page, "Example New Group")
-    expect(page.get_by_role("row", name="Example New Group")).to_contain_text(re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d"))
+    expect(page.get_by_role("row", name="Example New Group")).to_contain_text(
+        re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d")
+    )
     open_audit_log(page)
     expect(page.locator(".day-row")).to_have_text(re.compile(r"^Today · \w+day \d{4}-\d\d-\d\d$"))
     switch = page.locator(".zone-switch")
@@ -334,7 +368,9 @@ def test_one_date_format_and_the_tenant_zone_shown_with_a_switch_to_the_viewers(
     switch.get_by_role("button", name="Show in my time zone (America/New_York)").click()
     wait_for_entries(page)
     expect(switch).to_contain_text("Times in America/New_York (your time zone).")
-    expect(entry(page, "Example New Group").locator("time")).to_have_attribute("title", re.compile("America/New_York"))
+    expect(entry(page, "Example New Group").locator("time")).to_have_attribute(
+        "title", re.compile("America/New_York")
+    )
     page.reload()
     expect(page.locator(".zone-switch")).to_contain_text("America/New_York (your time zone)")
 
@@ -355,7 +391,11 @@ def test_at_390_px_the_folded_filters_are_compact_and_the_slash_hint_is_for_keyb
     browser: Browser, tenant: Tenant, page_errors: list[str]
 ) -> None:
     context = browser.new_context(
-        base_url=tenant.server.base_url, viewport=NARROW, has_touch=True, is_mobile=True, device_scale_factor=1
+        base_url=tenant.server.base_url,
+        viewport=NARROW,
+        has_touch=True,
+        is_mobile=True,
+        device_scale_factor=1,
     )
     page = context.new_page()
     page.on("pageerror", lambda exc: page_errors.append(str(exc)))
@@ -366,8 +406,9 @@ def test_at_390_px_the_folded_filters_are_compact_and_the_slash_hint_is_for_keyb
     assert "/" not in (search.get_attribute("placeholder") or "")
     page.get_by_role("button", name="More filters").click()
     expect(search).to_be_visible()
-    height = search.locator("xpath=..").bounding_box()
-    assert height and height["height"] < 80, height
+    box = search.locator("xpath=..").bounding_box()
+    assert box is not None
+    assert box["height"] < 80, box
     screenshot(page, "audit-log-narrow-more-filters")
     context.close()
     assert page_errors == []
@@ -412,7 +453,8 @@ def test_system_rows_do_not_repeat_the_badge_in_source_and_anonymous_is_one_word
     anonymous.first.click()
     expect(detail_of(anonymous.first)).to_contain_text("WhoAnonymous")
     options = page.get_by_label("Who").locator("option").all_text_contents()
-    assert "Anonymous" in options and "Unauthenticated" not in options
+    assert "Anonymous" in options
+    assert "Unauthenticated" not in options
     assert "Not authenticated" not in page.content()
     assert page_errors == []
 
