@@ -19,9 +19,9 @@ from asgi_audit import (
     SummaryInput,
 )
 from asgi_audit.policy import UNKNOWN_ROUTE
-from asgi_audit.summaries import name_in, with_changes
 from asgi_audit.redact import RedactQuery
 from asgi_audit.routes import Templates, derive_rules
+from asgi_audit.summaries import name_in, with_changes
 from asgi_audit.types import JSON, Scope
 from asgi_audit.vocabulary import Vocabulary
 from callmanager.audit_snapshots import snapshots_for
@@ -92,7 +92,7 @@ def attribute(scope: Scope, tenant_id: uuid.UUID) -> Attribution:
 
 def summarize(entry: SummaryInput) -> str:
     """What a call does, as a sentence of success (the engine words refusals and failures
-    around it): `Created group 'Sales'`, `Edited group 'Sales EMEA': name, members (+2, −1)`,
+    around it): `Created group 'Sales'`, `Edited group 'Sales EMEA': name, members (+2, -1)`,
     `Deleted group 'Sales EMEA'`, `Viewed group 'Sales'`, `Listed call flows`."""
     if entry.resource.type is None:
         return UNKNOWN_ROUTE

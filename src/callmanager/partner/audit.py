@@ -50,9 +50,7 @@ class PartnerEntries:
         if the log cannot record it, the partner is not let in (503)."""
         zone = self._zone_of(tenant_id) or "UTC"
         local = until.astimezone(ZoneInfo(zone))
-        summary = (
-            f"Partner access started via Access Service, valid until {local:%H:%M} ({zone})"
-        )
+        summary = f"Partner access started via Access Service, valid until {local:%H:%M} ({zone})"
         try:
             self._record(tenant_id, summary, 200 if self.method == "POST" else 303)
         except AuditUnavailable as exc:
@@ -97,4 +95,3 @@ class PartnerEntries:
                 status=status,
             )
         )
-

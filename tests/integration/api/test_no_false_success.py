@@ -32,7 +32,9 @@ def test_the_check_catches_a_summary_that_reads_as_done() -> None:
     assert reads_as_done("Created group 'Reader Try Group'")
     assert reads_as_done("Invited 'b@x.io' as Writer")
     assert reads_as_done("Read the audit log's leaves")
-    assert not reads_as_done("Tried to create group 'X' \u2014 refused (403: Readers may not do this)")
+    assert not reads_as_done(
+        "Tried to create group 'X' \u2014 refused (403: Readers may not do this)"
+    )
     assert not reads_as_done("Failed to edit group 'X' (409: A group named 'X' already exists)")
 
 

@@ -216,15 +216,22 @@ def test_a_partners_entry_into_the_tenant_is_an_entry_in_its_log(
 
 
 def test_a_forged_grant_writes_nothing_in_the_tenant_it_names(
-    client: TestClient, settings: Settings, services: Services, login_as: LoginAs, tenant_id: uuid.UUID
+    client: TestClient,
+    settings: Settings,
+    services: Services,
+    login_as: LoginAs,
+    tenant_id: uuid.UUID,
 ) -> None:
     """Anyone can name a tenant in a grant: only a signed one's refusal is the tenant's news."""
     token = sign_grant(new_grant(tenant_id, "Mallory", now=utcnow()), local_private_key(settings))
     head, payload, signature = token.split(".")
     forged = f"{head}.{payload}.{signature[:-4]}AAAA"
-    assert client.post(
-        "/api/v1/partner-access", json={"grant": forged, "tenant_id": str(tenant_id)}
-    ).status_code == 401
+    assert (
+        client.post(
+            "/api/v1/partner-access", json={"grant": forged, "tenant_id": str(tenant_id)}
+        ).status_code
+        == 401
+    )
 
     assert logged(login_as(Role.OWNER), services) == []
 

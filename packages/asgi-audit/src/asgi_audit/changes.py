@@ -64,12 +64,12 @@ def _list_change(path: str, old: list[JSON], new: list[JSON]) -> JSONObject:
     added = [v for v in new if v not in old]
     removed = [v for v in old if v not in new]
     if not added and not removed:  # the same items in another order
-        return {"field": path, "before": old, "after": new}  # type: ignore[dict-item]
-    return {"field": path, "added": added, "removed": removed}  # type: ignore[dict-item]
+        return {"field": path, "before": old, "after": new}
+    return {"field": path, "added": added, "removed": removed}
 
 
 def changed_fields(changes: Changes, most: int = 4) -> str:
-    """The changed fields as a summary names them: `name, members (+2, −1)`; nested paths by
+    """The changed fields as a summary names them: `name, members (+2, -1)`; nested paths by
     their top-level field, once; past `most` fields, `and N more`."""
     names: list[str] = []
     for change in changes.fields:

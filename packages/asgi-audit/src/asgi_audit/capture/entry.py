@@ -115,11 +115,14 @@ class Call:
         entry = self.entry
         if status < 400:
             resource, changes = self._learned(entry.resource, body)
-            if entry.action is Action.READ and resource is entry.resource:
-                if isinstance(self.decision.summary, str):  # the hot path: nothing to restate
-                    return entry.completed(
-                        status, self.duration_ms(), request, body, self.decision.summary
-                    )
+            fixed = self.decision.summary
+            if (
+                entry.action is Action.READ
+                and resource is entry.resource
+                and isinstance(fixed, str)
+            ):
+                # The hot path (a read with a fixed sentence): nothing to word.
+                return entry.completed(status, self.duration_ms(), request, body, fixed)
             outcome, detail = Outcome.SUCCEEDED, None
         else:
             resource, changes = entry.resource, None
