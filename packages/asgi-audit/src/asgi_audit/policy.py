@@ -8,6 +8,8 @@ import re
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import partial
 
 from starlette.routing import compile_path
 
@@ -157,6 +159,7 @@ class AuditPolicy:
         query_redactor: Callable[[str], str] | None = None,
         snapshot: Snapshot | None = None,
         unchanged_fields: Sequence[str] = ("updated_at",),
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
         self.tenant = tenant or TenantInPath(tenant_prefix)
         self.tenant_param = getattr(self.tenant, "param", None)
@@ -165,6 +168,9 @@ class AuditPolicy:
         self.redactor = redactor or default_redactor()
         self.redact_query = query_redactor or RedactQuery()
         self.snapshot = snapshot
+        self.clock: Callable[[], datetime] = clock or partial(datetime.now, UTC)
+        """When a call arrived (aware). Only a host's own code sets it: a demo that seeds a
+        week of activity through the API in a minute dates each day's calls on that day."""
         self.unchanged_fields = tuple(unchanged_fields)
         """Top-level fields that change with every edit, left out of its changes."""
         self._rules: dict[str, list[_CompiledRule]] = {}

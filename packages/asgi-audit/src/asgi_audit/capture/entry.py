@@ -5,7 +5,6 @@ restated for it, a create's id, an edit's changes)."""
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
 
 from asgi_audit.capture.request import RequestTap
 from asgi_audit.capture.response import ResponseTap
@@ -63,7 +62,7 @@ class Call:
         request = self.request.record()
         decision = self.decision
         attribution = self.policy.attribute(self.scope, decision.tenant_id)
-        occurred_at = datetime.now(UTC)
+        occurred_at = self.policy.clock()
         client = None if attribution.conceal_client else self.scope.get("client")
         body = request.json if request.is_json else None
         resource = decision.resource
