@@ -51,9 +51,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         install_api_docs(app)
     if services.audit_writer is not None:
         # Inside authentication, so every entry knows its actor before the handler runs.
+        # Kept on the app so the demo can date a seeded week's calls (`demo_clock.py`).
+        app.state.audit_policy = call_manager_policy(app)
         app.add_middleware(
             AuditMiddleware,
-            policy=call_manager_policy(app),
+            policy=app.state.audit_policy,
             sink=services.audit_writer,
             problem_type=PROBLEM_BASE + "unavailable",
         )

@@ -21,9 +21,11 @@ from asgi_audit import (
 from asgi_audit.policy import UNKNOWN_ROUTE
 from asgi_audit.redact import RedactQuery
 from asgi_audit.routes import Templates, derive_rules
+from asgi_audit.summaries import name_in, with_changes
 from asgi_audit.types import JSON, Scope
 from asgi_audit.vocabulary import Vocabulary
-from callmanager.auth.principal import principal_of
+from callmanager.audit_snapshots import snapshots_for
+from callmanager.auth.principal import Role, principal_of
 
 TENANT_PREFIX = "/api/v1/tenants/{tenant_id}"
 
@@ -60,6 +62,7 @@ _LABELS = {
     "admin_setup": ("admin setup", "admin setup"),
     "audit_log": ("audit log entry", "audit log"),
     "tenant": ("tenant", "tenant"),
+    "partner_access": ("partner access", "partner access"),
 }
 _VERBS = {Action.CREATE: "Created", Action.EDIT: "Edited", Action.DELETE: "Deleted"}
 
@@ -88,36 +91,52 @@ def attribute(scope: Scope, tenant_id: uuid.UUID) -> Attribution:
 
 
 def summarize(entry: SummaryInput) -> str:
-    """`Created group 'Example New Group'`, `Listed call flows`, `Deleted group 5f0c…`."""
+    """What a call does, as a sentence of success (the engine words refusals and failures
+    around it): `Created group 'Sales'`, `Edited group 'Sales EMEA': name, members (+2, -1)`,
+    `Deleted group 'Sales EMEA'`, `Viewed group 'Sales'`, `Listed call flows`."""
     if entry.resource.type is None:
         return UNKNOWN_ROUTE
     singular, plural = _LABELS.get(entry.resource.type, ("resource", "resources"))
-    name = _text(entry.body, "name")
+    name = entry.resource.name
+    if name is None and entry.action is Action.CREATE:
+        name = name_in(entry.body)
+    target = f"'{name}'" if name else entry.resource.id
     if entry.action is Action.READ:
         if entry.resource.id:
-            return f"Viewed {singular} {entry.resource.id}"
+            return f"Viewed {singular} {target}"
         return f"Viewed {plural}" if singular == plural else f"Listed {plural}"
     if singular == plural:
-        return f"{_VERBS[entry.action]} {singular}"
-    target = f"'{name}'" if name else entry.resource.id
-    return " ".join(filter(None, (_VERBS[entry.action], singular, target)))
+        return with_changes(f"{_VERBS[entry.action]} {singular}", entry.changes)
+    sentence = " ".join(filter(None, (_VERBS[entry.action], singular, target)))
+    return with_changes(sentence, entry.changes)
 
 
 def _summarize_invitation(entry: SummaryInput) -> str:
-    email, role = _text(entry.body, "email"), _text(entry.body, "role")
+    email, role = _text(entry.body, "email"), _role(entry.body)
     return f"Invited '{email}' as {role}" if email and role else "Invited a portal user"
 
 
 def _summarize_role_change(entry: SummaryInput) -> str:
-    role = _text(entry.body, "role")
-    who = entry.resource.id
-    return (
-        f"Changed the role of portal user {who} to {role}" if role else f"Edited portal user {who}"
-    )
+    role = _role(entry.body)
+    who = f"'{entry.resource.name}'" if entry.resource.name else entry.resource.id
+    if role:
+        return f"Changed the role of portal user {who} to {role}"
+    return with_changes(f"Edited portal user {who}", entry.changes)
 
 
 def _summarize_proof(entry: SummaryInput) -> str:
     return f"Viewed the proof of audit log entry {entry.resource.id}"
+
+
+def _role(body: JSON) -> str | None:
+    """The role a body names, as people read it (`Tenant Setup`, never `tenant_setup`)."""
+    role = _text(body, "role")
+    if role is None:
+        return None
+    try:
+        return Role(role).label
+    except ValueError:
+        return role
 
 
 def _text(body: JSON, key: str) -> str | None:
@@ -206,9 +225,15 @@ def rules_for(templates: Mapping[str, Iterable[str]] | Templates) -> list[RouteR
     )
 
 
+UNCHANGED_FIELDS = ("updated_at", "version")
+"""Fields every edit changes by itself: not what anyone changed."""
+
+
 def call_manager_policy(app: FastAPI) -> AuditPolicy:
     """The policy for this app's routes (decided once, when the app is built)."""
     return AuditPolicy(
+        snapshot=snapshots_for(app),
+        unchanged_fields=UNCHANGED_FIELDS,
         attribute=attribute,
         # The OpenAPI paths: FastAPI's public list of every route template and its methods, in
         # the order the routes were added (the order the router tries them in).

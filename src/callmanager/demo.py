@@ -22,6 +22,7 @@ from sqlalchemy import select
 from callmanager import demo_activity
 from callmanager.auth.principal import Role
 from callmanager.auth.sessions import CSRF_HEADER
+from callmanager.demo_clock import dated
 from callmanager.domain.portal_users.service import invite
 from callmanager.domain.tenants.models import Tenant
 from callmanager.domain.tenants.service import create_tenant
@@ -88,8 +89,10 @@ def demo_tenant_id(services: Services) -> uuid.UUID | None:
 
 
 async def seed_tenant(app: FastAPI, services: Services) -> list[DemoLogin]:
-    """Create Contoso: four portal users (one per role), groups with some history, call flows,
-    a week of call logs, a System holiday-migration run and a Partner visit."""
+    """Create Contoso with a week of history: four portal users (one per role), groups and call
+    flows made, edited and deleted by the Owner and the Writer, a Reader's and a Tenant Setup
+    user's refused attempts, call logs, System holiday-migration runs on two days, and a Partner
+    visit today. Every step after the tenant's creation is an API call, dated on its day."""
     settings = services.settings
     owner_role, owner_email, owner_name = DEMO_USERS[0]
     with services.unit_of_work() as uow:
@@ -105,14 +108,35 @@ async def seed_tenant(app: FastAPI, services: Services) -> list[DemoLogin]:
         )
         uow.commit()
     base = f"/api/v1/tenants/{tenant.id}"
-    logins: list[DemoLogin] = []
-    async with api_client(app) as anonymous, api_client(app) as owner:
-        password = secrets.token_urlsafe(12)
-        accepted = await anonymous.post(
-            f"{base}/invitations/accept", json={"token": issued.token, "password": password}
-        )
-        accepted.raise_for_status()
-        logins.append(DemoLogin(owner_role.value, owner_email, password))
+    async with api_client(app) as anonymous:
+        with dated(app, 6, 9):
+            logins = await _join(app, anonymous, base, issued.token)
+        clients = {login.email: api_client(app) for login in logins}
+        for user in logins:
+            await login(clients[user.email], user.email, user.password)
+        try:
+            await _week(app, base, [clients[email] for _, email, _ in DEMO_USERS])
+        finally:
+            for client in clients.values():
+                await client.aclose()
+    demo_activity.seed_call_logs(services, tenant.id)
+    await demo_activity.seed_partner_visit(app, tenant.id)  # today, on the real clock
+    _write_logins(settings, logins)
+    return logins
+
+
+async def _join(
+    app: FastAPI, anonymous: httpx.AsyncClient, base: str, token: str
+) -> list[DemoLogin]:
+    """Alice accepts her invitation, invites one person per other role, and they join."""
+    owner_role, owner_email, _ = DEMO_USERS[0]
+    password = secrets.token_urlsafe(12)
+    accepted = await anonymous.post(
+        f"{base}/invitations/accept", json={"token": token, "password": password}
+    )
+    accepted.raise_for_status()
+    logins = [DemoLogin(owner_role.value, owner_email, password)]
+    async with api_client(app) as owner:
         await login(owner, owner_email, password)
         for role, email, name in DEMO_USERS[1:]:
             invitation = await owner.post(
@@ -132,18 +156,45 @@ async def seed_tenant(app: FastAPI, services: Services) -> list[DemoLogin]:
                 json={"name": name, "description": description, "members": members},
             )
             made.raise_for_status()
-        groups = (await owner.get(f"{base}/groups")).json()["items"]
-        sales = next(g for g in groups if g["name"] == "Sales")
-        await owner.patch(f"{base}/groups/{sales['id']}", json={"description": "Sales, UK & US"})
-        temp = await owner.post(f"{base}/groups", json={"name": "Temporary Campaign"})
-        await owner.delete(f"{base}/groups/{temp.json()['id']}")
-        await owner.put(f"{base}/admin-setup", json={"consent_status": "granted"})
-        await demo_activity.seed_call_flows(owner, tenant.id)
-    demo_activity.seed_call_logs(services, tenant.id)
-    await demo_activity.seed_system_run(app)
-    await demo_activity.seed_partner_visit(app, tenant.id)
-    _write_logins(settings, logins)
     return logins
+
+
+async def _week(app: FastAPI, base: str, users: list[httpx.AsyncClient]) -> None:
+    """The rest of the week, day by day, by the Owner, Writer, Reader and Tenant Setup user."""
+    owner, writer, reader, setup = users
+    with dated(app, 5, 10):
+        groups = {g["name"]: g for g in (await owner.get(f"{base}/groups")).json()["items"]}
+        await writer.get(f"{base}/groups")
+        sales = groups["Sales"]
+        await writer.patch(
+            f"{base}/groups/{sales['id']}",
+            json={
+                "description": "Sales, UK & US",
+                "members": [*sales["members"][1:], "noor@contoso.example", "raj@contoso.example"],
+            },
+        )
+        temp = (await writer.post(f"{base}/groups", json={"name": "Temporary Campaign"})).json()
+        await reader.get(f"{base}/groups")
+        await reader.post(f"{base}/groups", json={"name": "Reader Try Group"})  # refused
+    with dated(app, 4, 2):
+        await demo_activity.seed_system_run(app)
+    with dated(app, 3, 11):
+        await owner.put(f"{base}/admin-setup", json={"consent_status": "granted"})
+        flows = await demo_activity.seed_call_flows(owner, uuid.UUID(base.rsplit("/", 1)[1]))
+        await setup.get(f"{base}/admin-setup")
+        await setup.get(f"{base}/groups")  # refused: Tenant Setup sees only Admin Setup
+    with dated(app, 2, 14):
+        await writer.delete(f"{base}/groups/{temp['id']}")
+        await reader.get(f"{base}/call-flows")
+        london = flows[0]
+        await reader.put(f"{base}/call-flows/{london['id']}", json={})  # refused
+    with dated(app, 1, 2):
+        await demo_activity.seed_system_run(app)
+    with dated(app, 0, 8):
+        await writer.patch(
+            f"{base}/groups/{groups['Support']['id']}", json={"name": "Support Desk"}
+        )
+        await reader.get(f"{base}/audit-log")
 
 
 def print_logins(logins: list[DemoLogin], settings: Settings) -> None:

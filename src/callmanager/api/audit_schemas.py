@@ -24,8 +24,33 @@ class ActorOut(BaseModel):
 
 
 class ResourceOut(BaseModel):
-    type: str | None
-    id: str | None
+    type: str | None = Field(description="Null for a path the API does not have.")
+    id: str | None = Field(description="For a create, the id the response returned.")
+    name: str | None = Field(
+        default=None,
+        description="The resource as people know it (a group's name, a user's email): as it "
+        "was before an edit or delete, as a create named it. Absent when not known.",
+    )
+
+
+class FieldChangeOut(BaseModel):
+    """One changed field: `before`/`after`, or `added`/`removed` for a list of scalars."""
+
+    field: str = Field(description="A dotted path for a nested value, e.g. business_hours.monday")
+    before: Any = None
+    after: Any = None
+    added: list[Any] | None = None
+    removed: list[Any] | None = None
+
+
+class ChangesOut(BaseModel):
+    """What a successful edit changed, against the resource as read just before it."""
+
+    basis: str = Field(
+        json_schema_extra={"enum": ["captured", "unknown"]},
+        description="`unknown`: the resource's earlier state could not be read (no fields).",
+    )
+    fields: list[FieldChangeOut]
 
 
 class BodyOut(BaseModel):
@@ -58,6 +83,10 @@ class AuditEntryOut(BaseModel):
     summary: str
     request: BodyOut | None = Field(description="Null in search results.")
     response: BodyOut | None = Field(description="Null in search results.")
+    changes: ChangesOut | None = Field(
+        default=None,
+        description="A successful edit's changes; absent otherwise, null in search results.",
+    )
     client_ip: str | None
     user_agent: str | None
 

@@ -114,7 +114,7 @@ def tenant_access(permission: Permission) -> Callable[..., TenantAccess]:
         ):
             raise NotFound("No such tenant.")
         if not allows(role, permission):
-            raise Forbidden(f"The {role.value} role may not do this.")
+            raise Forbidden(f"{role.plural} may not do this.")
         return TenantAccess(tenant_id=tenant_id, principal=principal, role=role)
 
     return dependency

@@ -12,13 +12,15 @@ from fastapi.responses import RedirectResponse
 from pydantic import Field
 
 from callmanager.api.auth import set_session_cookies
-from callmanager.api.deps import DbSession, SettingsDep
+from callmanager.api.deps import ServicesDep
 from callmanager.api.schemas import RequestBody, ResponseBody
 from callmanager.db import utcnow
 from callmanager.errors import Unavailable
-from callmanager.partner.grants import GRANT_PATTERN, MAX_GRANT_LENGTH
+from callmanager.partner.audit import PartnerEntries
+from callmanager.partner.grants import GRANT_PATTERN, MAX_GRANT_LENGTH, GrantRefused
 from callmanager.partner.keys import trusted_public_key
 from callmanager.partner.service import PartnerEntry, exchange_grant
+from callmanager.services import Services
 from callmanager.settings import Settings
 
 router = APIRouter(prefix="/partner-access", tags=["partner access"])
@@ -39,15 +41,31 @@ class PartnerSessionOut(ResponseBody):
     ui_url: str
 
 
-def _enter(db: DbSession, settings: Settings, grant: str, tenant_id: uuid.UUID) -> PartnerEntry:
-    return exchange_grant(
-        db,
-        grant,
-        tenant_id=tenant_id,
-        public_key=_public_key(settings),
-        now=utcnow(),
-        session_lifetime=timedelta(hours=settings.session_hours),
-    )
+def _enter(
+    services: Services, grant: str, tenant_id: uuid.UUID, method: str, route: str
+) -> PartnerEntry:
+    """The partner session, committed, and then its start recorded in the tenant's log, as is
+    a refused grant whose tenant is known (`partner/audit.py`). The session is this call's own
+    unit of work, so the audit writer never waits on the handler's write lock."""
+    settings = services.settings
+    entries = PartnerEntries(services.audit_writer, services.session_factory, route, method)
+    try:
+        with services.unit_of_work() as uow:
+            entry = exchange_grant(
+                uow.session,
+                grant,
+                tenant_id=tenant_id,
+                public_key=_public_key(settings),
+                now=utcnow(),
+                session_lifetime=timedelta(hours=settings.session_hours),
+            )
+            uow.commit()
+    except GrantRefused as refused:
+        if refused.grant is not None:
+            entries.refused(refused.grant.tenant_id, refused.reason, refused.status)
+        raise
+    entries.started(entry.tenant_id, entry.session.expires_at)
+    return entry
 
 
 def _public_key(settings: Settings) -> Ed25519PublicKey:
@@ -59,10 +77,10 @@ def _public_key(settings: Settings) -> Ed25519PublicKey:
 
 @router.post("", response_model=PartnerSessionOut)
 def exchange(
-    body: GrantBody, request: Request, response: Response, db: DbSession, settings: SettingsDep
+    body: GrantBody, request: Request, response: Response, services: ServicesDep
 ) -> PartnerSessionOut:
     """A partner session (Owner rights on the grant's tenant) as cookies, plus its CSRF token."""
-    entry = _enter(db, settings, body.grant, body.tenant_id)
+    entry = _enter(services, body.grant, body.tenant_id, "POST", "/api/v1/partner-access")
     set_session_cookies(response, request, entry.session)
     return PartnerSessionOut(
         tenant_id=entry.tenant_id,
@@ -75,13 +93,12 @@ def exchange(
 @browser_router.get("/partner-access", include_in_schema=False)
 def enter_in_browser(
     request: Request,
-    db: DbSession,
-    settings: SettingsDep,
+    services: ServicesDep,
     grant: Annotated[str, Query(min_length=1, max_length=MAX_GRANT_LENGTH)],
     tenant: uuid.UUID,
 ) -> RedirectResponse:
     """The link the Provisioner's 'Access Service' button opens: log in and go to the UI."""
-    entry = _enter(db, settings, grant, tenant)
+    entry = _enter(services, grant, tenant, "GET", "/partner-access")
     response = RedirectResponse("/", status_code=status.HTTP_303_SEE_OTHER)
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"  # the grant is in this page's URL

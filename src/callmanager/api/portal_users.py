@@ -27,7 +27,7 @@ class PortalUserOut(ResponseBody):
     joined_at: datetime
 
 
-def _portal_user(pu: service.PortalUser) -> PortalUserOut:
+def portal_user_out(pu: service.PortalUser) -> PortalUserOut:
     return PortalUserOut(
         id=pu.user.id,
         email=pu.user.email,
@@ -77,7 +77,7 @@ class AcceptedOut(ResponseBody):
 
 @router.get("/portal-users", response_model=list[PortalUserOut])
 def list_portal_users(access: TenantReader, db: DbSession) -> list[PortalUserOut]:
-    return [_portal_user(pu) for pu in service.list_portal_users(db, access.tenant_id)]
+    return [portal_user_out(pu) for pu in service.list_portal_users(db, access.tenant_id)]
 
 
 @router.patch("/portal-users/{user_id}", response_model=PortalUserOut)
@@ -85,7 +85,7 @@ def change_role(
     user_id: uuid.UUID, body: RoleChange, access: TenantOwner, db: DbSession
 ) -> PortalUserOut:
     changed = service.change_role(db, access.tenant_id, user_id, body.role)
-    return _portal_user(changed)
+    return portal_user_out(changed)
 
 
 @router.delete("/portal-users/{user_id}", status_code=status.HTTP_204_NO_CONTENT)

@@ -21,6 +21,16 @@ class Role(StrEnum):
     READER = "reader"
     TENANT_SETUP = "tenant_setup"
 
+    @property
+    def label(self) -> str:
+        """How people read the role: `Owner`, `Writer`, `Reader`, `Tenant Setup`."""
+        return self.value.replace("_", " ").title()
+
+    @property
+    def plural(self) -> str:
+        """The role's holders, as an error names them: `Readers may not do this.`"""
+        return "Tenant Setup users" if self is Role.TENANT_SETUP else f"{self.label}s"
+
 
 PrincipalKind = Literal["user", "system", "partner"]
 Via = Literal["session", "token", "system", "partner"]

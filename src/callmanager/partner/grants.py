@@ -38,9 +38,12 @@ Refusal = Literal["malformed", "unknown_key", "bad_signature", "expired", "not_y
 class GrantRefused(Unauthenticated):
     """A grant that does not let anyone in (401); `reason` says why, for the caller and tests."""
 
-    def __init__(self, detail: str, reason: str) -> None:
+    def __init__(self, detail: str, reason: str, grant: AccessGrant | None = None) -> None:
         super().__init__(detail, reason=reason)
         self.reason = reason
+        self.grant = grant
+        """The grant, when its signature held (so its tenant is known): expired, early, too
+        long-lived or replayed."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,11 +108,11 @@ def verify_grant(token: str, public_key: Ed25519PublicKey, *, now: datetime) -> 
         raise GrantRefused("The grant's signature is not valid.", "bad_signature") from None
     grant = _grant(payload)
     if grant.expires_at - grant.issued_at > MAX_GRANT_LIFETIME:
-        raise GrantRefused("The grant lives longer than 15 minutes.", "malformed")
+        raise GrantRefused("The grant lives longer than 15 minutes.", "malformed", grant)
     if grant.issued_at > now + CLOCK_SKEW:
-        raise GrantRefused("The grant was issued in the future.", "not_yet_valid")
+        raise GrantRefused("The grant was issued in the future.", "not_yet_valid", grant)
     if grant.expires_at <= now:
-        raise GrantRefused("The grant has expired; ask for a new one.", "expired")
+        raise GrantRefused("The grant has expired; ask for a new one.", "expired", grant)
     return grant
 
 

@@ -63,7 +63,9 @@ def exchange_grant(
     try:
         db.flush()
     except IntegrityError:
-        raise GrantRefused("The grant was already used; ask for a new one.", "replayed") from None
+        raise GrantRefused(
+            "The grant was already used; ask for a new one.", "replayed", grant
+        ) from None
     issued = open_session(
         db,
         lifetime=min(session_lifetime, MAX_PARTNER_SESSION),

@@ -300,7 +300,7 @@ def test_an_invitation_keeps_only_its_summary_and_no_secret_is_stored_anywhere(
     assert accepted.status_code == 201, accepted.text
 
     logged = {e["summary"]: e for e in entries(owner, services)}
-    invited_id = logged["Invited 'bob@contoso.example' as writer"]["id"]
+    invited_id = logged["Invited 'bob@contoso.example' as Writer"]["id"]
     invitation = owner.client.get(owner.url(f"/audit-log/{invited_id}")).json()
     assert invitation["response"]["sensitive"] is True
     assert set(invitation["response"]["body"]) == {"id", "email", "name", "role", "expires_at"}

@@ -153,6 +153,8 @@ def _core_row(e: AuditEvent) -> dict[str, Any]:
         "response": None if e.response is None else e.response.to_dict(),
         "client_ip": e.client_ip,
         "user_agent": e.user_agent,
+        "resource_name": e.resource.name,
+        "changes": None if e.changes is None else e.changes.to_dict(),
     }
 
 

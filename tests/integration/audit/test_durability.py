@@ -166,7 +166,7 @@ def test_a_kill_mid_burst_loses_no_acknowledged_modification(tmp_path: Path) -> 
     finally:
         server.stop()
 
-    by_name = {e["summary"].removeprefix("Created group '").removesuffix("'"): e for e in entries}
+    by_name = {e["resource"]["name"]: e for e in entries}
     acknowledged = {name for name, status in outcomes.items() if status == 201}
     assert acknowledged, "some modifications were acknowledged before the kill"
     assert any(status is None for status in outcomes.values()), "the kill interrupted the burst"
@@ -181,6 +181,10 @@ def test_a_kill_mid_burst_loses_no_acknowledged_modification(tmp_path: Path) -> 
     for entry in entries:
         if entry["outcome"] == "unknown":
             assert entry["status"] is None
+            assert entry["summary"] == (
+                "Outcome unknown: the change may have been made \u2014 "
+                f"create group '{entry['resource']['name']}'"
+            )
 
     engine = create_engine(database_url)
     with engine.connect() as conn:

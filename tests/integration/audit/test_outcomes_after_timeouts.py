@@ -114,7 +114,9 @@ def test_a_change_refused_because_the_store_answered_too_late_is_logged_as_refus
             assert db.scalars(select(Group)).all() == []
 
     assert (entry["outcome"], entry["status"]) == ("failed", 503)
-    assert entry["summary"] == "Refused: audit store unavailable (Created group 'Never')"
+    assert entry["summary"] == (
+        "Failed to create group 'Never' (503: the audit store was unavailable, so it was not made)"
+    )
 
 
 def test_a_change_whose_outcome_was_stored_too_late_gets_it_marked_after_the_fact(

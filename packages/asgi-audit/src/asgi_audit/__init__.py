@@ -30,6 +30,7 @@ from asgi_audit.events import (
     ActorType,
     AuditEvent,
     Body,
+    Changes,
     Outcome,
     Resource,
     canonical_bytes,
@@ -41,6 +42,7 @@ from asgi_audit.policy import (
     AuditPolicy,
     Decision,
     RouteRule,
+    Snapshot,
     SummaryInput,
     TenantInPath,
     TenantOf,
@@ -59,6 +61,7 @@ from asgi_audit.query import (
     parse_query,
 )
 from asgi_audit.record import Field, Kind, Record
+from asgi_audit.recorder import record_entry
 from asgi_audit.redact import REDACTED, KeepFields, RedactBody, RedactKeys, Redactor, RedactQuery
 from asgi_audit.routes import derive_rules, templates_of
 from asgi_audit.store import AuditStore, MemoryAuditStore
@@ -95,6 +98,7 @@ __all__ = [
     "AuditUnavailable",
     "AuditWriter",
     "Body",
+    "Changes",
     "Criteria",
     "Decision",
     "ExportFormat",
@@ -115,6 +119,7 @@ __all__ = [
     "Redactor",
     "Resource",
     "RouteRule",
+    "Snapshot",
     "SqlAuditStore",
     "StoreReplaced",
     "SummaryInput",
@@ -126,6 +131,7 @@ __all__ = [
     "default_summary",
     "derive_rules",
     "parse_query",
+    "record_entry",
     "single_tenant",
     "templates_of",
     "upgrade",

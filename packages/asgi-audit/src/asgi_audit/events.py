@@ -123,13 +123,43 @@ ANONYMOUS = Actor(ActorType.ANONYMOUS)
 
 @dataclass(frozen=True, slots=True)
 class Resource:
-    """What a call acted on, when its route names it."""
+    """What a call acted on, when its route names it; `name` is the resource as people know it
+    (a group's name, a user's email), as it was before the change, or as a create named it."""
 
     type: str | None = None
     id: str | None = None
+    name: str | None = None
 
     def to_dict(self) -> JSONObject:
-        return {"type": self.type, "id": self.id}
+        out: JSONObject = {"type": self.type, "id": self.id}
+        if self.name is not None:
+            out["name"] = self.name
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Changes:
+    """What an edit changed, field by field (`changes.py` computes it). `basis` is `captured`
+    when the resource's state before the change was read, `unknown` when it could not be
+    (then `fields` is empty). Each field is `{"field", "before", "after"}`, or
+    `{"field", "added", "removed"}` for a list of scalars."""
+
+    basis: str
+    fields: tuple[JSONObject, ...] = ()
+
+    def to_dict(self) -> JSONObject:
+        return {"basis": self.basis, "fields": list(self.fields)}
+
+    @classmethod
+    def from_dict(cls, data: JSONObject) -> Changes:
+        basis = data.get("basis")
+        fields = data.get("fields")
+        return cls(
+            basis=basis if isinstance(basis, str) else "unknown",
+            fields=tuple(f for f in fields if isinstance(f, dict))
+            if isinstance(fields, list)
+            else (),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,6 +233,8 @@ class AuditEvent:
     user_agent: str | None = None
     seq: int | None = None
     """The entry's place in its tenant's Merkle log (its leaf index); None until appended."""
+    changes: Changes | None = None
+    """What a successful edit changed (None for anything else)."""
 
     def completed(
         self,
@@ -211,8 +243,11 @@ class AuditEvent:
         request: Body | None,
         response: Body | None,
         summary: str | None = None,
+        resource: Resource | None = None,
+        changes: Changes | None = None,
     ) -> AuditEvent:
-        """This entry with its outcome known (and its summary restated, if given)."""
+        """This entry with its outcome known (and its summary, resource and changes restated,
+        if given)."""
         # Spelled out: every audited call comes through here, and `dataclasses.replace` costs
         # three times as much (a test checks that every other field is carried over).
         return AuditEvent(
@@ -225,7 +260,7 @@ class AuditEvent:
             method=self.method,
             path=self.path,
             route=self.route,
-            resource=self.resource,
+            resource=self.resource if resource is None else resource,
             summary=self.summary if summary is None else summary,
             outcome=Outcome.of_status(status),
             status=status,
@@ -235,6 +270,7 @@ class AuditEvent:
             client_ip=self.client_ip,
             user_agent=self.user_agent,
             seq=self.seq,
+            changes=self.changes if changes is None else changes,
         )
 
     def appended(self, seq: int) -> AuditEvent:
@@ -271,12 +307,23 @@ ENTRY: Record[AuditEvent] = Record(
         Field("status", Kind.SMALLINT, completes=True),
         Field("outcome", Kind.STRING, required=True, length=16, enum=Outcome, completes=True),
         Field("resource.type", Kind.STRING),
-        Field("resource.id", Kind.STRING),
+        Field("resource.id", Kind.STRING, completes=True),
         Field("duration_ms", Kind.FLOAT, completes=True),
         Field("client_ip", Kind.STRING),
         Field("user_agent", Kind.STRING),
         Field("request", Kind.DOCUMENT, document=Body.from_dict, completes=True),
         Field("response", Kind.DOCUMENT, document=Body.from_dict, completes=True),
+        # Added by migration a004: left out of the JSON while null, so the canonical bytes of
+        # every entry stored before them are what they were (and entries without them too).
+        Field("resource.name", Kind.STRING, completes=True, omit_null=True),
+        Field(
+            "changes",
+            Kind.DOCUMENT,
+            document=Changes.from_dict,
+            csv=False,
+            completes=True,
+            omit_null=True,
+        ),
     ),
 )
 """The audit entry's fields, declared once: columns, rows, JSON, list items and CSV derive from

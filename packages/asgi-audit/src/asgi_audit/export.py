@@ -80,8 +80,10 @@ def _proven(item: JSONObject, leaf: bytes | None, path: list[bytes] | None) -> b
     return orjson.dumps(item) + b"\n"
 
 
-_UNLISTED = tuple(f.path for f in ENTRY.fields if not f.listed)
+_UNLISTED = tuple(f.path for f in ENTRY.fields if not f.listed and not f.omit_null)
 """What a list item writes as null (the bodies), though the leaf holds it."""
+_UNLISTED_WHEN_SET = tuple(f.path for f in ENTRY.fields if not f.listed and f.omit_null)
+"""What a list item writes as null when set, and leaves out (as the leaf does) when not."""
 
 
 def _listed_and_leaf(e: AuditEvent) -> tuple[JSONObject, bytes | None]:
@@ -90,6 +92,9 @@ def _listed_and_leaf(e: AuditEvent) -> tuple[JSONObject, bytes | None]:
     leaf = None if e.seq is None else orjson.dumps(document, option=orjson.OPT_SORT_KEYS)
     for path in _UNLISTED:
         put(document, path, None)
+    for path in _UNLISTED_WHEN_SET:
+        if path in document:
+            put(document, path, None)
     return document, leaf
 
 

@@ -8,12 +8,38 @@ import re
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import partial
 
 from starlette.routing import compile_path
 
-from asgi_audit.events import Action, Actor, Resource
+from asgi_audit.changes import changes_between
+from asgi_audit.events import Action, Actor, Changes, Outcome, Resource
 from asgi_audit.redact import KeepFields, Redactor, RedactQuery, default_redactor
+from asgi_audit.summaries import (
+    UNKNOWN_ROUTE,
+    Summarize,
+    SummaryInput,
+    default_summary,
+    outcome_summary,
+)
 from asgi_audit.types import JSON, Scope
+
+__all__ = [
+    "UNKNOWN_ROUTE",
+    "Attribute",
+    "Attribution",
+    "AuditPolicy",
+    "Decision",
+    "RouteRule",
+    "Snapshot",
+    "Summarize",
+    "SummaryInput",
+    "TenantInPath",
+    "TenantOf",
+    "default_summary",
+    "single_tenant",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,22 +54,6 @@ class Attribution:
 
 Attribute = Callable[[Scope, uuid.UUID], Attribution]
 """Resolves the actor of a request on a tenant from the scope the auth layer filled in."""
-
-
-@dataclass(frozen=True, slots=True)
-class SummaryInput:
-    """What a summary sentence may draw on: known before the handler runs."""
-
-    action: Action
-    method: str
-    resource: Resource
-    params: Mapping[str, str]
-    body: JSON
-    """The redacted JSON request body, or None."""
-
-
-Summarize = Callable[[SummaryInput], str]
-"""Words one human sentence for an entry, e.g. `Created group 'Example New Group'`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,38 +100,10 @@ class _CompiledRule:
     keep: Redactor | None = field(default=None)
 
 
-_VERBS = {Action.CREATE: "Created", Action.EDIT: "Edited", Action.DELETE: "Deleted"}
-_NAME_FIELDS = ("name", "email", "title")
-
-
-UNKNOWN_ROUTE = "Called a path the API does not have"
-"""The summary of a request no rule matched (typically a 404)."""
-
-
-def default_summary(entry: SummaryInput) -> str:
-    """`Created group 'Sales'`, `Edited group 0b6f…`, `Deleted group 0b6f…`, `Viewed group list`."""
-    if entry.resource.type is None:
-        return UNKNOWN_ROUTE
-    label = entry.resource.type.replace("_", " ").replace("-", " ")
-    name = _name_of(entry.body)
-    if entry.action is Action.READ:
-        return (
-            f"Viewed {label} {entry.resource.id}" if entry.resource.id else f"Viewed {label} list"
-        )
-    verb = _VERBS[entry.action]
-    if name:
-        return f"{verb} {label} '{name}'"
-    return f"{verb} {label} {entry.resource.id}" if entry.resource.id else f"{verb} {label}"
-
-
-def _name_of(body: JSON) -> str | None:
-    if isinstance(body, dict):
-        for key in _NAME_FIELDS:
-            value = body.get(key)
-            if isinstance(value, str) and value.strip():
-                return value.strip()[:200]
-    return None
-
+Snapshot = Callable[["Decision"], JSON]
+"""The host's reading of the resource an edit or delete names, before the handler runs (as its
+API returns it, or None if there is none): it names the resource, and an edit's changes are
+what the response returns against it. Called in a worker thread; an error counts as None."""
 
 TenantOf = Callable[[Scope], "uuid.UUID | None"]
 """The host's answer to "whose log does this request belong in?"; None: it is not audited."""
@@ -175,6 +157,9 @@ class AuditPolicy:
         summarize: Summarize = default_summary,
         redactor: Redactor | None = None,
         query_redactor: Callable[[str], str] | None = None,
+        snapshot: Snapshot | None = None,
+        unchanged_fields: Sequence[str] = ("updated_at",),
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
         self.tenant = tenant or TenantInPath(tenant_prefix)
         self.tenant_param = getattr(self.tenant, "param", None)
@@ -182,6 +167,12 @@ class AuditPolicy:
         self.summarize = summarize
         self.redactor = redactor or default_redactor()
         self.redact_query = query_redactor or RedactQuery()
+        self.snapshot = snapshot
+        self.clock: Callable[[], datetime] = clock or partial(datetime.now, UTC)
+        """When a call arrived (aware). Only a host's own code sets it: a demo that seeds a
+        week of activity through the API in a minute dates each day's calls on that day."""
+        self.unchanged_fields = tuple(unchanged_fields)
+        """Top-level fields that change with every edit, left out of its changes."""
         self._rules: dict[str, list[_CompiledRule]] = {}
         for rule in rules:
             self._rules.setdefault(rule.method.upper(), []).append(self._compile(rule))
@@ -224,15 +215,52 @@ class AuditPolicy:
             response_body=rule.response_body,
         )
 
-    def summary(self, decision: Decision, body: JSON) -> str:
-        """The entry's sentence: the rule's text or function, else the policy's."""
-        if isinstance(decision.summary, str):
-            return decision.summary
-        entry = SummaryInput(
-            decision.action, decision.method, decision.resource, decision.params, body
+    def wants_snapshot(self, decision: Decision) -> bool:
+        """Whether the resource is read before the handler runs: an edit or delete of one."""
+        return (
+            self.snapshot is not None
+            and decision.action in _SNAPSHOT_ACTIONS
+            and decision.resource.id is not None
         )
+
+    def changes(self, before: JSON, after: JSON) -> Changes:
+        """What an edit changed, from the state read before it to the one it returned."""
+        return changes_between(before, after, self.unchanged_fields)
+
+    def summary(
+        self,
+        decision: Decision,
+        body: JSON,
+        *,
+        resource: Resource | None = None,
+        outcome: Outcome = Outcome.SUCCEEDED,
+        status: int | None = None,
+        detail: str | None = None,
+        changes: Changes | None = None,
+    ) -> str:
+        """The entry's sentence, true to its outcome: the rule's text or function (else the
+        policy's) says what the call does, and `outcome_summary` words how it ended."""
+        if outcome is Outcome.SUCCEEDED and isinstance(decision.summary, str):
+            return decision.summary  # most reads: nothing to word
+        entry = SummaryInput(
+            decision.action,
+            decision.method,
+            resource or decision.resource,
+            decision.params,
+            body,
+            outcome,
+            status,
+            detail,
+            changes,
+        )
+        if isinstance(decision.summary, str):
+            return outcome_summary(decision.summary, entry)
         summarize = decision.summary or self.summarize
         try:
-            return summarize(entry)[:500]
+            done = summarize(entry)
         except Exception:  # a summary must never cost the call; fall back to the default
-            return default_summary(entry)[:500]
+            done = default_summary(entry)
+        return outcome_summary(done, entry)
+
+
+_SNAPSHOT_ACTIONS = frozenset({Action.EDIT, Action.DELETE})

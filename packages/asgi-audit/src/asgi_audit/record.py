@@ -68,6 +68,9 @@ class Field:
     """Whether the CSV export has a column for it."""
     completes: bool = False
     """Set again when a recorded entry's outcome is stored."""
+    omit_null: bool = False
+    """Left out of the JSON form while null: a field added after entries were stored (and
+    hashed into the log) keeps those entries' canonical bytes as they were."""
 
     @property
     def column(self) -> str:
@@ -154,8 +157,15 @@ class Record(Generic[T]):
             return self._json_of(obj)
         out: JSONObject = {}
         for f, value in zip(self.fields, self.values(obj), strict=True):
+            if value is None and f.omit_null:
+                continue
             put(out, f.path, f.to_json(value) if f.listed else None)
         return out
+
+    @cached_property
+    def omitted(self) -> tuple[Field, ...]:
+        """The fields left out of the JSON form while null."""
+        return tuple(f for f in self.fields if f.omit_null)
 
     @cached_property
     def _json_of(self) -> Callable[[T], JSONObject]:
@@ -164,6 +174,7 @@ class Record(Generic[T]):
         source is built from the record's own paths and converters, never from input."""
         converters: dict[str, Callable[[Any], JSON]] = {}
         top: dict[str, Any] = {}
+        optional: list[str] = []
         for index, f in enumerate(self.fields):
             name = f"c{index}"
             convert = _converter(f)
@@ -172,7 +183,12 @@ class Record(Generic[T]):
             if convert is not _identity:
                 value = f"(None if r[{index}] is None else {name}(r[{index}]))"
             head, _, tail = f.path.partition(".")
-            if tail:
+            if f.omit_null:  # set after the display, and only when not null
+                into = f"d[{head!r}][{tail!r}]" if tail else f"d[{head!r}]"
+                optional.append(
+                    f"    if r[{index}] is not None:\n        {into} = {name}(r[{index}])\n"
+                )
+            elif tail:
                 top.setdefault(head, {})[tail] = value
             else:
                 top[head] = value
@@ -183,7 +199,14 @@ class Record(Generic[T]):
             )
             return "{" + ", ".join(items) + "}"
 
-        source = f"def to_json(obj):\n    r = values(obj)\n    return {display(top)}\n"
+        if optional:
+            source = (
+                f"def to_json(obj):\n    r = values(obj)\n    d = {display(top)}\n"
+                + "".join(optional)
+                + "    return d\n"
+            )
+        else:
+            source = f"def to_json(obj):\n    r = values(obj)\n    return {display(top)}\n"
         namespace: dict[str, Any] = {"values": self.values, **converters}
         exec(source, namespace)  # noqa: S102 - our own field paths, as dataclasses does
         return namespace["to_json"]  # type: ignore[no-any-return]

@@ -15,6 +15,7 @@ from asgi_audit.events import (
     ActorType,
     AuditEvent,
     Body,
+    Changes,
     Outcome,
     Resource,
     new_entry_id,
@@ -82,6 +83,7 @@ def make_event(
     resource: Resource | None = None,
     request: Body | None = None,
     response: Body | None = None,
+    changes: Changes | None = None,
 ) -> AuditEvent:
     """A finished entry with sensible defaults; `status=None` makes a pending one."""
     tenant_id = tenant_id or uuid.uuid4()
@@ -108,4 +110,5 @@ def make_event(
         response=response,
         client_ip="127.0.0.1",
         user_agent="pytest",
+        changes=changes,
     )

@@ -18,7 +18,7 @@ import orjson
 from asgi_audit.capture.entry import Call
 from asgi_audit.capture.response import ResponseHolder
 from asgi_audit.errors import AuditUnavailable
-from asgi_audit.events import AuditEvent, Body
+from asgi_audit.events import AuditEvent, Body, Outcome
 from asgi_audit.types import ASGIApp
 from asgi_audit.writer import AuditSink
 
@@ -27,6 +27,7 @@ log = logging.getLogger("asgi_audit")
 PROBLEM_JSON = "application/problem+json"
 LATE = "outcome established after the fact"
 TOLD_UNKNOWN = f"{LATE}: the caller was told it may not have been made"
+UNAVAILABLE = "the audit store was unavailable, so it was not made"
 
 
 class Problems:
@@ -125,8 +126,15 @@ class DurableFlow:
         entry = self.call.entry
         body = self.problems.unavailable
         response = Body(PROBLEM_JSON, len(body), is_json=True, json=orjson.loads(body))
-        summary = f"Refused: audit store unavailable ({entry.summary})"
         request = self.call.request.record()
+        summary = self.call.policy.summary(
+            self.call.decision,
+            request.json if request.is_json else None,
+            resource=entry.resource,
+            outcome=Outcome.FAILED,
+            status=503,
+            detail=UNAVAILABLE,
+        )
         refusal = entry.completed(503, self.call.duration_ms(), request, response, summary)
         await self._complete_later(refusal)
 

@@ -18,6 +18,7 @@ from asgi_audit.capture.entry import Call
 from asgi_audit.capture.read import run_read
 from asgi_audit.capture.request import RequestTap
 from asgi_audit.capture.response import ResponseHolder, ResponseTap
+from asgi_audit.capture.snapshot import read_before
 from asgi_audit.policy import AuditPolicy
 from asgi_audit.types import ASGIApp, Receive, Scope, Send
 from asgi_audit.writer import AuditSink
@@ -54,7 +55,8 @@ class AuditMiddleware:
         await request.preread()
         if decision.action.is_modification:
             holder = ResponseHolder(send, self.capture_limit)
-            call = Call(self.policy, decision, scope, request, holder, started)
+            before = await read_before(self.policy, decision)
+            call = Call(self.policy, decision, scope, request, holder, started, before)
             await DurableFlow(self.app, self.sink, self.problems, call, holder).run()
         else:
             call = Call(

@@ -23,13 +23,13 @@ FROZEN_TABLES = ("audit_leaves", "audit_nodes", "audit_checkpoints")
 LOG_TABLES = ("audit_entries", *FROZEN_TABLES)
 
 
-def _fixed_columns() -> list[str]:
+def fixed_columns() -> list[str]:
     """The entry's columns an update may never change (all but the outcome's and `seq`)."""
     return [f.column for f in ENTRY.fields if not f.completes and f.column != "seq"]
 
 
-def _sqlite() -> list[str]:
-    changed = " OR ".join(f"NEW.{col} IS NOT OLD.{col}" for col in _fixed_columns())
+def _sqlite(fixed: list[str]) -> list[str]:
+    changed = " OR ".join(f"NEW.{col} IS NOT OLD.{col}" for col in fixed)
     granted = (
         "EXISTS (SELECT 1 FROM audit_deletion_grants g WHERE g.tenant_id = OLD.tenant_id "
         "AND OLD.occurred_at < g.before)"
@@ -51,8 +51,7 @@ def _sqlite() -> list[str]:
     return statements
 
 
-def _postgres() -> list[str]:
-    fixed = _fixed_columns()
+def _postgres(fixed: list[str]) -> list[str]:
     new = ", ".join(f"NEW.{col}" for col in fixed)
     old = ", ".join(f"OLD.{col}" for col in fixed)
     return [
@@ -89,9 +88,11 @@ def _postgres() -> list[str]:
     ]
 
 
-def guard_statements(dialect: str) -> list[str]:
-    """The DDL that makes the log append-only on `dialect` ('sqlite' or 'postgresql')."""
-    return _postgres() if dialect == "postgresql" else _sqlite()
+def guard_statements(dialect: str, fixed: list[str] | None = None) -> list[str]:
+    """The DDL that makes the log append-only on `dialect` ('sqlite' or 'postgresql'): an
+    entry's `fixed` columns (default: `fixed_columns()`) never change once stored."""
+    fixed = fixed_columns() if fixed is None else fixed
+    return _postgres(fixed) if dialect == "postgresql" else _sqlite(fixed)
 
 
 def drop_statements(dialect: str) -> list[str]:

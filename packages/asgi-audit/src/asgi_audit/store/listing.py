@@ -61,6 +61,8 @@ class Listing:
                 value = tenant_id
             elif f.listed:
                 value = next(values)
+            if value is None and f.omit_null:
+                continue
             put(out, f.path, value)
         return out
 

@@ -44,6 +44,8 @@ class EntryRows:
             (head, tuple(k for k, _ in pairs), itemgetter(*(at for _, at in pairs)))
             for head, pairs in flat.items()
         ]
+        self.optional = [tuple(f.path.split(".")) for f in ENTRY.omitted]
+        """Paths the JSON form leaves out while null (see `Field.omit_null`)."""
         self.seq_at = next(at for k, at in flat[""] if k == "seq")
         self.key_at = len(self.columns)
         """The entry's id as the driver returns it, to compare with its leaf's."""
@@ -54,6 +56,7 @@ class EntryRows:
         as stored, written by `Body.to_dict`)."""
         tenant = str(tenant_id)
         groups, documents, loads = self.groups, self.documents, orjson.loads
+        optional = self.optional
 
         def build(row: Sequence[Any]) -> JSONObject:
             out: JSONObject = {"tenant_id": tenant}
@@ -66,6 +69,10 @@ class EntryRows:
             for name, at in documents:
                 value = row[at]
                 out[name] = None if value is None else loads(value)
+            for path in optional:
+                inner = out[path[0]] if len(path) > 1 else out
+                if isinstance(inner, dict) and inner.get(path[-1], 0) is None:
+                    del inner[path[-1]]
             return out
 
         return build

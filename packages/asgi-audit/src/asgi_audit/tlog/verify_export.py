@@ -22,6 +22,9 @@ from asgi_audit.tlog.findings import Problem, Report
 from asgi_audit.tlog.merkle import leaf_hash, root_from_inclusion
 from asgi_audit.tlog.note import Checkpoint, NoteError, Verifier, open_note
 
+LEFT_OUT = frozenset({"request", "response", "changes"})
+"""The documents a line may leave out (null) though its leaf holds them: the bodies and an
+edit's changes, as list items do."""
 PROOF_FIELDS = ("leaf", "inclusion_path")
 """What a line adds to the list item."""
 
@@ -124,7 +127,9 @@ def _check_line(
     differing = [
         key
         for key, value in line.items()
-        if key not in PROOF_FIELDS and not _same(value, committed.get(key, _ABSENT))
+        if key not in PROOF_FIELDS
+        and not (value is None and key in LEFT_OUT and isinstance(committed.get(key), dict))
+        and not _same(value, committed.get(key, _ABSENT))
     ]
     if differing:
         detail = f"line {number} ({entry}) differs from its leaf in {', '.join(sorted(differing))}"
