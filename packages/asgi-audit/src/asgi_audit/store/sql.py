@@ -8,37 +8,47 @@ import threading
 import uuid
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import orjson
 from sqlalchemy import (
+    BigInteger,
     ColumnElement,
     Connection,
     Engine,
     Row,
+    String,
     bindparam,
+    case,
     create_engine,
     event,
+    func,
+    literal_column,
     or_,
     select,
     text,
     tuple_,
+    type_coerce,
     update,
 )
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from asgi_audit.errors import AuditUnavailable, StoreReplaced
-from asgi_audit.events import ENTRY, MODIFICATIONS, AuditEvent, Outcome, occurred_at_of
+from asgi_audit.events import ENTRY, MODIFICATIONS, Action, AuditEvent, Outcome, occurred_at_of
 from asgi_audit.record import Field, Kind
 from asgi_audit.store.bulk import insert_postgres, insert_sqlite
 from asgi_audit.store.listing import Listing
 from asgi_audit.store.paths import InclusionPaths
 from asgi_audit.store.port import (
+    FAILED_FROM,
+    REFUSED_STATUSES,
+    Category,
     Criteria,
     Head,
     Leaf,
     Position,
+    SlotCount,
     StoredCheckpoint,
     always,
     merge_completions,
@@ -84,6 +94,19 @@ TEXT_SEARCH_WORK_MEM = "64MB"
 as an exact bitmap (the 4 MB default turns it lossy: every heap row re-checked, twice as slow)."""
 
 _LIST_COLUMNS = [entries.c[f.column] for f in ENTRY.listed]
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_SQLITE_SLOT_TEXT = {3600: 13, 60: 16, 1: 19}
+"""How much of SQLite's stored instant (`YYYY-MM-DD HH:MM:SS.ffffff`) names each slot."""
+_SQLITE_SLOT_PAD = {3600: ":00:00", 60: ":00", 1: ""}
+
+CATEGORY = case(
+    (or_(c.outcome == Outcome.UNKNOWN.value, c.status.is_(None)), Category.UNKNOWN.value),
+    (c.status.in_(REFUSED_STATUSES), Category.REFUSED.value),
+    (c.status >= FAILED_FROM, Category.FAILED.value),
+    (c.action == Action.READ.value, Category.READS.value),
+    else_=Category.MODIFICATIONS.value,
+)
+"""`Category.of` in SQL: every column it reads is in the activity index."""
 
 
 def _json_dumps(value: Any) -> str:
@@ -247,7 +270,7 @@ class SqlAuditStore:
         query = (
             select(*_LIST_COLUMNS)
             .where(*self._conditions(criteria, after))
-            .order_by(c.occurred_at.desc(), c.id.desc())
+            .order_by(*_order(criteria))
             .limit(limit)
         )
         with _reachable(), self.engine.connect() as conn:
@@ -268,12 +291,11 @@ class SqlAuditStore:
     def _read_all(
         self, columns: Sequence[ColumnElement[Any]], criteria: Criteria, batch: int
     ) -> Generator[Sequence[Row[Any]], None, None]:
-        """Every matching row, newest first, from one query read by a cursor (server-side on
-        PostgreSQL) `batch` rows at a time; the cursor is freed even if the reader stops early."""
+        """Every matching row, in the criteria's order, from one query read by a cursor
+        (server-side on PostgreSQL) `batch` rows at a time; the cursor is freed even if the
+        reader stops early."""
         query = (
-            select(*columns)
-            .where(*self._conditions(criteria, None))
-            .order_by(c.occurred_at.desc(), c.id.desc())
+            select(*columns).where(*self._conditions(criteria, None)).order_by(*_order(criteria))
         )
         with _reachable(), self.engine.connect() as conn:
             self._more_memory_for_text(conn, criteria)
@@ -282,6 +304,36 @@ class SqlAuditStore:
                 yield from result.partitions()
             finally:
                 result.close()
+
+    def activity(self, criteria: Criteria, slot_seconds: int) -> list[SlotCount]:
+        """One GROUP BY over the tenant's range, read from the covering activity index
+        (`ix_audit_entries_activity`) when no other filter needs the rows."""
+        slot = self._slot(slot_seconds).label("slot")
+        category = CATEGORY.label("category")
+        query = (
+            select(slot, category, func.count().label("n"))
+            .where(*self._conditions(criteria, None))
+            .group_by(slot, category)
+        )
+        with _reachable(), self.engine.connect() as conn:
+            self._more_memory_for_text(conn, criteria)
+            rows = conn.execute(query).all()
+        read = self._slot_start
+        return [SlotCount(read(row[0], slot_seconds), Category(row[1]), row[2]) for row in rows]
+
+    def _slot(self, seconds: int) -> ColumnElement[Any]:
+        """The slot an entry falls in: on SQLite a prefix of the stored UTC text (the hour,
+        minute or second), on PostgreSQL the slot's number since the epoch."""
+        if self.is_postgres:
+            epoch = func.extract("epoch", c.occurred_at)
+            return type_coerce(func.floor(epoch / seconds).cast(BigInteger), BigInteger)
+        length = _SQLITE_SLOT_TEXT[seconds]
+        return type_coerce(func.substr(literal_column("occurred_at", String), 1, length), String)
+
+    def _slot_start(self, value: Any, seconds: int) -> datetime:
+        if self.is_postgres:
+            return _EPOCH + timedelta(seconds=int(value) * seconds)
+        return datetime.fromisoformat(value + _SQLITE_SLOT_PAD[seconds]).replace(tzinfo=UTC)
 
     def get(self, tenant_id: uuid.UUID, entry_id: uuid.UUID) -> AuditEvent | None:
         occurred_at = occurred_at_of(entry_id)
@@ -442,7 +494,12 @@ class SqlAuditStore:
             c.occurred_at >= f.start,
             c.occurred_at < f.end,
         ]
-        if after is not None:
+        if after is not None and f.oldest_first:
+            where += [
+                c.occurred_at >= after.occurred_at,
+                or_(c.occurred_at > after.occurred_at, c.id > after.id),
+            ]
+        elif after is not None:
             where += [
                 c.occurred_at <= after.occurred_at,
                 or_(c.occurred_at < after.occurred_at, c.id < after.id),
@@ -459,6 +516,10 @@ class SqlAuditStore:
             where.append(c.actor_email == f.actor_email)
         if f.resource_type is not None:
             where.append(c.resource_type == f.resource_type)
+        if f.resource_id is not None:
+            where.append(c.resource_id == f.resource_id)
+        if f.exclude_resource_type is not None:
+            where.append(or_(c.resource_type.is_(None), c.resource_type != f.exclude_resource_type))
         if f.status_min is not None:
             where.append(c.status >= f.status_min)
             if f.status_min >= FAILURE_STATUS:
@@ -470,14 +531,23 @@ class SqlAuditStore:
         return where
 
     def _text_condition(self, needle: str) -> ColumnElement[bool]:
+        escaped = needle.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        scanned = SEARCH_TEXT.like(f"%{escaped}%", escape="\\")
         if not self.is_postgres and len(needle) >= MIN_FTS_QUERY:
             phrase = '"' + needle.replace('"', '""') + '"'
             matches = text(
                 "SELECT entry_id FROM audit_search WHERE audit_search MATCH :phrase"
             ).bindparams(phrase=phrase)
-            return c.id.in_(matches.columns(entry_id=c.id.type))
-        escaped = needle.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        return SEARCH_TEXT.like(f"%{escaped}%", escape="\\")
+            # The FTS5 table holds final entries only (`tables.SQLITE_SEARCH_DDL`): the few
+            # still pending are matched by a scan.
+            return or_(c.id.in_(matches.columns(entry_id=c.id.type)), PENDING & scanned)
+        return scanned
+
+
+def _order(criteria: Criteria) -> tuple[ColumnElement[Any], ...]:
+    if criteria.oldest_first:
+        return c.occurred_at.asc(), c.id.asc()
+    return c.occurred_at.desc(), c.id.desc()
 
 
 def _sqlite_file(engine: Engine) -> str | None:
