@@ -3,6 +3,7 @@ tasks and partners, leaving the log's own views out, and the activity chart."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any
 
@@ -157,3 +158,23 @@ def test_bad_activity_and_history_parameters_are_problems_naming_them(
         body = response.json()
         named = body.get("parameter") or body["errors"][0]["loc"][-1]
         assert named == parameter
+
+
+def test_json_lines_carry_the_request_and_response_as_the_entry_does(
+    login_as: LoginAs, services: Services
+) -> None:
+    writer = login_as(Role.WRITER)
+    made = writer.client.post(writer.url("/groups"), json={"name": "Night shift"}).json()
+    _flush(services)
+    export = writer.client.get(writer.url("/audit-log/export"), params={"q": "Night shift"})
+    *lines, _trailer = [json.loads(line) for line in export.text.splitlines()]
+    [line] = lines
+    whole = writer.client.get(writer.url(f"/audit-log/{line['id']}")).json()
+    assert line["request"] == whole["request"]
+    assert line["request"]["body"] == {"name": "Night shift"}
+    assert line["response"]["body"]["id"] == made["id"]
+    assert {k: v for k, v in line.items() if k not in ("leaf", "inclusion_path")} == whole
+    csv_header = writer.client.get(
+        writer.url("/audit-log/export"), params={"format": "csv"}
+    ).text.splitlines()[0]
+    assert csv_header.endswith("request and response: not in CSV (see the JSON Lines export)")

@@ -91,14 +91,14 @@ class MemoryAuditStore:
         for start in range(0, len(found), batch):
             yield [event.to_dict() for event in found[start : start + batch]]
 
-    def export_entries(
+    def export_documents(
         self, criteria: Criteria, batch: int
-    ) -> Generator[list[AuditEvent], None, None]:
+    ) -> Generator[list[JSONObject], None, None]:
         with self._lock:
             found = [e for e in self._entries.values() if _matches(e, criteria, None)]
         found = _ordered(found, criteria)
         for start in range(0, len(found), batch):
-            yield found[start : start + batch]
+            yield [e.to_dict() for e in found[start : start + batch]]
 
     def inclusion_paths(self, tenant_id: uuid.UUID, size: int) -> InclusionPaths:
         with self._lock:

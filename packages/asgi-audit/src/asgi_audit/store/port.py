@@ -156,10 +156,11 @@ class AuditStore(Protocol):
         bodies, in lists of up to `batch`, from one read: memory stays flat however many
         match. Closing the iterator early releases what it holds."""
 
-    def export_entries(
+    def export_documents(
         self, criteria: Criteria, batch: int
-    ) -> Generator[list[AuditEvent], None, None]:
-        """What `export` yields, as whole entries (bodies included: their leaves need them)."""
+    ) -> Generator[list[JSONObject], None, None]:
+        """What `export` yields, as whole entries' JSON objects, bodies included: exactly
+        what `AuditEvent.to_dict()` writes (and its leaf encodes)."""
 
     def inclusion_paths(self, tenant_id: uuid.UUID, size: int) -> InclusionPaths:
         """Proves many leaves in the tenant's tree of `size` leaves, batch by batch."""

@@ -66,7 +66,8 @@ from asgi_audit.store.tables import (
     leaves,
     signing_keys,
 )
-from asgi_audit.store.tree import Appender, TreeTables
+from asgi_audit.store.tree import NODE_STRIDE, Appender, TreeTables
+from asgi_audit.store.verify_rows import EntryRows
 from asgi_audit.tlog.merkle import (
     CompactRange,
     Node,
@@ -147,6 +148,7 @@ class SqlAuditStore:
         self.months_ahead = months_ahead
         self._listing = Listing(engine.dialect.name)
         self._listing_columns = self._listing.columns()
+        self._rows = EntryRows(engine.dialect.name)
         self._months: set[tuple[int, int]] = set()
         self._months_lock = threading.Lock()
         self._insert = insert_postgres if self.is_postgres else insert_sqlite
@@ -282,11 +284,13 @@ class SqlAuditStore:
         for rows in self._read_all(self._listing_columns, criteria, batch):
             yield [self._listing.item(row, tenant_id) for row in rows]
 
-    def export_entries(
+    def export_documents(
         self, criteria: Criteria, batch: int
-    ) -> Generator[list[AuditEvent], None, None]:
-        for rows in self._read_all(list(entries.c), criteria, batch):
-            yield [ENTRY.from_columns(row._mapping) for row in rows]
+    ) -> Generator[list[JSONObject], None, None]:
+        """Read lean, as the log's verifier reads (`EntryRows`): no `AuditEvent` per row."""
+        build = self._rows.builder(criteria.tenant_id)
+        for rows in self._read_all(self._rows.columns, criteria, batch):
+            yield [build(row) for row in rows]
 
     def _read_all(
         self, columns: Sequence[ColumnElement[Any]], criteria: Criteria, batch: int
@@ -428,10 +432,12 @@ class SqlAuditStore:
     def inclusion_paths(self, tenant_id: uuid.UUID, size: int) -> InclusionPaths:
         def source(wanted: Iterable[Node]) -> dict[Node, bytes]:
             nodes = sorted(wanted)
-            found: dict[Node, bytes] = {}
+            stored = [n for n in nodes if n[0] % NODE_STRIDE == 0]
+            others = [n for n in nodes if n[0] % NODE_STRIDE != 0]
             with _reachable(), self.engine.connect() as conn:
-                for i in range(0, len(nodes), NODES_PER_QUERY):
-                    chunk = nodes[i : i + NODES_PER_QUERY]
+                found = self._tree.stored_hashes(conn, tenant_id, stored) if stored else {}
+                for i in range(0, len(others), NODES_PER_QUERY):
+                    chunk = others[i : i + NODES_PER_QUERY]
                     found.update(self._tree.node_hashes(conn, tenant_id, chunk))
             return found
 
