@@ -6,11 +6,13 @@ from __future__ import annotations
 import random
 import uuid
 from collections import Counter
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import text
 
 from asgi_audit import (
     Action,
@@ -19,6 +21,7 @@ from asgi_audit import (
     AuditEvent,
     AuditLog,
     InvalidQuery,
+    Outcome,
     Resource,
     SqlAuditStore,
     activity_query,
@@ -30,6 +33,7 @@ LONDON = ZoneInfo("Europe/London")
 SUMMER_TIME_BEGINS = datetime(2026, 3, 29, 1, 0, tzinfo=UTC)
 """01:00 UTC on Sunday 29 March 2026: London's clocks go from 01:00 to 02:00."""
 STATUSES = (200, 201, 204, 400, 401, 403, 404, 409, 500, None)
+CATEGORIES = ("modifications", "reads", "refused", "failed", "unknown")
 
 
 def _entries(tenant: uuid.UUID, count: int) -> list[AuditEvent]:
@@ -114,6 +118,7 @@ def test_day_buckets_start_at_local_midnight_across_the_start_of_summer_time(
         _brute_force(entries, criteria.start, criteria.end, lambda at: at.astimezone(LONDON).date())
     )
     assert chart["totals"]["total"] == sum(b["total"] for b in chart["buckets"])
+    assert {type(n) for b in chart["buckets"] for k, n in b.items() if k in CATEGORIES} == {int}
     assert chart["totals"]["total"] == sum(
         1 for e in entries if criteria.start <= e.occurred_at < criteria.end
     )
@@ -159,3 +164,45 @@ def test_a_chart_of_more_than_400_buckets_is_refused_naming_the_bucket(
     assert refused.value.parameter == "bucket"
     with pytest.raises(InvalidQuery):
         activity_query(criteria, "week", LONDON)
+
+
+def test_the_rollup_counts_each_entry_once_as_it_becomes_final_completed_or_sealed(
+    store: SqlAuditStore,
+) -> None:
+    """Entries count in the rollup when they take their place in the log; until then (and in
+    the partial quarter hours at either end of the range) the chart counts them by a scan."""
+    tenant = uuid.uuid4()
+    made = _entries(tenant, 300)
+    pending = [e for e in made if e.status is None]
+    completing = [
+        replace(e, status=None, outcome=Outcome.UNKNOWN) for e in made if e.status is not None
+    ][:40]
+    kept_pending = {e.id for e in completing}
+    store.write([e for e in made if e.id not in kept_pending], [])
+    store.write(completing, [])
+    log = AuditLog(store, cursor_key=b"k")
+    start, end = "2026-03-27T09:07:00+00:00", "2026-03-30T17:52:30+00:00"
+    criteria = parse_query(tenant, action_type="all", start=start, end=end, tz=LONDON).criteria
+    query = activity_query(criteria, "day", LONDON)
+
+    def brute() -> Counter[tuple[Any, str]]:
+        stored = [store.get(tenant, e.id) for e in made]
+        return _brute_force(
+            [e for e in stored if e is not None],
+            criteria.start,
+            criteria.end,
+            lambda at: at.astimezone(LONDON).date(),
+        )
+
+    def charted() -> Counter[tuple[Any, str]]:
+        chart = log.activity(query)
+        return _charted(chart, lambda b: _instant(b["start"]).astimezone(LONDON).date())
+
+    assert charted() == brute()
+    store.write([], [e.completed(201, 1.0, None, None) for e in completing[:20]])
+    assert charted() == brute()
+    assert store.seal(datetime(2027, 1, 1, tzinfo=UTC), 1000) == len(pending) + 20
+    assert charted() == brute()
+    with store.engine.connect() as conn:
+        rolled = conn.execute(text("SELECT sum(count) FROM audit_activity")).scalar()
+    assert rolled == len(made)

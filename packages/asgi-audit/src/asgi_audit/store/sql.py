@@ -8,41 +8,33 @@ import threading
 import uuid
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
 from sqlalchemy import (
-    BigInteger,
     ColumnElement,
     Connection,
     Engine,
     Row,
-    String,
     bindparam,
-    case,
     create_engine,
     event,
-    func,
-    literal_column,
     or_,
     select,
     text,
     tuple_,
-    type_coerce,
     update,
 )
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from asgi_audit.errors import AuditUnavailable, StoreReplaced
-from asgi_audit.events import ENTRY, MODIFICATIONS, Action, AuditEvent, Outcome, occurred_at_of
+from asgi_audit.events import ENTRY, MODIFICATIONS, AuditEvent, Outcome, occurred_at_of
 from asgi_audit.record import Field, Kind
 from asgi_audit.store.bulk import insert_postgres, insert_sqlite
 from asgi_audit.store.listing import Listing
 from asgi_audit.store.paths import InclusionPaths
 from asgi_audit.store.port import (
-    FAILED_FROM,
-    REFUSED_STATUSES,
     Category,
     Criteria,
     Head,
@@ -53,6 +45,7 @@ from asgi_audit.store.port import (
     always,
     merge_completions,
 )
+from asgi_audit.store.rollup import Counts
 from asgi_audit.store.tables import (
     FAILED,
     NOT_READ,
@@ -95,19 +88,6 @@ TEXT_SEARCH_WORK_MEM = "64MB"
 as an exact bitmap (the 4 MB default turns it lossy: every heap row re-checked, twice as slow)."""
 
 _LIST_COLUMNS = [entries.c[f.column] for f in ENTRY.listed]
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_SQLITE_SLOT_TEXT = {3600: 13, 60: 16, 1: 19}
-"""How much of SQLite's stored instant (`YYYY-MM-DD HH:MM:SS.ffffff`) names each slot."""
-_SQLITE_SLOT_PAD = {3600: ":00:00", 60: ":00", 1: ""}
-
-CATEGORY = case(
-    (or_(c.outcome == Outcome.UNKNOWN.value, c.status.is_(None)), Category.UNKNOWN.value),
-    (c.status.in_(REFUSED_STATUSES), Category.REFUSED.value),
-    (c.status >= FAILED_FROM, Category.FAILED.value),
-    (c.action == Action.READ.value, Category.READS.value),
-    else_=Category.MODIFICATIONS.value,
-)
-"""`Category.of` in SQL: every column it reads is in the activity index."""
 
 
 def _json_dumps(value: Any) -> str:
@@ -149,6 +129,7 @@ class SqlAuditStore:
         self._listing = Listing(engine.dialect.name)
         self._listing_columns = self._listing.columns()
         self._rows = EntryRows(engine.dialect.name)
+        self._counts = Counts(engine.dialect.name)
         self._months: set[tuple[int, int]] = set()
         self._months_lock = threading.Lock()
         self._insert = insert_postgres if self.is_postgres else insert_sqlite
@@ -221,6 +202,7 @@ class SqlAuditStore:
             placed = [(e, None if e.outcome is Outcome.UNKNOWN else log.append(e)) for e in inserts]
             if placed and self._insert(conn, placed) != len(placed):
                 raise _AlreadyStored
+            final = [e for e, seq in placed if seq is not None]
             if completions:
                 conn.execute(self._complete, [_completion(e) for e in completions])
             # Asked only now, the store having taken the outcomes: a caller may have stopped
@@ -230,7 +212,9 @@ class SqlAuditStore:
                     place = _place(e, log.next_seq(e.tenant_id))
                     if conn.execute(self._place, place).rowcount == 1:
                         log.append(e)
+                        final.append(e)
             self._tree.save(conn, log.changed())
+            self._counts.add(conn, final)
 
     def _stored_ids(self, events: Sequence[AuditEvent]) -> set[uuid.UUID]:
         """Which of `events` are stored: their primary keys probed, 500 at a time."""
@@ -310,34 +294,14 @@ class SqlAuditStore:
                 result.close()
 
     def activity(self, criteria: Criteria, slot_seconds: int) -> list[SlotCount]:
-        """One GROUP BY over the tenant's range, read from the covering activity index
-        (`ix_audit_entries_activity`) when no other filter needs the rows."""
-        slot = self._slot(slot_seconds).label("slot")
-        category = CATEGORY.label("category")
-        query = (
-            select(slot, category, func.count().label("n"))
-            .where(*self._conditions(criteria, None))
-            .group_by(slot, category)
-        )
+        """From the rollup where the filters allow, else one GROUP BY over the covering
+        activity index (`store/rollup.py`)."""
+        query = self._counts.query(criteria, lambda f: self._conditions(f, None), slot_seconds)
         with _reachable(), self.engine.connect() as conn:
             self._more_memory_for_text(conn, criteria)
             rows = conn.execute(query).all()
-        read = self._slot_start
-        return [SlotCount(read(row[0], slot_seconds), Category(row[1]), row[2]) for row in rows]
-
-    def _slot(self, seconds: int) -> ColumnElement[Any]:
-        """The slot an entry falls in: on SQLite a prefix of the stored UTC text (the hour,
-        minute or second), on PostgreSQL the slot's number since the epoch."""
-        if self.is_postgres:
-            epoch = func.extract("epoch", c.occurred_at)
-            return type_coerce(func.floor(epoch / seconds).cast(BigInteger), BigInteger)
-        length = _SQLITE_SLOT_TEXT[seconds]
-        return type_coerce(func.substr(literal_column("occurred_at", String), 1, length), String)
-
-    def _slot_start(self, value: Any, seconds: int) -> datetime:
-        if self.is_postgres:
-            return _EPOCH + timedelta(seconds=int(value) * seconds)
-        return datetime.fromisoformat(value + _SQLITE_SLOT_PAD[seconds]).replace(tzinfo=UTC)
+        start = self._counts.slot_start
+        return [SlotCount(start(slot), Category(category), int(n)) for slot, category, n in rows]
 
     def get(self, tenant_id: uuid.UUID, entry_id: uuid.UUID) -> AuditEvent | None:
         occurred_at = occurred_at_of(entry_id)
@@ -368,15 +332,16 @@ class SqlAuditStore:
             pending = [ENTRY.from_columns(row._mapping) for row in conn.execute(query)]
         if not pending:
             return 0
-        sealed = 0
         with self.engine.begin() as conn:
             log = Appender(self._tree.lock(conn, sorted({e.tenant_id for e in pending})))
+            final: list[AuditEvent] = []
             for e in pending:
                 if conn.execute(self._place, _place(e, log.next_seq(e.tenant_id))).rowcount == 1:
                     log.append(e)
-                    sealed += 1
+                    final.append(e)
             self._tree.save(conn, log.changed())
-        return sealed
+            self._counts.add(conn, final)
+        return len(final)
 
     def heads_to_checkpoint(self, not_since: datetime) -> list[Head]:
         query = select(heads.c.tenant_id, heads.c.size, heads.c.edge).where(

@@ -287,3 +287,23 @@ deletion_grants = Table(
 )
 """Written and removed inside the one transaction that deletes a tenant's entries older than
 `before` (retention): the entries' delete trigger allows nothing else (`store/guards.py`)."""
+
+
+# -- the activity chart's rollup (see `store/rollup.py`) -------------------------------------------
+
+activity = Table(
+    "audit_activity",
+    metadata,
+    Column("tenant_id", Uuid(), nullable=False),
+    Column("slot", UTCDateTime(), nullable=False),
+    Column("action", String(16), nullable=False),
+    Column("category", String(16), nullable=False),
+    Column("actor_type", String(16), nullable=False),
+    Column("count", BigInteger(), nullable=False),
+    PrimaryKeyConstraint(
+        "tenant_id", "slot", "action", "category", "actor_type", name="pk_audit_activity"
+    ),
+)
+"""How many final entries (those in the log) each tenant has per 15 minutes of UTC, action,
+activity category and kind of actor: counted in the writer's transaction as entries take
+their place in the log, so the activity chart reads a month as a few thousand rows."""

@@ -1,7 +1,7 @@
 """searching actors and resources, and the log's activity by period: free-text search over the
 actor and the resource's name too (PostgreSQL's trigram index and SQLite's FTS5 table rebuilt
-over the rows already stored), an index for the history of one thing, and one covering the
-activity chart's counts
+over the rows already stored), an index for the history of one thing, one covering the
+activity chart's counts, and their rollup (`audit_activity`, counting the entries stored)
 
 Revision ID: a005_search_and_activity
 Revises: a004_truthful_entries
@@ -13,13 +13,16 @@ built here is the one the store's queries use.
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
 from alembic import op
 
+from asgi_audit.store.rollup import Counts
 from asgi_audit.store.tables import (
     POSTGRES_SEARCH_DDL,
     SEARCH_INDEX,
     SQLITE_SEARCH_DDL,
     SQLITE_SEARCH_FILL,
+    UTCDateTime,
 )
 
 revision: str = "a005_search_and_activity"
@@ -40,6 +43,20 @@ OLD_POSTGRES_INDEX = (
 
 
 def upgrade() -> None:
+    dialect = op.get_bind().dialect.name
+    op.create_table(
+        "audit_activity",
+        sa.Column("tenant_id", sa.Uuid(), nullable=False),
+        sa.Column("slot", UTCDateTime(), nullable=False),
+        sa.Column("action", sa.String(length=16), nullable=False),
+        sa.Column("category", sa.String(length=16), nullable=False),
+        sa.Column("actor_type", sa.String(length=16), nullable=False),
+        sa.Column("count", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint(
+            "tenant_id", "slot", "action", "category", "actor_type", name="pk_audit_activity"
+        ),
+    )
+    op.execute(Counts(dialect).fill())
     op.create_index(
         "ix_audit_entries_resource",
         "audit_entries",
@@ -50,7 +67,7 @@ def upgrade() -> None:
         "audit_entries",
         ["tenant_id", "occurred_at", "action", "status", "outcome"],
     )
-    if op.get_bind().dialect.name == "postgresql":
+    if dialect == "postgresql":
         op.execute(f"DROP INDEX IF EXISTS {SEARCH_INDEX}")
         op.execute(POSTGRES_SEARCH_DDL)
     else:
@@ -77,6 +94,7 @@ def downgrade() -> None:
         )
     op.drop_index("ix_audit_entries_activity", table_name="audit_entries")
     op.drop_index("ix_audit_entries_resource", table_name="audit_entries")
+    op.drop_table("audit_activity")
 
 
 def _drop_sqlite_search() -> None:
