@@ -303,7 +303,9 @@ activity = Table(
     PrimaryKeyConstraint(
         "tenant_id", "slot", "action", "category", "actor_type", name="pk_audit_activity"
     ),
+    sqlite_with_rowid=False,
 )
 """How many final entries (those in the log) each tenant has per 15 minutes of UTC, action,
 activity category and kind of actor: counted in the writer's transaction as entries take
-their place in the log, so the activity chart reads a month as a few thousand rows."""
+their place in the log, so the activity chart reads a month as a few thousand rows (in key
+order: on SQLite the table is its primary key, `WITHOUT ROWID`)."""

@@ -55,6 +55,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint(
             "tenant_id", "slot", "action", "category", "actor_type", name="pk_audit_activity"
         ),
+        sqlite_with_rowid=False,
     )
     op.execute(Counts(dialect).fill())
     op.create_index(
