@@ -23,7 +23,7 @@ MAX_BUCKETS = 400
 """The most buckets one chart may have."""
 AUTO_HOURS_UP_TO = timedelta(hours=48)
 """`auto` buckets by hour up to this range, by day beyond."""
-SLOTS = (3600, 900, 60, 1)
+SLOTS = (3600, 60, 1)
 """The slot sizes the store counts by, coarsest first (seconds of UTC)."""
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 

@@ -1,16 +1,16 @@
-"""The activity chart's counts: a rollup of final entries per 15 minutes, and the indexed scan.
+"""The activity chart's counts: a rollup of final entries per hour, and the indexed scan.
 
 A month of a busy tenant is hundreds of thousands of entries; counting them row by row, even
 from a covering index, takes longer than a chart may. So the writer counts each entry once, in
 the transaction that gives it its place in the log (it never changes after), into
-`audit_activity`: per tenant, 15-minute slot of UTC, action, category and kind of actor. A
-chart whose filters are only those (action type, actor type) reads the rollup for the whole
-slots of its range, and scans the entries for the rest, in the same statement (one snapshot):
-the partial slots at either end of the range, and the entries still pending (not yet final,
-so not yet counted; the pending index finds them). Any other filter counts by the scan alone.
+`audit_activity`: per tenant, hour of UTC, action, category and kind of actor. A chart whose
+filters are only those (action type, actor type), in a time zone whose offset is whole hours
+(so its local midnights are hours of UTC), reads the rollup for the whole hours of its range,
+and scans the entries for the rest, in the same statement (one snapshot): the partial hours at
+either end of the range, and the entries still pending (not yet final, so not yet counted; the
+pending index finds them). Any other filter or zone counts by the scan alone.
 
-Every time zone's offset is a whole number of quarter hours, so local hours and midnights are
-slot edges. Retention that removes entries must remove their slots' counts with them.
+Retention that removes entries must remove their hours' counts with them.
 """
 
 from __future__ import annotations
@@ -48,9 +48,10 @@ from asgi_audit.events import MODIFICATIONS, Action, AuditEvent, Outcome
 from asgi_audit.store.port import FAILED_FROM, REFUSED_STATUSES, Category, Criteria
 from asgi_audit.store.tables import NOT_READ, PENDING, activity, c
 
-SLOT = timedelta(minutes=15)
-"""The rollup's slot of UTC time."""
-SLOT_SECONDS = 900
+SLOT = timedelta(hours=1)
+"""The rollup's slot of UTC time: an hour. A busy tenant's quarter hours each held nearly as
+many rows as entries (every combination of the key occurs); its hours hold a third as many."""
+SLOT_SECONDS = 3600
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _KEY = ("tenant_id", "slot", "action", "category", "actor_type")
 _SQLITE_PAD = {13: ":00:00", 16: ":00", 19: ""}
@@ -68,14 +69,25 @@ CATEGORY = case(
 
 
 def slot_of(at: datetime) -> datetime:
-    """The start of the 15 minutes of UTC that `at` falls in."""
+    """The start of the hour of UTC that `at` falls in."""
     return _EPOCH + (at - _EPOCH) // SLOT * SLOT
+
+
+def slot_number(at: datetime) -> int:
+    """The rollup's `slot` of an instant: its hour's start in epoch seconds."""
+    return (at - _EPOCH) // SLOT * SLOT_SECONDS
 
 
 def counted(events: Iterable[AuditEvent]) -> list[dict[str, Any]]:
     """The rollup's rows for `events` (final entries): one per key, with how many."""
     counts = Counter(
-        (e.tenant_id, slot_of(e.occurred_at), e.action.value, Category.of(e).value, e.actor.type)
+        (
+            e.tenant_id,
+            slot_number(e.occurred_at),
+            e.action.value,
+            Category.of(e).value,
+            e.actor.type,
+        )
         for e in events
     )
     return [
@@ -85,8 +97,7 @@ def counted(events: Iterable[AuditEvent]) -> list[dict[str, Any]]:
 
 
 def rollup_usable(criteria: Criteria, slot_seconds: int) -> bool:
-    """Whether the rollup can answer: no filter beyond its own columns, slots of 15 minutes
-    or coarser."""
+    """Whether the rollup can answer: no filter beyond its own columns, slots of an hour."""
     others = (
         criteria.actor_id,
         criteria.actor_email,
@@ -130,8 +141,7 @@ class Counts:
 
     def query(self, criteria: Criteria, where: Any, slot_seconds: int) -> Select[Any]:
         """(slot, category, n) rows counting the matching entries; `where(criteria)` is the
-        store's conditions of a search. Slots are those of `slot_seconds` (a quarter hour is
-        named by its minute)."""
+        store's conditions of a search. Slots are those of `slot_seconds`."""
         if not rollup_usable(criteria, slot_seconds):
             return self._scan(criteria, where, slot_seconds)
         first = _ceil(criteria.start)
@@ -146,10 +156,11 @@ class Counts:
         return union_all(*parts)  # type: ignore[return-value]
 
     def slot_start(self, value: Any) -> datetime:
-        """A slot as a row gives it (text on SQLite, seconds on PostgreSQL) as an instant."""
-        if self.postgres:
-            return _EPOCH + timedelta(seconds=int(value))
-        return datetime.fromisoformat(value + _SQLITE_PAD[len(value)]).replace(tzinfo=UTC)
+        """A slot as a row gives it (epoch seconds, or on SQLite a scan's prefix of the stored
+        text) as an instant."""
+        if isinstance(value, str):
+            return datetime.fromisoformat(value + _SQLITE_PAD[len(value)]).replace(tzinfo=UTC)
+        return _EPOCH + timedelta(seconds=int(value))
 
     def _scan(
         self, criteria: Criteria, where: Any, seconds: int, *more: ColumnElement[bool]
@@ -192,19 +203,14 @@ class Counts:
     def _rolled(
         self, criteria: Criteria, first: datetime, last: datetime, seconds: int
     ) -> Select[Any]:
-        """The rollup's counts in [first, last), summed per slot of `seconds` (an hour, or
-        the rollup's own quarter hours, named by their minute)."""
+        """The rollup's counts in [first, last), summed per slot of `seconds` (an hour)."""
         a = activity.c
-        if self.postgres:
-            epoch = func.extract("epoch", a.slot)
-            slot: ColumnElement[Any] = func.floor(epoch / seconds).cast(BigInteger) * seconds
-        else:
-            length = 13 if seconds >= 3600 else 16
-            slot = func.substr(literal_column("audit_activity.slot", String), 1, length)
-        slot = type_coerce(slot, BigInteger if self.postgres else String).label("slot")
+        slot = (a.slot // seconds * seconds).label("slot")
         n = cast(func.sum(a.count), BigInteger).label("n")  # PostgreSQL's sum is numeric
         query = select(slot, a.category, n).where(
-            a.tenant_id == criteria.tenant_id, a.slot >= first, a.slot < last
+            a.tenant_id == criteria.tenant_id,
+            a.slot >= slot_number(first),
+            a.slot < slot_number(last),
         )
         if criteria.actions == MODIFICATIONS:
             query = query.where(a.action != Action.READ.value)
@@ -225,14 +231,12 @@ class Counts:
         return type_coerce(func.substr(literal_column("occurred_at", String), 1, length), String)
 
     def _rollup_slot_of_entry(self) -> ColumnElement[Any]:
-        """`slot_of` in SQL, written as the rollup's column stores it."""
+        """`slot_number` in SQL."""
         if self.postgres:
-            return func.to_timestamp(func.floor(func.extract("epoch", c.occurred_at) / 900) * 900)
-        stored = literal_column("occurred_at", String)
-        minute = cast(func.substr(stored, 15, 2), Integer)
-        quarter = type_coerce(func.printf("%02d", minute // 15 * 15), String)
-        hour = type_coerce(func.substr(stored, 1, 14), String)
-        return hour + quarter + literal_column("':00.000000'", String)
+            epoch = func.floor(func.extract("epoch", c.occurred_at) / SLOT_SECONDS)
+            return cast(epoch, BigInteger) * SLOT_SECONDS
+        seconds = cast(func.strftime("%s", literal_column("occurred_at", String)), Integer)
+        return seconds // SLOT_SECONDS * SLOT_SECONDS
 
 
 def _ceil(at: datetime) -> datetime:

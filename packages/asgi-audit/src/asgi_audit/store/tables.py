@@ -295,7 +295,7 @@ activity = Table(
     "audit_activity",
     metadata,
     Column("tenant_id", Uuid(), nullable=False),
-    Column("slot", UTCDateTime(), nullable=False),
+    Column("slot", BigInteger(), nullable=False),
     Column("action", String(16), nullable=False),
     Column("category", String(16), nullable=False),
     Column("actor_type", String(16), nullable=False),
@@ -305,7 +305,8 @@ activity = Table(
     ),
     sqlite_with_rowid=False,
 )
-"""How many final entries (those in the log) each tenant has per 15 minutes of UTC, action,
+"""How many final entries (those in the log) each tenant has per hour of UTC (`slot`: its
+start in seconds since the Unix epoch, an integer to compare and divide cheaply), action,
 activity category and kind of actor: counted in the writer's transaction as entries take
 their place in the log, so the activity chart reads a month as a few thousand rows (in key
 order: on SQLite the table is its primary key, `WITHOUT ROWID`)."""

@@ -22,7 +22,6 @@ from asgi_audit.store.tables import (
     SEARCH_INDEX,
     SQLITE_SEARCH_DDL,
     SQLITE_SEARCH_FILL,
-    UTCDateTime,
 )
 
 revision: str = "a005_search_and_activity"
@@ -47,7 +46,7 @@ def upgrade() -> None:
     op.create_table(
         "audit_activity",
         sa.Column("tenant_id", sa.Uuid(), nullable=False),
-        sa.Column("slot", UTCDateTime(), nullable=False),
+        sa.Column("slot", sa.BigInteger(), nullable=False),
         sa.Column("action", sa.String(length=16), nullable=False),
         sa.Column("category", sa.String(length=16), nullable=False),
         sa.Column("actor_type", sa.String(length=16), nullable=False),
