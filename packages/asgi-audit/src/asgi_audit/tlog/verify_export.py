@@ -1,11 +1,12 @@
 """Offline verification of a JSON Lines export: no database, no network, one verifier key.
 
 The file's last line is its trailer, `{"checkpoint": <signed note>, "tree_size": N, "range":
-{"start": A, "end": B} | null}`; every other line is an entry's list item plus `leaf` (base64 of
-its leaf bytes) and `inclusion_path` (base64 hashes up to the checkpoint's root). Checked: the
-checkpoint's signature; each line's leaf included in the checkpoint's tree at its `seq`; each
-field the line shows equal to the one its leaf committed to (the leaf also has the bodies the
-line leaves out); and for an export of a `seq` range, every place of the range present once.
+{"start": A, "end": B} | null}`; every other line is an entry (bodies included; exports made
+before they were carried left them null) plus `leaf` (base64 of its leaf bytes) and
+`inclusion_path` (base64 hashes up to the checkpoint's root). Checked: the checkpoint's
+signature; each line's leaf included in the checkpoint's tree at its `seq`; each field the line
+shows equal to the one its leaf committed to (a null body is not compared); and for an export
+of a `seq` range, every place of the range present once.
 """
 
 from __future__ import annotations
