@@ -27,6 +27,7 @@ MODULES = {
     "visibility": "benchmarks.scenarios.visibility",
     "export": "benchmarks.scenarios.export",
     "tlog": "benchmarks.scenarios.tlog",
+    "activity": "benchmarks.scenarios.activity",
 }
 
 

@@ -11,11 +11,12 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import create_engine, text
 
+from asgi_audit.store.rollup import Counts
 from benchmarks.config import KEEP_DATASETS_FROM
 from benchmarks.context import Context
 from benchmarks.fixtures import add_tenants
 from benchmarks.generate import Spec, generate, tenant_ids
-from benchmarks.load import load_postgres, load_sqlite, months_between
+from benchmarks.load import count_activity, load_postgres, load_sqlite, months_between
 from callmanager.migrate import upgrade
 
 META = "bench_dataset"
@@ -66,6 +67,8 @@ def ensure(ctx: Context, kind: str, label: str, entries: int, tenants: int) -> D
     else:
         start = spec.end - timedelta(days=spec.days)
         load_postgres(url, events, months_between(start, spec.end), progress=progress)
+    progress("counting the activity rollup")
+    count_activity(url)
     ids = tenant_ids(spec)
     add_tenants(url, [(t, f"Tenant {n:04d}", "UTC") for n, t in enumerate(ids)])
     seconds = round(time.monotonic() - started, 1)
@@ -104,6 +107,10 @@ def forget_runs(dataset: Dataset) -> int:
                 pattern,
             ).rowcount
             conn.execute(text("DELETE FROM audit_deletion_grants WHERE tenant_id = :t"), grant)
+            if removed:  # their counts too: the tenant's rollup counted again
+                counts = Counts(engine.dialect.name)
+                conn.execute(counts.forget(largest))
+                conn.execute(counts.fill(largest))
     finally:
         engine.dispose()
     return int(removed)

@@ -8,7 +8,7 @@ Rows are encoded by the store's own bulk path (`audit/store/bulk.py`: exactly as
 types would bind them; a test reads them back through `SqlAuditStore`), into the real schema
 made by the engine's own migrations, monthly partitions included. For speed the secondary
 indexes (and SQLite's free-text trigger) are dropped during the load and rebuilt from their
-saved definitions afterwards.
+saved definitions afterwards, and the activity rollup is counted once at the end.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from sqlalchemy.engine import make_url
 
 from asgi_audit import AuditEvent, Outcome
 from asgi_audit.store.bulk import postgres_row, sqlite_row
+from asgi_audit.store.rollup import Counts
 from asgi_audit.store.sql import create_partition
 from asgi_audit.store.tables import entries
 from asgi_audit.store.tree import Appender, Growth
@@ -207,6 +208,17 @@ def load_postgres(
         progress("vacuum analyze")
         conn.execute("VACUUM (ANALYZE) audit_entries")
         return count
+
+
+def count_activity(url: str) -> None:
+    """Fill the activity chart's rollup from the loaded entries, as the writer would have
+    counted them (`asgi_audit/store/rollup.py`)."""
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(Counts(engine.dialect.name).fill())
+    finally:
+        engine.dispose()
 
 
 def months_between(start: datetime, end: datetime) -> list[tuple[int, int]]:

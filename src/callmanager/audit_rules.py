@@ -186,6 +186,13 @@ _SPECIAL = (
         resource_type="audit_log",
         response_body=False,
     ),
+    RouteRule(
+        "GET",
+        f"{TENANT_PREFIX}/audit-log/activity",
+        resource_type="audit_log",
+        summary="Viewed the audit log's activity",
+        response_body=False,
+    ),
     # The log's proofs: checkpoints, hashes and leaves it holds already, described only.
     *(
         RouteRule(

@@ -1,4 +1,5 @@
-"""The export formats: JSON Lines of the listed entries, and CSV safe to open in a spreadsheet."""
+"""The export formats: JSON Lines of whole entries (bodies included), and CSV of the listed
+fields, safe to open in a spreadsheet, saying that it leaves the bodies out."""
 
 from __future__ import annotations
 
@@ -17,10 +18,11 @@ from asgi_audit import (
     AuditEvent,
     AuditLog,
     AuditQuery,
+    Body,
     MemoryAuditStore,
     parse_query,
 )
-from asgi_audit.export import CSV_COLUMNS, ExportFormat
+from asgi_audit.export import BODIES_NOTE, CSV_COLUMNS, ExportFormat
 from asgi_audit.testing import make_event
 
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -37,9 +39,13 @@ def _query(tenant: uuid.UUID) -> AuditQuery:
     return parse_query(tenant, action_type="all", start=(NOW - timedelta(days=1)).isoformat())
 
 
-def test_json_lines_are_the_listed_entries_newest_first_one_per_line() -> None:
+def test_json_lines_are_whole_entries_with_their_bodies_newest_first_one_per_line() -> None:
     tenant = uuid.uuid4()
-    events = [make_event(tenant, occurred_at=NOW - timedelta(minutes=n)) for n in range(5)]
+    response = Body("application/json", 13, is_json=True, json={"id": "g1", "z": [1.5, None]})
+    events = [
+        make_event(tenant, occurred_at=NOW - timedelta(minutes=n), response=response)
+        for n in range(5)
+    ]
     log = _log_with(*events)
 
     body = b"".join(log.export(_query(tenant), ExportFormat.JSONL))
@@ -47,8 +53,10 @@ def test_json_lines_are_the_listed_entries_newest_first_one_per_line() -> None:
     assert body.endswith(b"\n")
     *lines, _trailer = [orjson.loads(line) for line in body.splitlines()]
     assert [{k: v for k, v in line.items() if k not in PROOF} for line in lines] == [
-        e.appended(n).without_bodies().to_dict() for n, e in enumerate(events)
+        e.appended(n).to_dict() for n, e in enumerate(events)
     ]
+    assert lines[0]["request"]["body"] == {}
+    assert lines[0]["response"]["body"] == {"id": "g1", "z": [1.5, None]}
 
 
 def test_json_lines_come_in_one_chunk_per_batch() -> None:
@@ -72,7 +80,9 @@ def test_csv_has_a_header_and_a_row_per_entry_naming_the_actor_plainly() -> None
     text = b"".join(log.export(_query(tenant), ExportFormat.CSV)).decode()
 
     rows = list(csv.DictReader(io.StringIO(text)))
-    assert list(rows[0]) == list(CSV_COLUMNS)
+    assert list(rows[0]) == [*CSV_COLUMNS, BODIES_NOTE]
+    assert "not in CSV" in BODIES_NOTE
+    assert {r[BODIES_NOTE] for r in rows} == {""}
     assert [(r["id"], r["actor_type"], r["actor"]) for r in rows] == [
         (str(user.id), "user", "alice@contoso.example"),
         (str(system.id), "system", "Holiday task"),
@@ -99,4 +109,4 @@ def test_an_export_of_nothing_is_its_trailer_alone_or_a_csv_header() -> None:
     trailer = b'{"checkpoint":null,"tree_size":0,"range":null}\n'
     assert b"".join(log.export(query, ExportFormat.JSONL)) == trailer
     csv_text = b"".join(log.export(query, ExportFormat.CSV)).decode()
-    assert csv_text.splitlines() == [",".join(CSV_COLUMNS)]
+    assert csv_text.splitlines() == [",".join([*CSV_COLUMNS, BODIES_NOTE])]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -13,12 +15,16 @@ from sqlalchemy import select
 from asgi_audit import (
     DEFAULT_LIMIT,
     MAX_LIMIT,
+    MAX_RESOURCE_ID,
     MAX_TEXT,
     ActionType,
     ActorType,
     AuditQuery,
+    BucketSize,
     ExportFormat,
     InvalidQuery,
+    Order,
+    activity_query,
     parse_query,
 )
 from callmanager.api.audit_schemas import EXPORT_RESPONSE, AuditEntryOut, AuditPageOut
@@ -42,7 +48,20 @@ MAX_SEQ = 2**62
 """Above any sequence number the store can hold."""
 
 
-def search_query(
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """The filters a search, an export and the activity chart share, as given."""
+
+    tenant_id: uuid.UUID
+    tz: ZoneInfo
+    params: dict[str, str | None]
+
+    def query(self, **more: Any) -> AuditQuery:
+        given: dict[str, Any] = {**self.params, **more}
+        return parse_query(self.tenant_id, tz=self.tz, **given)
+
+
+def search_filters(
     access: AuditReader,
     db: DbSession,
     action_type: Annotated[
@@ -71,34 +90,63 @@ def search_query(
         str | None, Query(description="a user id or email", pattern=ONE_LINE, max_length=320)
     ] = None,
     resource_type: Annotated[str | None, Query(pattern=ONE_LINE, max_length=64)] = None,
+    resource_id: Annotated[
+        str | None,
+        Query(
+            description="exact; with `resource_type`, the history of one thing",
+            pattern=ONE_LINE,
+            max_length=MAX_RESOURCE_ID,
+        ),
+    ] = None,
+    exclude_resource_type: Annotated[
+        str | None,
+        Query(
+            description="leave this resource type's entries out", pattern=ONE_LINE, max_length=64
+        ),
+    ] = None,
     status: Annotated[
         str | None, Query(description="2xx, 4xx, 5xx or one code", pattern=STATUS)
     ] = None,
     q: Annotated[
         str | None,
-        Query(description="text in the path or the summary", pattern=ONE_LINE, max_length=MAX_TEXT),
+        Query(
+            description="text in the path, the summary, the actor (type, email, name: a System "
+            "task's name) or the resource's name",
+            pattern=ONE_LINE,
+            max_length=MAX_TEXT,
+        ),
     ] = None,
+) -> Filters:
+    """The filters; dates without a zone are read in the tenant's time zone."""
+    time_zone = db.scalar(select(Tenant.time_zone).where(Tenant.id == access.tenant_id))
+    params: dict[str, str | None] = {
+        "action_type": action_type,
+        "start": start,
+        "end": end,
+        "actor_type": actor_type,
+        "actor": actor,
+        "resource_type": resource_type,
+        "resource_id": resource_id,
+        "exclude_resource_type": exclude_resource_type,
+        "status": status,
+        "q": q,
+    }
+    return Filters(access.tenant_id, _zone(time_zone), params)
+
+
+FiltersDep = Annotated[Filters, Depends(search_filters)]
+
+
+def search_query(
+    filters: FiltersDep,
+    order: Annotated[Order, Query(description="desc (newest first, default) or asc")] = Order.DESC,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
     cursor: Annotated[
         str | None, Query(description="next_cursor of the previous page", pattern=CURSOR)
     ] = None,
 ) -> AuditQuery:
-    """The validated search; dates without a zone are read in the tenant's time zone."""
-    time_zone = db.scalar(select(Tenant.time_zone).where(Tenant.id == access.tenant_id))
-    return parse_query(
-        access.tenant_id,
-        action_type=action_type,
-        start=start,
-        end=end,
-        actor_type=actor_type,
-        actor=actor,
-        resource_type=resource_type,
-        status=status,
-        q=q,
-        limit=limit,
-        cursor=cursor,
-        tz=_zone(time_zone),
-    )
+    """The validated search (`InvalidQuery` names the first bad parameter)."""
+    return filters.query(order=order, limit=limit, cursor=cursor)
 
 
 SearchQuery = Annotated[AuditQuery, Depends(search_query)]
@@ -160,7 +208,17 @@ def export_audit_log(
     return PrefetchingStreamingResponse(chunks, media_type=format.media_type, headers=headers)
 
 
-NARROWING = ("from", "to", "actor_type", "actor", "resource_type", "status", "q")
+NARROWING = (
+    "from",
+    "to",
+    "actor_type",
+    "actor",
+    "resource_type",
+    "resource_id",
+    "exclude_resource_type",
+    "status",
+    "q",
+)
 
 
 def _whole_range(request: Request, format: ExportFormat) -> None:
@@ -174,6 +232,22 @@ def _whole_range(request: Request, format: ExportFormat) -> None:
         given.insert(0, "action_type")
     if given:
         raise InvalidQuery(f"A `seq` range is exported whole: drop `{given[0]}`.", given[0])
+
+
+@router.get("/activity", summary="The audit log's activity by hour or day")
+def audit_log_activity(
+    filters: FiltersDep,
+    services: ServicesDep,
+    bucket: Annotated[
+        BucketSize, Query(description="auto (default: hour up to 48 hours, else day), hour, day")
+    ] = BucketSize.AUTO,
+) -> Response:
+    """`{"bucket", "time_zone", "from", "to", "totals", "buckets": [...]}`: the entries the
+    search's filters match, counted per bucket (contiguous over [from, to), oldest first, zeros
+    included; days start at the tenant's local midnight) in exclusive categories: succeeded
+    `modifications` and `reads`, `refused` (401/403), `failed` (other 4xx/5xx), `unknown`."""
+    query = activity_query(filters.query().criteria, bucket, filters.tz)
+    return json_response(services.audit_log.activity(query))
 
 
 @router.get("/vocabulary", summary="The words the Audit Log page shows")

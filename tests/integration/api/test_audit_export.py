@@ -27,7 +27,7 @@ def test_the_export_is_an_attachment_of_exactly_the_filtered_view(login_as: Logi
     writer = login_as(Role.WRITER)
     for name in ("Example New Group", "Other"):
         assert writer.client.post(writer.url("/groups"), json={"name": name}).status_code == 201
-    view = {"action_type": "create", "q": "Example"}
+    view = {"action_type": "create", "q": "Example New"}
 
     jsonl = writer.client.get(writer.url("/audit-log/export"), params={**view, "format": "jsonl"})
     assert jsonl.headers["content-disposition"].startswith("attachment;")

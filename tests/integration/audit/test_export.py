@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from asgi_audit import Action, ActorType, AuditEvent, MemoryAuditStore, SqlAuditStore
+from asgi_audit import Action, ActorType, AuditEvent, Body, MemoryAuditStore, SqlAuditStore
 from asgi_audit.events import Actor, Resource
 from asgi_audit.store.port import AuditStore, Criteria
 from asgi_audit.testing import make_event
@@ -132,3 +132,35 @@ def test_entries_written_during_an_export_do_not_disturb_it(store: SqlAuditStore
     store.write([make_event(tenant, occurred_at=BASE + timedelta(minutes=1))], [])
     seen += [entry for chunk in batches for entry in chunk]
     assert len({entry["id"] for entry in seen}) == len(seen) == 25
+
+
+def test_an_exports_whole_entries_are_exactly_what_each_entry_writes_bodies_included(
+    any_store: AuditStore,
+) -> None:
+    """JSON Lines carry the request and response as the entry does: the lean read of the SQL
+    store writes each entry's JSON object exactly as `AuditEvent.to_dict()` (its leaf)."""
+    tenant = uuid.uuid4()
+    events = _varied(tenant)
+    events[1] = replace(
+        events[1],
+        response=Body("application/json", 40, is_json=True, json={"b": [1e16, -0.0], "a": "ü"}),
+    )
+    any_store.write(events, [])
+    criteria = Criteria(tenant_id=tenant, **RANGE)
+
+    documents = [d for chunk in any_store.export_documents(criteria, 7) for d in chunk]
+
+    stored = {e.id: any_store.get(tenant, e.id) for e in events}
+    assert documents == [
+        stored[uuid.UUID(str(d["id"]))].to_dict()  # type: ignore[union-attr]
+        for d in documents
+    ]
+    assert any(
+        d["response"] and d["response"]["body"] == {"b": [1e16, -0.0], "a": "ü"}  # type: ignore[index]
+        for d in documents
+    )
+    assert all(d["request"] is not None for d in documents)
+    oldest_first = replace(criteria, oldest_first=True)
+    assert [d for chunk in any_store.export_documents(oldest_first, 7) for d in chunk] == list(
+        reversed(documents)
+    )

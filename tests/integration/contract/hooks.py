@@ -24,7 +24,12 @@ from holidays import list_supported_countries
 from schemathesis import Case
 
 TENANT = "/api/v1/tenants/{tenant_id}"
-AUDIT_SEARCHES = {f"{TENANT}/audit-log", f"{TENANT}/audit-log/export"}
+AUDIT_SEARCHES = {
+    f"{TENANT}/audit-log",
+    f"{TENANT}/audit-log/export",
+    f"{TENANT}/audit-log/activity",
+}
+"""Searches by the log's filters; one day's activity has at most 25 hourly buckets."""
 CALL_LOGS = f"{TENANT}/call-logs"
 CALL_FLOWS = {f"{TENANT}/call-flows", f"{TENANT}/call-flows/{{call_flow_id}}"}
 WITH_EMAIL = {"/api/v1/auth/login", f"{TENANT}/invitations"}
@@ -40,6 +45,8 @@ SEARCH_FILTERS = (
     "actor_type",
     "actor",
     "resource_type",
+    "resource_id",
+    "exclude_resource_type",
     "status",
     "q",
 )

@@ -10,6 +10,7 @@ The host app plugs its own rules in (see README.md for a whole example)::
     log.export(parse_query(...), ExportFormat.JSONL)  # every match as file chunks
 """
 
+from asgi_audit.activity import ActivityQuery, BucketSize, activity_query
 from asgi_audit.bodies import CAPTURE_LIMIT
 from asgi_audit.capture import AuditMiddleware
 from asgi_audit.errors import (
@@ -53,10 +54,12 @@ from asgi_audit.query import (
     DEFAULT_LIMIT,
     MAX_LIMIT,
     MAX_RANGE,
+    MAX_RESOURCE_ID,
     MAX_TEXT,
     ActionType,
     AuditLog,
     AuditQuery,
+    Order,
     Page,
     parse_query,
 )
@@ -78,12 +81,14 @@ __all__ = [
     "ENTRY",
     "MAX_LIMIT",
     "MAX_RANGE",
+    "MAX_RESOURCE_ID",
     "MAX_TEXT",
     "MODIFICATIONS",
     "REDACTED",
     "SINGLE_TENANT",
     "Action",
     "ActionType",
+    "ActivityQuery",
     "Actor",
     "ActorType",
     "Attribution",
@@ -99,6 +104,7 @@ __all__ = [
     "AuditWriter",
     "Body",
     "Changes",
+    "BucketSize",
     "Criteria",
     "Decision",
     "ExportFormat",
@@ -108,6 +114,7 @@ __all__ = [
     "KeepFields",
     "Kind",
     "MemoryAuditStore",
+    "Order",
     "Outcome",
     "Page",
     "Position",
@@ -127,6 +134,7 @@ __all__ = [
     "TenantOf",
     "Vocabulary",
     "WriterClosed",
+    "activity_query",
     "canonical_bytes",
     "default_summary",
     "derive_rules",

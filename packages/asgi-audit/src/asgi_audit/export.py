@@ -3,9 +3,10 @@
 Both come from the store's export, one chunk of bytes per batch of entries, so a streamed
 response costs one send per batch and memory stays flat however many entries match.
 
-**Verifiable JSON Lines.** Every line but the last is an entry as the API lists it (with its
-`seq`) plus `leaf`, base64 of its leaf bytes (`canonical_bytes` of the whole stored entry,
-bodies included; null while the entry is pending), and `inclusion_path`, the base64 hashes
+**Verifiable JSON Lines.** Every line but the last is the whole entry as the API returns it
+(`request` and `response` included, with its `seq`; keys sorted) plus `leaf`, base64 of its
+leaf bytes (`canonical_bytes` of the entry: the line's own fields, in that order; null while
+the entry is pending), and `inclusion_path`, the base64 hashes
 proving that leaf in the tree of the trailer's checkpoint (RFC 9162 order, leaf side first;
 null when `seq` is null or not below that tree's size). A leaf whose entry is gone keeps its
 line as `{"seq", "entry_id", "hash", "leaf": null, "inclusion_path"}`. The last line is the
@@ -25,8 +26,8 @@ from typing import Any, cast
 
 import orjson
 
-from asgi_audit.events import ENTRY, AuditEvent
-from asgi_audit.record import Record, put
+from asgi_audit.events import ENTRY
+from asgi_audit.record import Record
 from asgi_audit.store.paths import InclusionPaths
 from asgi_audit.store.port import Leaf, StoredCheckpoint
 from asgi_audit.types import JSON, JSONObject
@@ -47,6 +48,9 @@ def csv_columns(record: Record[Any]) -> tuple[str, ...]:
 
 
 CSV_COLUMNS = csv_columns(ENTRY)
+BODIES_NOTE = "request and response: not in CSV (see the JSON Lines export)"
+"""The CSV header's last column, empty in every row: a CSV file says itself that it leaves the
+bodies out, where any reader sees it, and still parses as a plain table."""
 
 _FORMULA_STARTS = ("=", "+", "-", "@")
 
@@ -74,54 +78,53 @@ def b64(data: bytes) -> str:
     return base64.b64encode(data).decode()
 
 
-def _proven(item: JSONObject, leaf: bytes | None, path: list[bytes] | None) -> bytes:
-    item["leaf"] = None if leaf is None else b64(leaf)
-    item["inclusion_path"] = None if path is None else [b64(h) for h in path]
-    return orjson.dumps(item) + b"\n"
+_SORTED = orjson.OPT_SORT_KEYS
 
 
-_UNLISTED = tuple(f.path for f in ENTRY.fields if not f.listed and not f.omit_null)
-"""What a list item writes as null (the bodies), though the leaf holds it."""
-_UNLISTED_WHEN_SET = tuple(f.path for f in ENTRY.fields if not f.listed and f.omit_null)
-"""What a list item writes as null when set, and leaves out (as the leaf does) when not."""
+def _line(document: JSONObject, proofs: dict[int, bytes]) -> bytes:
+    """One entry's line: its JSON object as its leaf encodes it (keys sorted: the leaf's own
+    bytes, spliced rather than written twice) plus `leaf` and `inclusion_path`."""
+    seq = document.get("seq")
+    if seq is None:
+        pending = {**document, "leaf": None, "inclusion_path": None}
+        return orjson.dumps(pending, option=_SORTED) + b"\n"
+    leaf = orjson.dumps(document, option=_SORTED)
+    path = proofs.get(cast(int, seq))
+    proven = b"null" if path is None else b"[" + path + b"]"
+    return b"".join(
+        (leaf[:-1], b',"leaf":"', base64.b64encode(leaf), b'","inclusion_path":', proven, b"}\n")
+    )
 
 
-def _listed_and_leaf(e: AuditEvent) -> tuple[JSONObject, bytes | None]:
-    """The entry's list item and its leaf bytes (None while pending), from one JSON form."""
-    document = e.to_dict()
-    leaf = None if e.seq is None else orjson.dumps(document, option=orjson.OPT_SORT_KEYS)
-    for path in _UNLISTED:
-        put(document, path, None)
-    for path in _UNLISTED_WHEN_SET:
-        if path in document:
-            put(document, path, None)
-    return document, leaf
-
-
-def entry_lines(batches: Generator[list[AuditEvent], None, None], paths: InclusionPaths) -> Chunks:
-    """Whole entries as verifiable lines, a chunk per batch, each proven in `paths`' tree."""
+def entry_lines(batches: Generator[list[JSONObject], None, None], paths: InclusionPaths) -> Chunks:
+    """Entries' JSON objects (`AuditStore.export_documents`) as verifiable lines, a chunk per
+    batch, each proven in `paths`' tree."""
     with closing(batches):
         for batch in batches:
-            proofs = paths(e.seq for e in batch if e.seq is not None)
-            yield b"".join(
-                _proven(*_listed_and_leaf(e), None if e.seq is None else proofs.get(e.seq))
-                for e in batch
-            )
+            proofs = paths.encoded(cast(int, d["seq"]) for d in batch if d["seq"] is not None)
+            yield b"".join([_line(document, proofs) for document in batch])
 
 
 def leaf_lines(batches: Generator[list[Leaf], None, None], paths: InclusionPaths) -> Chunks:
     """Leaves (in order) as verifiable lines; a leaf whose entry is gone keeps only its hash."""
     with closing(batches):
         for batch in batches:
-            proofs = paths(leaf.seq for leaf in batch)
-            yield b"".join(_leaf_line(leaf, proofs.get(leaf.seq)) for leaf in batch)
+            proofs = paths.encoded(leaf.seq for leaf in batch)
+            yield b"".join(_leaf_line(leaf, proofs) for leaf in batch)
 
 
-def _leaf_line(leaf: Leaf, path: list[bytes] | None) -> bytes:
-    if leaf.entry is None:
-        item: JSONObject = {"seq": leaf.seq, "entry_id": str(leaf.entry_id), "hash": b64(leaf.hash)}
-        return _proven(item, None, path)
-    return _proven(*_listed_and_leaf(leaf.entry), path)
+def _leaf_line(leaf: Leaf, proofs: dict[int, bytes]) -> bytes:
+    if leaf.entry is not None:
+        return _line(leaf.entry.to_dict(), proofs)
+    path = proofs.get(leaf.seq)
+    item: JSONObject = {
+        "seq": leaf.seq,
+        "entry_id": str(leaf.entry_id),
+        "hash": b64(leaf.hash),
+        "leaf": None,
+    }
+    proven = b"null" if path is None else b"[" + path + b"]"
+    return orjson.dumps(item)[:-1] + b',"inclusion_path":' + proven + b"}\n"
 
 
 def trailer(checkpoint: StoredCheckpoint | None, seq_range: tuple[int, int] | None) -> bytes:
@@ -141,16 +144,17 @@ def trailer(checkpoint: StoredCheckpoint | None, seq_range: tuple[int, int] | No
 
 
 def csv_chunks(batches: Batches, record: Record[Any] = ENTRY) -> Chunks:
-    """The CSV file's bytes, the header first (even with no entries), then a chunk per batch.
+    """The CSV file's bytes, the header first (even with no entries, and ending with
+    `BODIES_NOTE`), then a chunk per batch.
     Closing the chunks closes the batches, so a stopped download frees its database cursor."""
     columns = csv_columns(record)
     paths = {f.column: f.path for f in record.fields}
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(columns)
+    writer.writerow((*columns, BODIES_NOTE))
     with closing(batches):
         for batch in batches:
-            writer.writerows(_csv_row(entry, columns, paths) for entry in batch)
+            writer.writerows([*_csv_row(entry, columns, paths), ""] for entry in batch)
             yield buffer.getvalue().encode()
             buffer.seek(0)
             buffer.truncate()

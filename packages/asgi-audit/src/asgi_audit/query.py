@@ -1,8 +1,10 @@
-"""Searching a tenant's log: validated filters, newest first, pages joined by an opaque cursor.
+"""Searching a tenant's log: validated filters, newest (or oldest) first, pages joined by an
+opaque cursor.
 
 A cursor is base64url of (version, the last entry's `occurred_at` and id) plus an HMAC binding
-it to the tenant and every filter, so a cursor altered, or carried to another tenant or other
-filters, is refused. There is no OFFSET and no total count: each page is one index range scan.
+it to the tenant, every filter and the order, so a cursor altered, or carried to another
+tenant, other filters or the other order, is refused. There is no OFFSET and no total count:
+each page is one index range scan.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from typing import TypeVar
 
 import orjson
 
+from asgi_audit.activity import ActivityQuery, chart, edges, slot_seconds
 from asgi_audit.errors import InvalidCursor, InvalidQuery, RangeTooLarge
 from asgi_audit.events import (
     MODIFICATIONS,
@@ -41,12 +44,14 @@ from asgi_audit.export import (
 )
 from asgi_audit.record import format_instant
 from asgi_audit.store.port import AuditStore, Criteria, Position
+from asgi_audit.types import JSONObject
 
 MAX_RANGE = timedelta(days=366)
 """The longest span one search may cover."""
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
 MAX_TEXT = 200
+MAX_RESOURCE_ID = 200
 
 _CURSOR = struct.Struct(">Bq16s")
 _CURSOR_VERSION = 1
@@ -78,6 +83,13 @@ class ActionType(StrEnum):
         return frozenset({Action(self.value)})
 
 
+class Order(StrEnum):
+    """A search's order: newest first (the default) or oldest first."""
+
+    DESC = "desc"
+    ASC = "asc"
+
+
 @dataclass(frozen=True, slots=True)
 class AuditQuery:
     """One validated search: what to match, how many, and where the previous page ended."""
@@ -89,7 +101,7 @@ class AuditQuery:
 
 @dataclass(frozen=True, slots=True)
 class Page:
-    """Entries newest first; `next_cursor` is None on the last page."""
+    """Entries in the query's order; `next_cursor` is None on the last page."""
 
     items: list[AuditEvent]
     next_cursor: str | None
@@ -104,8 +116,11 @@ def parse_query(
     actor_type: str | None = None,
     actor: str | None = None,
     resource_type: str | None = None,
+    resource_id: str | None = None,
+    exclude_resource_type: str | None = None,
     status: str | None = None,
     q: str | None = None,
+    order: str | None = None,
     limit: int | str | None = None,
     cursor: str | None = None,
     tz: tzinfo = UTC,
@@ -135,9 +150,12 @@ def parse_query(
         actor_id=actor_id,
         actor_email=actor_email,
         resource_type=_bounded(resource_type, 64, "resource_type"),
+        resource_id=_bounded(resource_id, MAX_RESOURCE_ID, "resource_id"),
+        exclude_resource_type=_bounded(exclude_resource_type, 64, "exclude_resource_type"),
         status_min=status_min,
         status_max=status_max,
         text=_bounded(q, MAX_TEXT, "q"),
+        oldest_first=_choice(Order, order or "desc", "order") is Order.ASC,
     )
     return AuditQuery(criteria, _limit(limit), cursor or None)
 
@@ -159,7 +177,7 @@ class AuditLog:
         return Page(items, self._cursor(items[-1], query.criteria) if more else None)
 
     def export(self, query: AuditQuery, fmt: ExportFormat, *, batch: int = BATCH) -> Chunks:
-        """Every entry the search matches (its cursor and limit ignored), newest first, as the
+        """Every entry the search matches (its cursor and limit ignored), in its order, as the
         bytes of a `fmt` file, a chunk per `batch` entries; close it to stop early. JSON Lines
         are verifiable: each line proven in the tenant's latest checkpoint, which the trailer
         line carries (see `asgi_audit.export`)."""
@@ -185,7 +203,7 @@ class AuditLog:
         checkpoint = self.store.checkpoint(criteria.tenant_id)
         size = 0 if checkpoint is None else checkpoint.size
         paths = self.store.inclusion_paths(criteria.tenant_id, size)
-        yield from entry_lines(self.store.export_entries(criteria, batch), paths)
+        yield from entry_lines(self.store.export_documents(criteria, batch), paths)
         yield trailer(checkpoint, None)
 
     def _proven_leaves(
@@ -198,6 +216,11 @@ class AuditLog:
         if start < end:
             yield from leaf_lines(self.store.leaves(tenant_id, start, end, batch), paths)
         yield trailer(checkpoint, (start, end))
+
+    def activity(self, query: ActivityQuery) -> JSONObject:
+        """The search's entries counted per bucket and category (`asgi_audit.activity`)."""
+        inner = edges(query)[1:-1]
+        return chart(query, self.store.activity(query.criteria, slot_seconds(inner)))
 
     def get(self, tenant_id: uuid.UUID, entry_id: uuid.UUID | str) -> AuditEvent | None:
         """The whole entry, or None if it does not exist in this tenant (or the id is malformed)."""
@@ -244,8 +267,11 @@ def _criteria_bytes(c: Criteria) -> bytes:
             "actor_id": c.actor_id,
             "actor_email": c.actor_email,
             "resource_type": c.resource_type,
+            "resource_id": c.resource_id,
+            "exclude_resource_type": c.exclude_resource_type,
             "status": [c.status_min, c.status_max],
             "text": c.text,
+            "oldest_first": c.oldest_first,
         },
         option=orjson.OPT_SORT_KEYS,
     )

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import threading
 import uuid
+from collections import Counter
 from collections.abc import Callable, Generator, Iterable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from asgi_audit.events import AuditEvent, Outcome
 from asgi_audit.store.paths import InclusionPaths
 from asgi_audit.store.port import (
+    Category,
     Criteria,
     Head,
     Leaf,
     Position,
+    SlotCount,
     StoredCheckpoint,
     always,
     merge_completions,
@@ -80,8 +83,7 @@ class MemoryAuditStore:
     def search(self, criteria: Criteria, after: Position | None, limit: int) -> list[AuditEvent]:
         with self._lock:
             entries = list(self._entries.values())
-        found = [e for e in entries if _matches(e, criteria, after)]
-        found.sort(key=lambda e: (e.occurred_at, e.id), reverse=True)
+        found = _ordered([e for e in entries if _matches(e, criteria, after)], criteria)
         return [e.without_bodies() for e in found[:limit]]
 
     def export(self, criteria: Criteria, batch: int) -> Generator[list[JSONObject], None, None]:
@@ -89,18 +91,24 @@ class MemoryAuditStore:
         for start in range(0, len(found), batch):
             yield [event.to_dict() for event in found[start : start + batch]]
 
-    def export_entries(
+    def export_documents(
         self, criteria: Criteria, batch: int
-    ) -> Generator[list[AuditEvent], None, None]:
+    ) -> Generator[list[JSONObject], None, None]:
         with self._lock:
             found = [e for e in self._entries.values() if _matches(e, criteria, None)]
-        found.sort(key=lambda e: (e.occurred_at, e.id), reverse=True)
+        found = _ordered(found, criteria)
         for start in range(0, len(found), batch):
-            yield found[start : start + batch]
+            yield [e.to_dict() for e in found[start : start + batch]]
 
     def inclusion_paths(self, tenant_id: uuid.UUID, size: int) -> InclusionPaths:
         with self._lock:
             return InclusionPaths(size, self._source(tenant_id))
+
+    def activity(self, criteria: Criteria, slot_seconds: int) -> list[SlotCount]:
+        with self._lock:
+            found = [e for e in self._entries.values() if _matches(e, criteria, None)]
+        counts = Counter((_slot(e.occurred_at, slot_seconds), Category.of(e)) for e in found)
+        return [SlotCount(slot, category, n) for (slot, category), n in sorted(counts.items())]
 
     def get(self, tenant_id: uuid.UUID, entry_id: uuid.UUID) -> AuditEvent | None:
         with self._lock:
@@ -199,11 +207,33 @@ class MemoryAuditStore:
             yield found[i : i + batch]
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _slot(at: datetime, seconds: int) -> datetime:
+    """The start of the slot of `seconds` (since the epoch) that `at` falls in."""
+    size = timedelta(seconds=seconds)
+    return _EPOCH + (at - _EPOCH) // size * size
+
+
+def _ordered(found: list[AuditEvent], c: Criteria) -> list[AuditEvent]:
+    return sorted(found, key=lambda e: (e.occurred_at, e.id), reverse=not c.oldest_first)
+
+
+def search_text(e: AuditEvent) -> str:
+    """What free text matches, as the SQL store's `tables.SEARCH_COLUMNS` (lowercase)."""
+    name = getattr(e.resource, "name", None)
+    parts = (e.path, e.summary, e.actor.type.value, e.actor.email, e.actor.name, name)
+    return " ".join(part or "" for part in parts).lower()
+
+
 def _matches(e: AuditEvent, c: Criteria, after: Position | None) -> bool:
     if e.tenant_id != c.tenant_id or not c.start <= e.occurred_at < c.end:
         return False
-    if after is not None and (e.occurred_at, e.id) >= (after.occurred_at, after.id):
-        return False
+    if after is not None:
+        here, there = (e.occurred_at, e.id), (after.occurred_at, after.id)
+        if (here <= there) if c.oldest_first else (here >= there):
+            return False
     if c.actions is not None and e.action not in c.actions:
         return False
     checks = (
@@ -211,8 +241,10 @@ def _matches(e: AuditEvent, c: Criteria, after: Position | None) -> bool:
         c.actor_id is None or e.actor.id == c.actor_id,
         c.actor_email is None or e.actor.email == c.actor_email,
         c.resource_type is None or e.resource.type == c.resource_type,
+        c.resource_id is None or e.resource.id == c.resource_id,
+        c.exclude_resource_type is None or e.resource.type != c.exclude_resource_type,
         c.status_min is None or (e.status is not None and e.status >= c.status_min),
         c.status_max is None or (e.status is not None and e.status <= c.status_max),
-        c.text is None or c.text.lower() in f"{e.path} {e.summary}".lower(),
+        c.text is None or c.text.lower() in search_text(e),
     )
     return all(checks)

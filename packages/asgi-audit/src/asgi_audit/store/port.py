@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol
 
 from asgi_audit.events import Action, ActorType, AuditEvent, Outcome
@@ -18,7 +19,8 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, slots=True)
 class Position:
-    """A place in a tenant's newest-first order: entries strictly older come next."""
+    """A place in a search's order: entries strictly after it (older, or newer when the search
+    is oldest first) come next."""
 
     occurred_at: datetime
     id: uuid.UUID
@@ -39,11 +41,57 @@ class Criteria:
     actor_email: str | None = None
     """Lowercase; entries store actor emails lowercase."""
     resource_type: str | None = None
+    resource_id: str | None = None
+    """Exact; with `resource_type`, the history of one thing."""
+    exclude_resource_type: str | None = None
+    """Entries of this resource type are left out (those of no type stay)."""
     status_min: int | None = None
     status_max: int | None = None
     """Inclusive bounds on the response status."""
     text: str | None = None
-    """Case-insensitive substring of the path or the summary."""
+    """Case-insensitive substring of the searched text: path, summary, the actor's type,
+    email and name, the resource's name (`tables.SEARCH_COLUMNS`)."""
+    oldest_first: bool = False
+    """The order of a search or export (newest first by default); it narrows nothing."""
+
+
+class Category(StrEnum):
+    """The activity chart's classes of entry, exclusive: each entry is in exactly one."""
+
+    MODIFICATIONS = "modifications"
+    """Succeeded creates, edits and deletes."""
+    READS = "reads"
+    """Succeeded reads."""
+    REFUSED = "refused"
+    """Status 401 or 403, whatever the action."""
+    FAILED = "failed"
+    """Any other status from 400 up."""
+    UNKNOWN = "unknown"
+    """Outcome unknown (pending, or sealed without one)."""
+
+    @classmethod
+    def of(cls, event: AuditEvent) -> Category:
+        if event.outcome is Outcome.UNKNOWN or event.status is None:
+            return cls.UNKNOWN
+        if event.status in REFUSED_STATUSES:
+            return cls.REFUSED
+        if event.status >= FAILED_FROM:
+            return cls.FAILED
+        return cls.READS if event.action is Action.READ else cls.MODIFICATIONS
+
+
+REFUSED_STATUSES = (401, 403)
+FAILED_FROM = 400
+
+
+@dataclass(frozen=True, slots=True)
+class SlotCount:
+    """How many matching entries of one category occurred in one slot of time (UTC, of
+    `slot_seconds` starting at a multiple of it since the epoch)."""
+
+    slot: datetime
+    category: Category
+    count: int
 
 
 def always(_event: AuditEvent) -> bool:
@@ -100,20 +148,26 @@ class AuditStore(Protocol):
         up waiting, and a restatement follows), which stay pending."""
 
     def search(self, criteria: Criteria, after: Position | None, limit: int) -> list[AuditEvent]:
-        """Up to `limit` matching entries older than `after`, newest first, without bodies."""
+        """Up to `limit` matching entries after `after` in the criteria's order (newest first
+        unless `oldest_first`), without bodies."""
 
     def export(self, criteria: Criteria, batch: int) -> Generator[list[JSONObject], None, None]:
-        """Every matching entry, newest first, as `AuditEvent.to_dict()` without bodies, in
-        lists of up to `batch`, from one read: memory stays flat however many match. Closing
-        the iterator early releases what it holds."""
+        """Every matching entry, in the criteria's order, as `AuditEvent.to_dict()` without
+        bodies, in lists of up to `batch`, from one read: memory stays flat however many
+        match. Closing the iterator early releases what it holds."""
 
-    def export_entries(
+    def export_documents(
         self, criteria: Criteria, batch: int
-    ) -> Generator[list[AuditEvent], None, None]:
-        """What `export` yields, as whole entries (bodies included: their leaves need them)."""
+    ) -> Generator[list[JSONObject], None, None]:
+        """What `export` yields, as whole entries' JSON objects, bodies included: exactly
+        what `AuditEvent.to_dict()` writes (and its leaf encodes)."""
 
     def inclusion_paths(self, tenant_id: uuid.UUID, size: int) -> InclusionPaths:
         """Proves many leaves in the tenant's tree of `size` leaves, batch by batch."""
+
+    def activity(self, criteria: Criteria, slot_seconds: int) -> list[SlotCount]:
+        """The matching entries counted by slot of `slot_seconds` (3600, 60 or 1: an hour,
+        a minute, a second of UTC) and category; slots without entries are left out."""
 
     def get(self, tenant_id: uuid.UUID, entry_id: uuid.UUID) -> AuditEvent | None:
         """One whole entry of one tenant, bodies included."""

@@ -35,14 +35,17 @@ from asgi_audit.store.bulk import insert_postgres, insert_sqlite
 from asgi_audit.store.listing import Listing
 from asgi_audit.store.paths import InclusionPaths
 from asgi_audit.store.port import (
+    Category,
     Criteria,
     Head,
     Leaf,
     Position,
+    SlotCount,
     StoredCheckpoint,
     always,
     merge_completions,
 )
+from asgi_audit.store.rollup import Counts
 from asgi_audit.store.tables import (
     FAILED,
     NOT_READ,
@@ -56,7 +59,8 @@ from asgi_audit.store.tables import (
     leaves,
     signing_keys,
 )
-from asgi_audit.store.tree import Appender, TreeTables
+from asgi_audit.store.tree import NODE_STRIDE, Appender, TreeTables
+from asgi_audit.store.verify_rows import EntryRows
 from asgi_audit.tlog.merkle import (
     CompactRange,
     Node,
@@ -124,6 +128,8 @@ class SqlAuditStore:
         self.months_ahead = months_ahead
         self._listing = Listing(engine.dialect.name)
         self._listing_columns = self._listing.columns()
+        self._rows = EntryRows(engine.dialect.name)
+        self._counts = Counts(engine.dialect.name)
         self._months: set[tuple[int, int]] = set()
         self._months_lock = threading.Lock()
         self._insert = insert_postgres if self.is_postgres else insert_sqlite
@@ -196,6 +202,7 @@ class SqlAuditStore:
             placed = [(e, None if e.outcome is Outcome.UNKNOWN else log.append(e)) for e in inserts]
             if placed and self._insert(conn, placed) != len(placed):
                 raise _AlreadyStored
+            final = [e for e, seq in placed if seq is not None]
             if completions:
                 conn.execute(self._complete, [_completion(e) for e in completions])
             # Asked only now, the store having taken the outcomes: a caller may have stopped
@@ -205,7 +212,9 @@ class SqlAuditStore:
                     place = _place(e, log.next_seq(e.tenant_id))
                     if conn.execute(self._place, place).rowcount == 1:
                         log.append(e)
+                        final.append(e)
             self._tree.save(conn, log.changed())
+            self._counts.add(conn, final)
 
     def _stored_ids(self, events: Sequence[AuditEvent]) -> set[uuid.UUID]:
         """Which of `events` are stored: their primary keys probed, 500 at a time."""
@@ -247,7 +256,7 @@ class SqlAuditStore:
         query = (
             select(*_LIST_COLUMNS)
             .where(*self._conditions(criteria, after))
-            .order_by(c.occurred_at.desc(), c.id.desc())
+            .order_by(*_order(criteria))
             .limit(limit)
         )
         with _reachable(), self.engine.connect() as conn:
@@ -259,21 +268,22 @@ class SqlAuditStore:
         for rows in self._read_all(self._listing_columns, criteria, batch):
             yield [self._listing.item(row, tenant_id) for row in rows]
 
-    def export_entries(
+    def export_documents(
         self, criteria: Criteria, batch: int
-    ) -> Generator[list[AuditEvent], None, None]:
-        for rows in self._read_all(list(entries.c), criteria, batch):
-            yield [ENTRY.from_columns(row._mapping) for row in rows]
+    ) -> Generator[list[JSONObject], None, None]:
+        """Read lean, as the log's verifier reads (`EntryRows`): no `AuditEvent` per row."""
+        build = self._rows.builder(criteria.tenant_id)
+        for rows in self._read_all(self._rows.columns, criteria, batch):
+            yield [build(row) for row in rows]
 
     def _read_all(
         self, columns: Sequence[ColumnElement[Any]], criteria: Criteria, batch: int
     ) -> Generator[Sequence[Row[Any]], None, None]:
-        """Every matching row, newest first, from one query read by a cursor (server-side on
-        PostgreSQL) `batch` rows at a time; the cursor is freed even if the reader stops early."""
+        """Every matching row, in the criteria's order, from one query read by a cursor
+        (server-side on PostgreSQL) `batch` rows at a time; the cursor is freed even if the
+        reader stops early."""
         query = (
-            select(*columns)
-            .where(*self._conditions(criteria, None))
-            .order_by(c.occurred_at.desc(), c.id.desc())
+            select(*columns).where(*self._conditions(criteria, None)).order_by(*_order(criteria))
         )
         with _reachable(), self.engine.connect() as conn:
             self._more_memory_for_text(conn, criteria)
@@ -282,6 +292,16 @@ class SqlAuditStore:
                 yield from result.partitions()
             finally:
                 result.close()
+
+    def activity(self, criteria: Criteria, slot_seconds: int) -> list[SlotCount]:
+        """From the rollup where the filters allow, else one GROUP BY over the covering
+        activity index (`store/rollup.py`)."""
+        query = self._counts.query(criteria, lambda f: self._conditions(f, None), slot_seconds)
+        with _reachable(), self.engine.connect() as conn:
+            self._more_memory_for_text(conn, criteria)
+            rows = conn.execute(query).all()
+        start = self._counts.slot_start
+        return [SlotCount(start(slot), Category(category), int(n)) for slot, category, n in rows]
 
     def get(self, tenant_id: uuid.UUID, entry_id: uuid.UUID) -> AuditEvent | None:
         occurred_at = occurred_at_of(entry_id)
@@ -312,15 +332,16 @@ class SqlAuditStore:
             pending = [ENTRY.from_columns(row._mapping) for row in conn.execute(query)]
         if not pending:
             return 0
-        sealed = 0
         with self.engine.begin() as conn:
             log = Appender(self._tree.lock(conn, sorted({e.tenant_id for e in pending})))
+            final: list[AuditEvent] = []
             for e in pending:
                 if conn.execute(self._place, _place(e, log.next_seq(e.tenant_id))).rowcount == 1:
                     log.append(e)
-                    sealed += 1
+                    final.append(e)
             self._tree.save(conn, log.changed())
-        return sealed
+            self._counts.add(conn, final)
+        return len(final)
 
     def heads_to_checkpoint(self, not_since: datetime) -> list[Head]:
         query = select(heads.c.tenant_id, heads.c.size, heads.c.edge).where(
@@ -376,10 +397,12 @@ class SqlAuditStore:
     def inclusion_paths(self, tenant_id: uuid.UUID, size: int) -> InclusionPaths:
         def source(wanted: Iterable[Node]) -> dict[Node, bytes]:
             nodes = sorted(wanted)
-            found: dict[Node, bytes] = {}
+            stored = [n for n in nodes if n[0] % NODE_STRIDE == 0]
+            others = [n for n in nodes if n[0] % NODE_STRIDE != 0]
             with _reachable(), self.engine.connect() as conn:
-                for i in range(0, len(nodes), NODES_PER_QUERY):
-                    chunk = nodes[i : i + NODES_PER_QUERY]
+                found = self._tree.stored_hashes(conn, tenant_id, stored) if stored else {}
+                for i in range(0, len(others), NODES_PER_QUERY):
+                    chunk = others[i : i + NODES_PER_QUERY]
                     found.update(self._tree.node_hashes(conn, tenant_id, chunk))
             return found
 
@@ -442,7 +465,12 @@ class SqlAuditStore:
             c.occurred_at >= f.start,
             c.occurred_at < f.end,
         ]
-        if after is not None:
+        if after is not None and f.oldest_first:
+            where += [
+                c.occurred_at >= after.occurred_at,
+                or_(c.occurred_at > after.occurred_at, c.id > after.id),
+            ]
+        elif after is not None:
             where += [
                 c.occurred_at <= after.occurred_at,
                 or_(c.occurred_at < after.occurred_at, c.id < after.id),
@@ -459,6 +487,10 @@ class SqlAuditStore:
             where.append(c.actor_email == f.actor_email)
         if f.resource_type is not None:
             where.append(c.resource_type == f.resource_type)
+        if f.resource_id is not None:
+            where.append(c.resource_id == f.resource_id)
+        if f.exclude_resource_type is not None:
+            where.append(or_(c.resource_type.is_(None), c.resource_type != f.exclude_resource_type))
         if f.status_min is not None:
             where.append(c.status >= f.status_min)
             if f.status_min >= FAILURE_STATUS:
@@ -470,14 +502,23 @@ class SqlAuditStore:
         return where
 
     def _text_condition(self, needle: str) -> ColumnElement[bool]:
+        escaped = needle.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        scanned = SEARCH_TEXT.like(f"%{escaped}%", escape="\\")
         if not self.is_postgres and len(needle) >= MIN_FTS_QUERY:
             phrase = '"' + needle.replace('"', '""') + '"'
             matches = text(
                 "SELECT entry_id FROM audit_search WHERE audit_search MATCH :phrase"
             ).bindparams(phrase=phrase)
-            return c.id.in_(matches.columns(entry_id=c.id.type))
-        escaped = needle.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        return SEARCH_TEXT.like(f"%{escaped}%", escape="\\")
+            # The FTS5 table holds final entries only (`tables.SQLITE_SEARCH_DDL`): the few
+            # still pending are matched by a scan.
+            return or_(c.id.in_(matches.columns(entry_id=c.id.type)), PENDING & scanned)
+        return scanned
+
+
+def _order(criteria: Criteria) -> tuple[ColumnElement[Any], ...]:
+    if criteria.oldest_first:
+        return c.occurred_at.asc(), c.id.asc()
+    return c.occurred_at.desc(), c.id.desc()
 
 
 def _sqlite_file(engine: Engine) -> str | None:

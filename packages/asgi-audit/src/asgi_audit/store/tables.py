@@ -15,6 +15,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Column,
+    ColumnElement,
     DateTime,
     Float,
     Index,
@@ -96,8 +97,35 @@ c = entries.c
 NOT_READ = c.action != literal_column("'read'")
 """The modifications filter, written as a literal so the partial index below applies."""
 
-SEARCH_TEXT = func.lower(c.path + literal_column("' '") + c.summary)
-"""What free-text search matches: `lower(path || ' ' || summary)`."""
+SEARCH_COLUMNS = tuple(
+    name
+    for name in ("path", "summary", "actor_type", "actor_email", "actor_name", "resource_name")
+    if name in c
+)
+"""What free-text search matches, in this order: where the call went, its sentence, who made
+it (kind, email, name: a System task's name is its task, a partner is `partner`) and the
+resource as people know it (`resource_name`, once the record has it). The one place that says
+so: the expression below, PostgreSQL's trigram index and SQLite's FTS5 triggers derive from it."""
+
+
+def search_text_sql(row: str = "") -> str:
+    """The searched text in SQL, of columns prefixed by `row` (`new.` in a trigger): the
+    columns joined by spaces, a null one as empty."""
+    parts = [f"coalesce({row}{name}, '')" for name in SEARCH_COLUMNS]
+    return " || ' ' || ".join(parts)
+
+
+def _searched() -> ColumnElement[str]:
+    text: ColumnElement[str] | None = None
+    for name in SEARCH_COLUMNS:
+        part = func.coalesce(c[name], literal_column("''"))
+        text = part if text is None else text + literal_column("' '") + part
+    assert text is not None
+    return text
+
+
+SEARCH_TEXT = func.lower(_searched())
+"""What free-text search matches, lowercased (PostgreSQL's trigram index is on exactly this)."""
 
 Index(
     "ix_audit_entries_modifications",
@@ -128,21 +156,49 @@ Index("ix_audit_entries_actor_id", c.tenant_id, c.actor_id, c.occurred_at, c.id)
 Index("ix_audit_entries_actor_email", c.tenant_id, c.actor_email, c.occurred_at, c.id)
 Index("ix_audit_entries_resource_type", c.tenant_id, c.resource_type, c.occurred_at, c.id)
 Index(
-    "ix_audit_entries_search",
-    SEARCH_TEXT.label("search_text"),
-    postgresql_using="gin",
-    postgresql_ops={"search_text": "gin_trgm_ops"},
-).ddl_if(dialect="postgresql")
-
+    "ix_audit_entries_resource",
+    c.tenant_id,
+    c.resource_type,
+    c.resource_id,
+    c.occurred_at,
+    c.id,
+)
+"""The history of one thing: its tenant, type and id, in time order either way."""
+Index(
+    "ix_audit_entries_activity",
+    c.tenant_id,
+    c.occurred_at,
+    c.action,
+    c.status,
+    c.outcome,
+)
+"""Covers the activity chart's count: a tenant's range, classified without reading the rows."""
 SEARCH_INDEX = "ix_audit_entries_search"
+POSTGRES_SEARCH_DDL = (
+    f"CREATE INDEX {SEARCH_INDEX} ON audit_entries "
+    f"USING gin (lower({search_text_sql()}) gin_trgm_ops)"
+)
+"""PostgreSQL's trigram index on exactly `SEARCH_TEXT` (made by the migrations)."""
 SQLITE_SEARCH_TABLE = "audit_search"
+_SEARCHED = search_text_sql("new.")
+_INDEX_NEW = f"INSERT INTO audit_search (text, entry_id) VALUES ({_SEARCHED}, new.id); "  # noqa: S608 - our column names
 SQLITE_SEARCH_DDL = (
     "CREATE VIRTUAL TABLE audit_search USING fts5(text, entry_id UNINDEXED, tokenize='trigram')",
-    "CREATE TRIGGER audit_entries_search AFTER INSERT ON audit_entries BEGIN "
-    "INSERT INTO audit_search (text, entry_id) VALUES (new.path || ' ' || new.summary, new.id); "
-    "END",
+    "CREATE TRIGGER audit_entries_search AFTER INSERT ON audit_entries "
+    "WHEN new.seq IS NOT NULL BEGIN "
+    f"{_INDEX_NEW}END",
+    "CREATE TRIGGER audit_entries_search_final AFTER UPDATE OF seq ON audit_entries "
+    "WHEN old.seq IS NULL AND new.seq IS NOT NULL BEGIN "
+    f"{_INDEX_NEW}END",
 )
-"""Free-text search on SQLite: path and summary never change after insert, so one trigger."""
+"""Free-text search on SQLite: an entry's text is indexed once, when it becomes final (takes
+its place in the log, inserted complete or completed later, or sealed), for it never changes
+after; its summary may change until then. Pending entries are matched by a scan instead."""
+SQLITE_SEARCH_FILL = (
+    f"INSERT INTO audit_search (text, entry_id) SELECT {search_text_sql()}, id "  # noqa: S608 - our column names
+    "FROM audit_entries WHERE seq IS NOT NULL"
+)
+"""Indexes the final entries already stored (a migration rebuilding the FTS5 table)."""
 
 PARTITION_PREFIX = "audit_entries_p"
 """PostgreSQL partitions are named `audit_entries_pYYYYMM`."""
@@ -231,3 +287,26 @@ deletion_grants = Table(
 )
 """Written and removed inside the one transaction that deletes a tenant's entries older than
 `before` (retention): the entries' delete trigger allows nothing else (`store/guards.py`)."""
+
+
+# -- the activity chart's rollup (see `store/rollup.py`) -------------------------------------------
+
+activity = Table(
+    "audit_activity",
+    metadata,
+    Column("tenant_id", Uuid(), nullable=False),
+    Column("slot", BigInteger(), nullable=False),
+    Column("action", String(16), nullable=False),
+    Column("category", String(16), nullable=False),
+    Column("actor_type", String(16), nullable=False),
+    Column("count", BigInteger(), nullable=False),
+    PrimaryKeyConstraint(
+        "tenant_id", "slot", "action", "category", "actor_type", name="pk_audit_activity"
+    ),
+    sqlite_with_rowid=False,
+)
+"""How many final entries (those in the log) each tenant has per hour of UTC (`slot`: its
+start in seconds since the Unix epoch, an integer to compare and divide cheaply), action,
+activity category and kind of actor: counted in the writer's transaction as entries take
+their place in the log, so the activity chart reads a month as a few thousand rows (in key
+order: on SQLite the table is its primary key, `WITHOUT ROWID`)."""

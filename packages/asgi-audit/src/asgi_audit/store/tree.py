@@ -103,6 +103,25 @@ def stored_spans(wanted: Iterable[Node]) -> dict[Node, tuple[int, int, int]]:
     return spans
 
 
+MAX_RUNS = 20
+"""Runs of neighbouring nodes read as ranges in one call of `stored_hashes`; more go by key."""
+
+
+def _runs(wanted: Iterable[Node]) -> list[tuple[int, int, int]]:
+    """Nodes as runs of neighbours of one level: (level, first index, end index)."""
+    runs: list[tuple[int, int, int]] = []
+    for level, index in sorted(wanted):
+        if runs and runs[-1][0] == level and runs[-1][2] == index:
+            runs[-1] = (level, runs[-1][1], index + 1)
+        else:
+            runs.append((level, index, index + 1))
+    return runs
+
+
+def _span(level: int, start: int, end: int) -> list[Node]:
+    return [(level, i) for i in range(start, end)]
+
+
 class TreeTables:
     """The log's SQL on one database ('sqlite' or 'postgresql')."""
 
@@ -183,6 +202,36 @@ class TreeTables:
             except KeyError as exc:
                 raise LookupError(f"the tree of tenant {tenant_id} lacks node {node}") from exc
         return out
+
+    def stored_hashes(
+        self, conn: Connection, tenant_id: uuid.UUID, wanted: Iterable[Node]
+    ) -> dict[Node, bytes]:
+        """The hashes of stored nodes (leaves at level 0, or levels that are multiples of
+        `NODE_STRIDE`), read as ranges of neighbours: an export's nodes come in runs. Many
+        scattered runs are read by key instead (`node_hashes`)."""
+        runs = _runs(wanted)
+        if len(runs) > MAX_RUNS:
+            return self.node_hashes(
+                conn, tenant_id, [n for lvl, a, b in runs for n in _span(lvl, a, b)]
+            )
+        found: dict[Node, bytes] = {}
+        for level, start, end in runs:
+            if level == 0:
+                query = select(leaves.c.seq, leaves.c.hash).where(
+                    leaves.c.tenant_id == tenant_id, leaves.c.seq >= start, leaves.c.seq < end
+                )
+            else:
+                query = select(nodes.c.idx, nodes.c.hash).where(
+                    nodes.c.tenant_id == tenant_id,
+                    nodes.c.level == level,
+                    nodes.c.idx >= start,
+                    nodes.c.idx < end,
+                )
+            found.update(((level, index), bytes(h)) for index, h in conn.execute(query))
+        missing = [n for lvl, a, b in runs for n in _span(lvl, a, b) if n not in found]
+        if missing:
+            raise LookupError(f"the tree of tenant {tenant_id} lacks node {missing[0]}")
+        return found
 
     def add_checkpoint(
         self,

@@ -1,11 +1,12 @@
 """Offline verification of a JSON Lines export: no database, no network, one verifier key.
 
 The file's last line is its trailer, `{"checkpoint": <signed note>, "tree_size": N, "range":
-{"start": A, "end": B} | null}`; every other line is an entry's list item plus `leaf` (base64 of
-its leaf bytes) and `inclusion_path` (base64 hashes up to the checkpoint's root). Checked: the
-checkpoint's signature; each line's leaf included in the checkpoint's tree at its `seq`; each
-field the line shows equal to the one its leaf committed to (the leaf also has the bodies the
-line leaves out); and for an export of a `seq` range, every place of the range present once.
+{"start": A, "end": B} | null}`; every other line is an entry (bodies included; exports made
+before they were carried left them null) plus `leaf` (base64 of its leaf bytes) and
+`inclusion_path` (base64 hashes up to the checkpoint's root). Checked: the checkpoint's
+signature; each line's leaf included in the checkpoint's tree at its `seq`; each field the line
+shows equal to the one its leaf committed to (a null body is not compared); and for an export
+of a `seq` range, every place of the range present once.
 """
 
 from __future__ import annotations
@@ -22,9 +23,6 @@ from asgi_audit.tlog.findings import Problem, Report
 from asgi_audit.tlog.merkle import leaf_hash, root_from_inclusion
 from asgi_audit.tlog.note import Checkpoint, NoteError, Verifier, open_note
 
-LEFT_OUT = frozenset({"request", "response", "changes"})
-"""The documents a line may leave out (null) though its leaf holds them: the bodies and an
-edit's changes, as list items do."""
 PROOF_FIELDS = ("leaf", "inclusion_path")
 """What a line adds to the list item."""
 
@@ -127,9 +125,7 @@ def _check_line(
     differing = [
         key
         for key, value in line.items()
-        if key not in PROOF_FIELDS
-        and not (value is None and key in LEFT_OUT and isinstance(committed.get(key), dict))
-        and not _same(value, committed.get(key, _ABSENT))
+        if key not in PROOF_FIELDS and not _same(value, committed.get(key, _ABSENT))
     ]
     if differing:
         detail = f"line {number} ({entry}) differs from its leaf in {', '.join(sorted(differing))}"
