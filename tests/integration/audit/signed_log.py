@@ -97,7 +97,7 @@ def drop_checkpoints_above(conn: Connection, tenant: uuid.UUID, size: int) -> No
 
 def export_lines(log: SignedLog, start: int = 0, end: int | None = None) -> list[bytes]:
     """A JSON Lines export of the seq range [start, end) as the export contract writes it:
-    list items with `leaf` and `inclusion_path`, then the trailer with the latest checkpoint."""
+    whole entries with `leaf` and `inclusion_path`, then the trailer with the latest checkpoint."""
     latest = log.store.checkpoint(log.tenant)
     assert latest is not None
     size = latest.size
@@ -106,7 +106,7 @@ def export_lines(log: SignedLog, start: int = 0, end: int | None = None) -> list
     for batch in log.store.leaves(log.tenant, start, stop, 100):
         for leaf in batch:
             assert leaf.entry is not None
-            item = ENTRY.to_json(leaf.entry, listed=True)
+            item = ENTRY.to_json(leaf.entry)
             item["leaf"] = base64.b64encode(canonical_bytes(leaf.entry)).decode()
             path = log.store.inclusion_proof(log.tenant, leaf.seq, size)
             item["inclusion_path"] = [base64.b64encode(h).decode() for h in path]

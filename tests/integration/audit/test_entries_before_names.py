@@ -97,7 +97,7 @@ def test_a_changed_resource_name_is_named_altered(store: SqlAuditStore) -> None:
 def test_an_export_of_old_and_new_entries_verifies_offline(
     store: SqlAuditStore, tmp_path: Path
 ) -> None:
-    """A line leaves an edit's changes out (null) as it does the bodies; the leaf has them."""
+    """A line carries an edit's changes, as its leaf does; an old entry's line has none."""
     log = SignedLog(store)
     log.grow([4])
     store.write([_named(log, i) for i in range(4, 8)], [])
