@@ -299,7 +299,7 @@ def test_the_current_view_exports_as_csv_and_json_lines(page: Page, tenant: Tena
     create_group(page, "Example New Group")
     create_group(page, "Other")
     open_audit_log(page)
-    page.get_by_label("Search").fill("Example")
+    page.get_by_label("Search").fill("Example New")
     page.get_by_label("Search").press("Enter")
     expect(page.locator("tr.entry")).to_have_count(1)
 
