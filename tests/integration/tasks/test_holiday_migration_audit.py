@@ -66,8 +66,8 @@ def test_each_get_and_put_of_the_task_is_recorded_as_system_with_no_user(
     system = log_entries(owner, services, actor_type="system")
     assert sorted((e["method"], e["summary"]) for e in system) == [
         ("GET", "Listed call flows"),
-        ("PUT", "Edited call flow 'London'"),
-        ("PUT", "Edited call flow 'NY'"),
+        ("PUT", "Edited call flow 'London': holidays"),
+        ("PUT", "Edited call flow 'NY': holidays"),
     ]
     for entry in system:
         assert entry["actor"] == SYSTEM_ACTOR
