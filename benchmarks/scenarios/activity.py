@@ -55,9 +55,9 @@ def run(ctx: Context) -> Section:
         all(isinstance(p, float) and p <= TARGET_P95_MS for p in p95s) if p95s else None,
     )
     section.notes.append(
-        "engine p50 = the same count in-process (AuditLog.activity: one GROUP BY over the "
-        "covering index ix_audit_entries_activity), the baseline; the rest is HTTP, auth, the "
-        "tenant lookup, JSON, and recording the read"
+        "engine p50 = the same count in-process (AuditLog.activity: the hourly rollup "
+        "audit_activity, plus a scan of the partial hours and pending entries), the baseline; "
+        "the rest is HTTP, auth, the tenant lookup, JSON, and recording the read"
     )
     return section
 

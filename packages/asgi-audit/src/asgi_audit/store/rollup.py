@@ -205,7 +205,8 @@ class Counts:
     ) -> Select[Any]:
         """The rollup's counts in [first, last), summed per slot of `seconds` (an hour)."""
         a = activity.c
-        slot = (a.slot // seconds * seconds).label("slot")
+        # Whole hours group by the stored slot itself, in the key's order.
+        slot = (a.slot if seconds == SLOT_SECONDS else a.slot // seconds * seconds).label("slot")
         n = cast(func.sum(a.count), BigInteger).label("n")  # PostgreSQL's sum is numeric
         query = select(slot, a.category, n).where(
             a.tenant_id == criteria.tenant_id,
