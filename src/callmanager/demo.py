@@ -200,7 +200,7 @@ async def _week(app: FastAPI, base: str, users: list[httpx.AsyncClient]) -> None
 def print_logins(logins: list[DemoLogin], settings: Settings) -> None:
     print(f"Demo tenant Contoso — open http://{settings.host}:{settings.port}/ and log in as:")
     for entry in logins:
-        print(f"  {entry.role:<13} {entry.email:<26} password: {entry.password}")
+        print(f"  {Role(entry.role).label:<13} {entry.email:<26} password: {entry.password}")
 
 
 async def seed(app: FastAPI) -> list[DemoLogin]:
