@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
-from datetime import timedelta
 
 from callmanager.audit_cli import add_audit_commands
 from callmanager.errors import CallManagerError
@@ -49,26 +48,28 @@ def _db_upgrade(_args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _tenant_create(args: argparse.Namespace, settings: Settings) -> int:
-    from callmanager.api.portal_users import invitation_url
-    from callmanager.auth.principal import Role
-    from callmanager.db import UnitOfWork, make_engine, make_session_factory
-    from callmanager.domain.portal_users.service import invite
-    from callmanager.domain.tenants.service import create_tenant
+    import asyncio
 
-    engine = make_engine(settings.resolved_database_url)
-    with UnitOfWork(make_session_factory(engine)) as uow:
-        tenant = create_tenant(uow.session, args.name, args.time_zone, args.microsoft_tenant_id)
-        issued = invite(
-            uow.session,
-            tenant.id,
-            email=args.owner_email,
-            name=args.owner_name or args.owner_email.split("@")[0],
-            role=Role.OWNER,
-            invited_by=None,
-            lifetime=timedelta(days=settings.invitation_days),
-        )
-        uow.commit()
-    engine.dispose()
+    from callmanager.api.portal_users import invitation_url
+    from callmanager.app import create_app
+    from callmanager.founding import Founded, found_tenant
+
+    app = create_app(settings.model_copy(update={"scheduler_enabled": False}))
+
+    async def run() -> Founded:
+        # The app's lifespan runs its audit writer: the founding is the log's first entries.
+        async with app.router.lifespan_context(app):
+            return await found_tenant(
+                app.state.services,
+                name=args.name,
+                time_zone=args.time_zone,
+                microsoft_tenant_id=args.microsoft_tenant_id,
+                owner_email=args.owner_email,
+                owner_name=args.owner_name or args.owner_email.split("@")[0],
+            )
+
+    founded = asyncio.run(run())
+    tenant, issued = founded.tenant, founded.invitation
     base = args.base_url or f"http://{settings.host}:{settings.port}"
     print(f"Created tenant {tenant.name!r} ({tenant.id}).")
     print("One-time Owner invitation link (shown once, keep it safe):")

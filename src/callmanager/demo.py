@@ -11,7 +11,6 @@ import json
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,10 +21,9 @@ from sqlalchemy import select
 from callmanager import demo_activity
 from callmanager.auth.principal import Role
 from callmanager.auth.sessions import CSRF_HEADER
-from callmanager.demo_clock import dated
-from callmanager.domain.portal_users.service import invite
+from callmanager.demo_clock import audit_now, dated
 from callmanager.domain.tenants.models import Tenant
-from callmanager.domain.tenants.service import create_tenant
+from callmanager.founding import found_tenant
 from callmanager.services import Services
 from callmanager.settings import Settings
 
@@ -94,23 +92,21 @@ async def seed_tenant(app: FastAPI, services: Services) -> list[DemoLogin]:
     user's refused attempts, call logs, System holiday-migration runs on two days, and a Partner
     visit today. Every step after the tenant's creation is an API call, dated on its day."""
     settings = services.settings
-    owner_role, owner_email, owner_name = DEMO_USERS[0]
-    with services.unit_of_work() as uow:
-        tenant = create_tenant(uow.session, "Contoso", "Europe/London", DEMO_MICROSOFT_TENANT_ID)
-        issued = invite(
-            uow.session,
-            tenant.id,
-            email=owner_email,
-            name=owner_name,
-            role=owner_role,
-            invited_by=None,
-            lifetime=timedelta(days=settings.invitation_days),
-        )
-        uow.commit()
-    base = f"/api/v1/tenants/{tenant.id}"
+    _, owner_email, owner_name = DEMO_USERS[0]
     async with api_client(app) as anonymous:
         with dated(app, 6, 9):
-            logins = await _join(app, anonymous, base, issued.token)
+            founded = await found_tenant(
+                services,
+                name="Contoso",
+                time_zone="Europe/London",
+                microsoft_tenant_id=DEMO_MICROSOFT_TENANT_ID,
+                owner_email=owner_email,
+                owner_name=owner_name,
+                occurred_at=audit_now(app),
+            )
+            tenant = founded.tenant
+            base = f"/api/v1/tenants/{tenant.id}"
+            logins = await _join(app, anonymous, base, founded.invitation.token)
         clients = {login.email: api_client(app) for login in logins}
         for user in logins:
             await login(clients[user.email], user.email, user.password)

@@ -46,3 +46,9 @@ def dated(app: FastAPI, days_ago: int, hour: int) -> Iterator[None]:
         yield
     finally:
         policy.clock, notary.clock = real_policy, real_notary
+
+
+def audit_now(app: FastAPI) -> datetime | None:
+    """The instant the app's audit policy would date a call now (inside `dated`, that day's)."""
+    policy: AuditPolicy | None = getattr(app.state, "audit_policy", None)
+    return None if policy is None else policy.clock()

@@ -23,7 +23,7 @@ def test_every_command_has_help(argv: list[str], capsys: pytest.CaptureFixture[s
     assert "usage: callmanager" in capsys.readouterr().out
 
 
-def test_tenant_create_prints_an_owner_invitation_link_that_works(
+def test_tenant_create_prints_an_owner_invitation_link_that_works_and_is_the_logs_first_entries(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("CALLMANAGER_VAR_DIR", str(tmp_path))
@@ -41,8 +41,22 @@ def test_tenant_create_prints_an_owner_invitation_link_that_works(
             f"/api/v1/tenants/{query['tenant']}/invitations/accept",
             json={"token": query["token"], "password": "a long enough password"},
         )
-    assert accepted.status_code == 201, accepted.text
-    assert accepted.json()["role"] == "owner"
+        assert accepted.status_code == 201, accepted.text
+        assert accepted.json()["role"] == "owner"
+        logged_in = client.post(
+            "/api/v1/auth/login",
+            json={"email": "boss@fabrikam.example", "password": "a long enough password"},
+        )
+        assert logged_in.status_code == 200, logged_in.text
+        found = client.get(
+            f"/api/v1/tenants/{query['tenant']}/audit-log",
+            params={"actor_type": "system", "order": "asc"},
+        )
+    assert found.status_code == 200, found.text
+    assert [(e["summary"], e["source"]) for e in found.json()["items"]] == [
+        ("Created tenant 'Fabrikam' (time zone UTC)", "Command line"),
+        ("Invited 'boss@fabrikam.example' as Owner", "Command line"),
+    ]
 
 
 def test_tenant_create_refuses_an_unknown_time_zone(

@@ -82,6 +82,14 @@ def test_the_demo_spreads_a_week_of_true_activity_over_the_last_seven_days(
     by_email = {e["actor"]["email"] for e in week}
     assert {"wes@contoso.example", "rita@contoso.example", "sam@contoso.example"} <= by_email
     summaries = [e["summary"] for e in week]
+    founding = sorted(week, key=lambda e: e["seq"] or 0)[:2]
+    assert [e["summary"] for e in founding] == [
+        "Created tenant 'Contoso' (time zone Europe/London)",
+        "Invited 'alice@contoso.example' as Owner",
+    ]
+    assert {(e["actor"]["name"], e["source"]) for e in founding} == {
+        ("tenant-create", "Command line")
+    }
     assert "Accepted an invitation" in summaries
     assert any(s.startswith("Tried to create group 'Reader Try Group'") for s in summaries)
     assert len([e for e in week if e["status"] in (401, 403)]) >= 3

@@ -25,12 +25,14 @@ async def record_entry(
     resource: Resource | None = None,
     route: str | None = None,
     response: Body | None = None,
+    occurred_at: datetime | None = None,
 ) -> AuditEvent:
     """Build a finished entry from what the host says happened and store it durably
     (raises `AuditUnavailable` if the store does not take it in time). It keeps no client
     address or user agent, and no request body: the host says what may be kept, in
-    `summary` and `response`."""
-    occurred_at = datetime.now(UTC)
+    `summary` and `response`. `occurred_at` defaults to now (a host's own clock, e.g. the
+    policy's, may say otherwise)."""
+    occurred_at = occurred_at or datetime.now(UTC)
     pending = AuditEvent(
         id=new_entry_id(occurred_at),
         tenant_id=tenant_id,
