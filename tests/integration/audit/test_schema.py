@@ -60,3 +60,17 @@ def test_free_text_search_has_its_index(store: SqlAuditStore) -> None:
                 text("SELECT sql FROM sqlite_master WHERE name = 'audit_entries_search'")
             )
             assert "INSERT INTO audit_search" in trigger
+
+
+def test_the_activity_rollup_is_read_from_its_key_alone(store: SqlAuditStore) -> None:
+    """A month of the chart is thousands of rollup rows: on PostgreSQL the key carries the
+    count (an index-only scan), on SQLite the table is its key."""
+    with store.engine.connect() as conn:
+        if store.is_postgres:
+            definition = conn.scalar(
+                text("SELECT indexdef FROM pg_indexes WHERE indexname = 'pk_audit_activity'")
+            )
+            assert "INCLUDE (count)" in definition
+        else:
+            table = conn.scalar(text("SELECT sql FROM sqlite_master WHERE name = 'audit_activity'"))
+            assert "WITHOUT ROWID" in table
