@@ -220,7 +220,7 @@ class AuditLog:
     def activity(self, query: ActivityQuery) -> JSONObject:
         """The search's entries counted per bucket and category (`asgi_audit.activity`)."""
         inner = edges(query)[1:-1]
-        return chart(query, self.store.activity(query.criteria, slot_seconds(inner)))
+        return chart(query, self.store.activity(query.criteria, slot_seconds(inner), inner))
 
     def get(self, tenant_id: uuid.UUID, entry_id: uuid.UUID | str) -> AuditEvent | None:
         """The whole entry, or None if it does not exist in this tenant (or the id is malformed)."""

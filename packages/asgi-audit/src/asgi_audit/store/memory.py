@@ -104,7 +104,9 @@ class MemoryAuditStore:
         with self._lock:
             return InclusionPaths(size, self._source(tenant_id))
 
-    def activity(self, criteria: Criteria, slot_seconds: int) -> list[SlotCount]:
+    def activity(
+        self, criteria: Criteria, slot_seconds: int, edges: Sequence[datetime] = ()
+    ) -> list[SlotCount]:
         with self._lock:
             found = [e for e in self._entries.values() if _matches(e, criteria, None)]
         counts = Counter((_slot(e.occurred_at, slot_seconds), Category.of(e)) for e in found)

@@ -165,9 +165,13 @@ class AuditStore(Protocol):
     def inclusion_paths(self, tenant_id: uuid.UUID, size: int) -> InclusionPaths:
         """Proves many leaves in the tenant's tree of `size` leaves, batch by batch."""
 
-    def activity(self, criteria: Criteria, slot_seconds: int) -> list[SlotCount]:
+    def activity(
+        self, criteria: Criteria, slot_seconds: int, edges: Sequence[datetime] = ()
+    ) -> list[SlotCount]:
         """The matching entries counted by slot of `slot_seconds` (3600, 60 or 1: an hour,
-        a minute, a second of UTC) and category; slots without entries are left out."""
+        a minute, a second of UTC) and category; slots without entries are left out. Given the
+        chart's inner bucket `edges` (each a slot's start), a store may merge the slots of one
+        bucket into one count, labelled by a slot inside that bucket."""
 
     def get(self, tenant_id: uuid.UUID, entry_id: uuid.UUID) -> AuditEvent | None:
         """One whole entry of one tenant, bodies included."""

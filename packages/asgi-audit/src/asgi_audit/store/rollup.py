@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -52,6 +52,9 @@ SLOT = timedelta(hours=1)
 """The rollup's slot of UTC time: an hour. A busy tenant's quarter hours each held nearly as
 many rows as entries (every combination of the key occurs); its hours hold a third as many."""
 SLOT_SECONDS = 3600
+MAX_CASE_EDGES = 64
+"""Up to this many bucket edges the rollup is summed per bucket in SQL (one `CASE`, tested in
+order per row); a longer chart groups by hour."""
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _KEY = ("tenant_id", "slot", "action", "category", "actor_type")
 _SQLITE_PAD = {13: ":00:00", 16: ":00", 19: ""}
@@ -139,16 +142,23 @@ class Counts:
         """Drops one tenant's counts (before `fill` counts them again)."""
         return delete(activity).where(activity.c.tenant_id == tenant_id)
 
-    def query(self, criteria: Criteria, where: Any, slot_seconds: int) -> Select[Any]:
+    def query(
+        self,
+        criteria: Criteria,
+        where: Any,
+        slot_seconds: int,
+        edges: Sequence[datetime] = (),
+    ) -> Select[Any]:
         """(slot, category, n) rows counting the matching entries; `where(criteria)` is the
-        store's conditions of a search. Slots are those of `slot_seconds`."""
+        store's conditions of a search. Slots are those of `slot_seconds`; the rollup's are
+        summed per bucket of `edges` (the chart's inner edges) when there are few enough."""
         if not rollup_usable(criteria, slot_seconds):
             return self._scan(criteria, where, slot_seconds)
         first = _ceil(criteria.start)
         last = slot_of(criteria.end)
         if first >= last:
             return self._scan(criteria, where, slot_seconds)
-        parts: list[Select[Any]] = [self._rolled(criteria, first, last, slot_seconds)]
+        parts: list[Select[Any]] = [self._rolled(criteria, first, last, slot_seconds, edges)]
         for lo, hi in ((criteria.start, first), (last, criteria.end)):
             if lo < hi:
                 parts.append(self._scan(replace(criteria, start=lo, end=hi), where, slot_seconds))
@@ -201,12 +211,30 @@ class Counts:
         return query
 
     def _rolled(
-        self, criteria: Criteria, first: datetime, last: datetime, seconds: int
+        self,
+        criteria: Criteria,
+        first: datetime,
+        last: datetime,
+        seconds: int,
+        edges: Sequence[datetime],
     ) -> Select[Any]:
-        """The rollup's counts in [first, last), summed per slot of `seconds` (an hour)."""
+        """The rollup's counts in [first, last), summed per slot of `seconds` (an hour), or
+        per bucket of `edges`, each labelled by its first hour in the range: a month by day is
+        then a few hundred rows to return, not thousands."""
         a = activity.c
-        # Whole hours group by the stored slot itself, in the key's order.
-        slot = (a.slot if seconds == SLOT_SECONDS else a.slot // seconds * seconds).label("slot")
+        inner = [slot_number(at) for at in edges if first < at < last]
+        slot: ColumnElement[Any]
+        if seconds == SLOT_SECONDS and 0 < len(inner) <= MAX_CASE_EDGES:
+            labels = [slot_number(first), *inner]
+            slot = case(
+                *((a.slot < edge, label) for edge, label in zip(inner, labels, strict=False)),
+                else_=labels[-1],
+            )
+        elif seconds == SLOT_SECONDS:
+            slot = a.slot  # whole hours group by the stored slot itself, in the key's order
+        else:
+            slot = a.slot // seconds * seconds
+        slot = type_coerce(slot, BigInteger).label("slot")
         n = cast(func.sum(a.count), BigInteger).label("n")  # PostgreSQL's sum is numeric
         query = select(slot, a.category, n).where(
             a.tenant_id == criteria.tenant_id,

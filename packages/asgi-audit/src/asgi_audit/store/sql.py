@@ -293,10 +293,14 @@ class SqlAuditStore:
             finally:
                 result.close()
 
-    def activity(self, criteria: Criteria, slot_seconds: int) -> list[SlotCount]:
-        """From the rollup where the filters allow, else one GROUP BY over the covering
-        activity index (`store/rollup.py`)."""
-        query = self._counts.query(criteria, lambda f: self._conditions(f, None), slot_seconds)
+    def activity(
+        self, criteria: Criteria, slot_seconds: int, edges: Sequence[datetime] = ()
+    ) -> list[SlotCount]:
+        """From the rollup where the filters allow (summed per bucket of `edges`), else one
+        GROUP BY over the covering activity index (`store/rollup.py`)."""
+        query = self._counts.query(
+            criteria, lambda f: self._conditions(f, None), slot_seconds, edges
+        )
         with _reachable(), self.engine.connect() as conn:
             self._more_memory_for_text(conn, criteria)
             rows = conn.execute(query).all()
