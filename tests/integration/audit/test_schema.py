@@ -40,7 +40,7 @@ def test_the_audit_schema_has_its_own_version_table(store: SqlAuditStore) -> Non
     with store.engine.connect() as conn:
         version = conn.scalar(text("SELECT version_num FROM audit_alembic_version"))
     assert VERSION_TABLE == "audit_alembic_version"
-    assert version == "a005_search_and_activity"
+    assert version == "a006_retention"
 
 
 def test_free_text_search_has_its_index(store: SqlAuditStore) -> None:

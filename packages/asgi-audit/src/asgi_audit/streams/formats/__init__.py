@@ -1,0 +1,23 @@
+"""The forms a stream's events take: `native` (the entry as the API returns it), `ocsf` (OCSF
+API Activity) and `cef` (ArcSight Common Event Format, for syslog)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from asgi_audit.streams.formats.native import native
+from asgi_audit.streams.types import Product, StreamEvent
+from asgi_audit.types import JSONObject
+
+
+class StreamFormat(StrEnum):
+    NATIVE = "native"
+    OCSF = "ocsf"
+    CEF = "cef"
+
+
+def render(event: StreamEvent, fmt: StreamFormat, product: Product) -> JSONObject | str:
+    """`event` in `fmt`: a JSON object (native, ocsf) or one line of text (cef)."""
+    if fmt is StreamFormat.NATIVE:
+        return native(event)
+    raise NotImplementedError(fmt)  # ocsf and cef: being built (issue 15)
