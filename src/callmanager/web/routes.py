@@ -82,6 +82,9 @@ PAGES = (
 )
 PAGES_BY_SLUG = {page.slug: page for page in PAGES}
 
+# A page's tabs: (sub-path, label); "" is the page itself. A tab opens for whoever opens its page.
+TABS = {"audit-log": (("", "Entries"), ("streams", "Streams"))}
+
 web_router = APIRouter(include_in_schema=False)
 
 
@@ -202,6 +205,20 @@ def tenant_home(tenant_id: uuid.UUID, request: Request) -> Response:
 @web_router.get("/tenants/{tenant_id}/{slug}", response_class=HTMLResponse)
 def tenant_page(tenant_id: uuid.UUID, slug: str, request: Request, db: DbSession) -> Response:
     """A page of the app shell; its module loads the data through the API."""
+    return _tenant_page(tenant_id, slug, "", request, db)
+
+
+@web_router.get("/tenants/{tenant_id}/{slug}/{tab}", response_class=HTMLResponse)
+def tenant_page_tab(
+    tenant_id: uuid.UUID, slug: str, tab: str, request: Request, db: DbSession
+) -> Response:
+    """A tab of a page (Organization > Audit Log > Streams): the page's shell, the tab's module."""
+    return _tenant_page(tenant_id, slug, tab, request, db)
+
+
+def _tenant_page(
+    tenant_id: uuid.UUID, slug: str, tab: str, request: Request, db: DbSession
+) -> Response:
     principal = principal_of(request.scope)
     if principal is None:
         return _login_redirect(request)
@@ -209,11 +226,18 @@ def tenant_page(tenant_id: uuid.UUID, slug: str, request: Request, db: DbSession
     page = PAGES_BY_SLUG.get(slug)
     tenants = list_tenants(db, list(principal.roles))
     tenant = next((t for t in tenants if t.id == tenant_id), None)
-    if role is None or page is None or tenant is None:
+    tabs = TABS.get(slug, ())
+    if role is None or page is None or tenant is None or (tab and tab not in dict(tabs)):
         return _render(request, "not_found.html", {}, status_code=404)
     context = _shell_context(principal, tenant, tenants, role, page)
     if not allows(role, page.permission):
         return _render(request, "forbidden.html", context, status_code=403)
+    base = f"/tenants/{tenant_id}/{slug}"
+    context["module"] = f"{slug}/{tab}" if tab else slug
+    context["tabs"] = [
+        {"href": f"{base}/{sub}" if sub else base, "label": label, "current": sub == tab}
+        for sub, label in tabs
+    ]
     return _render(request, "app.html", context)
 
 

@@ -10,6 +10,7 @@ const PAGE_MODULES = {
   "call-logs": "./pages/call_logs/index.js",
   "portal-users": "./pages/portal_users/index.js",
   "audit-log": "./pages/audit_log/index.js",
+  "audit-log/streams": "./pages/audit_streams/index.js",
   "admin-setup": "./pages/admin_setup.js",
 };
 
