@@ -119,6 +119,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         "CALLMANAGER_AUDIT_SIGNING_KEY": signing_key,
         "CALLMANAGER_AUDIT_ORIGIN": AUDIT_ORIGIN,
         "CALLMANAGER_AUDIT_CHECKPOINT_INTERVAL_S": "3600",
+        # Log streams deliver to receivers the tests start on loopback, over plain http.
+        "CALLMANAGER_STREAMS_ALLOW_PRIVATE": "true",
     }
     log_path = var_dir / "server.log"
     with log_path.open("wb") as log:

@@ -22,11 +22,10 @@ function ownerButtons(stream, actions, line) {
     button("Delete", () => actions.remove(stream), { class: "button button-danger-quiet button-small", "aria-label": `Delete ${name}` }));
 }
 
-/** "Native · all entries · from now" — the form and filter of the stream, in words. */
+/** "Native · All (including reads) · from seq 0" — the form, filter and start of the stream. */
 function shape(stream, actionLabels) {
   const entries = actionLabels[stream.action_type] || stream.action_type;
-  const start = stream.start_seq ? `from seq ${stream.start_seq}` : "from its creation";
-  return `${FORMAT_LABELS[stream.format] || stream.format} · ${entries} · ${start}`;
+  return `${FORMAT_LABELS[stream.format] || stream.format} · ${entries} · from seq ${stream.start_seq}`;
 }
 
 /** `actions` is null for roles that only read. */

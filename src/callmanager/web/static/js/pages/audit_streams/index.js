@@ -24,8 +24,8 @@ async function actionTypes() {
   }
 }
 
-/** Only Owners change streams (the API refuses others anyway; hiding is for clarity). */
-const mayManage = () => ctx.can("manage_streams") || ctx.role === "owner";
+/** Only Owners change streams: the API asks for the Owner's permission (and refuses others anyway). */
+const mayManage = () => ctx.can("manage_users");
 
 function failure(err, retry) {
   if (err instanceof ApiError && err.status === 403) return alertBox("Your role can't see this tenant's streams.");
