@@ -36,7 +36,7 @@ function failure(err, retry) {
 export async function mount(root) {
   const types = await actionTypes();
   const labels = Object.fromEntries(types);
-  const region = h("div", { class: "streams", "aria-live": "polite" });
+  const region = h("div", { class: "streams" });
   const actions = mayManage() ? ownerActions(types, load) : null;
   const create = (props) => button("New stream", () => actions.create(), { kind: "primary", ...props });
   let timer = 0;
