@@ -59,8 +59,9 @@ class Tally:
             self.probes.setdefault(agent.removeprefix(PROBE), now)
 
     def summary(self) -> dict[str, Any]:
-        low, high = (min(self.seqs), max(self.seqs)) if self.seqs else (None, None)
-        missing = (high - low + 1 - len(self.seqs)) if self.seqs else 0
+        low = min(self.seqs) if self.seqs else None
+        high = max(self.seqs) if self.seqs else None
+        missing = max(self.seqs) - min(self.seqs) + 1 - len(self.seqs) if self.seqs else 0
         return {
             "events": self.events,
             "distinct": len(self.seqs),
