@@ -67,9 +67,10 @@ export function openDialog({ title, render, wide = false }) {
  * A dialog holding a form. `fields` is a list of nodes; `submit(formData)` may throw an
  * ApiError, shown in the dialog, or return a node to replace the form (e.g. a one-time link).
  */
-export function formDialog({ title, fields, submitLabel, submit }) {
+export function formDialog({ title, fields, submitLabel, submit, wide = false }) {
   return openDialog({
     title,
+    wide,
     render(close, body) {
       const error = h("div", { class: "dialog-error" });
       const submitButton = h("button", { type: "submit", class: "button button-primary" }, submitLabel);

@@ -74,6 +74,7 @@ export function streamDialog(stream, actionTypes, reload) {
       creating ? startFields() : null,
     ],
     submitLabel: creating ? "Create stream" : "Save changes",
+    wide: true,
     async submit(data) {
       const payload = body(destination.kind(), data, creating);
       const path = ctx.tenantApi("/audit-log/streams");
