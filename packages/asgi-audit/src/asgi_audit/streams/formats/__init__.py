@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from asgi_audit.streams.formats.cef import cef
 from asgi_audit.streams.formats.native import native
 from asgi_audit.streams.formats.ocsf import ocsf
 from asgi_audit.streams.types import Product, StreamEvent
@@ -23,4 +24,4 @@ def render(event: StreamEvent, fmt: StreamFormat, product: Product) -> JSONObjec
         return native(event)
     if fmt is StreamFormat.OCSF:
         return ocsf(event, product)
-    raise NotImplementedError(fmt)  # cef: being built (issue 15)
+    return cef(event, product)

@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from datetime import datetime
 from http import HTTPStatus
 
-from asgi_audit.events import epoch_us
 from asgi_audit.streams.formats.outcomes import Gravity, gravity
+from asgi_audit.streams.formats.reading import epoch_ms, part, text
 from asgi_audit.streams.types import Product, StreamEvent
 from asgi_audit.types import JSON, JSONObject
 
@@ -58,7 +57,7 @@ EMAIL = re.compile(r"^[a-zA-Z0-9!#$%&'*+-/=?^_`{|}~.]+@[a-zA-Z0-9-]+\.[a-zA-Z0-9
 def ocsf(event: StreamEvent, product: Product) -> JSONObject:
     """`event` as an OCSF API Activity event."""
     entry = event.entry
-    activity_id, activity_name = ACTIVITIES.get(_text(entry, "action") or "", OTHER_ACTIVITY)
+    activity_id, activity_name = ACTIVITIES.get(text(entry, "action") or "", OTHER_ACTIVITY)
     weight = gravity(entry)
     status_id, status = STATUSES[weight]
     out: JSONObject = {
@@ -70,7 +69,7 @@ def ocsf(event: StreamEvent, product: Product) -> JSONObject:
         "activity_name": activity_name,
         "type_uid": CLASS_UID * 100 + activity_id,
         "type_name": f"API Activity: {activity_name}",
-        "time": _epoch_ms(entry),
+        "time": epoch_ms(entry),
         "severity_id": weight.ocsf_severity_id,
         "severity": SEVERITIES[weight.ocsf_severity_id],
         "status_id": status_id,
@@ -82,7 +81,7 @@ def ocsf(event: StreamEvent, product: Product) -> JSONObject:
         "metadata": _metadata(event, product),
         "unmapped": _unmapped(entry),
     }
-    if (summary := _text(entry, "summary")) is not None:
+    if (summary := text(entry, "summary")) is not None:
         out["message"] = summary
     if isinstance(code := entry.get("status"), int):
         out["status_code"] = str(code)
@@ -97,11 +96,11 @@ def ocsf(event: StreamEvent, product: Product) -> JSONObject:
 
 
 def _actor(entry: JSONObject) -> JSONObject:
-    actor = _object(entry, "actor")
-    kind = _text(actor, "type") or "anonymous"
+    actor = part(entry, "actor")
+    kind = text(actor, "type") or "anonymous"
     type_id, type_name = USER_TYPES.get(kind, (99, kind.capitalize()))
     user: JSONObject = {"type_id": type_id, "type": type_name}
-    uid, email, name = _text(actor, "id"), _text(actor, "email"), _text(actor, "name")
+    uid, email, name = text(actor, "id"), text(actor, "email"), text(actor, "name")
     if uid is not None:
         user["uid"] = uid
     if email is not None and EMAIL.match(email):
@@ -117,8 +116,8 @@ def _actor(entry: JSONObject) -> JSONObject:
 
 
 def _api(entry: JSONObject) -> JSONObject:
-    method = _text(entry, "method") or ""
-    target = _text(entry, "route") or _path_and_query(entry)[0]
+    method = text(entry, "method") or ""
+    target = text(entry, "route") or _path_and_query(entry)[0]
     request: JSONObject = {"uid": str(entry.get("id"))}
     if (body := _body(entry, "request")) is not None:
         request["data"] = body
@@ -129,7 +128,7 @@ def _api(entry: JSONObject) -> JSONObject:
             response["message"] = phrase
         if code >= 400:
             response["error"] = str(code)
-            if (summary := _text(entry, "summary")) is not None:
+            if (summary := text(entry, "summary")) is not None:
                 response["error_message"] = summary
         if (body := _body(entry, "response")) is not None:
             response["data"] = body
@@ -139,16 +138,16 @@ def _api(entry: JSONObject) -> JSONObject:
 
 def _http_request(entry: JSONObject) -> JSONObject:
     path, query = _path_and_query(entry)
-    url: JSONObject = {"path": path, "url_string": _text(entry, "path") or path}
+    url: JSONObject = {"path": path, "url_string": text(entry, "path") or path}
     if query:
         url["query_string"] = query
     out: JSONObject = {"url": url, "uid": str(entry.get("id"))}
-    method = (_text(entry, "method") or "").upper()
+    method = (text(entry, "method") or "").upper()
     if method in HTTP_METHODS:
         out["http_method"] = method
-    if (agent := _text(entry, "user_agent")) is not None:
+    if (agent := text(entry, "user_agent")) is not None:
         out["user_agent"] = agent
-    request = _object(entry, "request")
+    request = part(entry, "request")
     if isinstance(size := request.get("size"), int):
         out["body_length"] = size
     return out
@@ -162,7 +161,7 @@ def _http_response(code: int) -> JSONObject:
 
 
 def _src_endpoint(entry: JSONObject) -> JSONObject:
-    client = _text(entry, "client_ip")
+    client = text(entry, "client_ip")
     if client is not None:
         try:
             return {"ip": str(ipaddress.ip_address(client))}
@@ -170,7 +169,7 @@ def _src_endpoint(entry: JSONObject) -> JSONObject:
             return {"name": client}
     # OCSF requires the endpoint: without an address (a task, a concealed client) it is named
     # by where the call came from.
-    return {"name": _text(entry, "source") or "unknown"}
+    return {"name": text(entry, "source") or "unknown"}
 
 
 def _metadata(event: StreamEvent, product: Product) -> JSONObject:
@@ -187,9 +186,9 @@ def _metadata(event: StreamEvent, product: Product) -> JSONObject:
     }
     if isinstance(seq := entry.get("seq"), int):
         out["sequence"] = seq
-    if (tenant := _text(entry, "tenant_id")) is not None:
+    if (tenant := text(entry, "tenant_id")) is not None:
         out["tenant_uid"] = tenant
-    if (occurred := _text(entry, "occurred_at")) is not None:
+    if (occurred := text(entry, "occurred_at")) is not None:
         out["original_time"] = occurred
     if entry.get("test") is True:
         out["labels"] = ["test"]
@@ -197,12 +196,12 @@ def _metadata(event: StreamEvent, product: Product) -> JSONObject:
 
 
 def _resources(entry: JSONObject) -> list[JSON]:
-    resource = _object(entry, "resource")
-    uid, name = _text(resource, "id"), _text(resource, "name")
+    resource = part(entry, "resource")
+    uid, name = text(resource, "id"), text(resource, "name")
     if uid is None and name is None:
         return []
     out: JSONObject = {}
-    if (kind := _text(resource, "type")) is not None:
+    if (kind := text(resource, "type")) is not None:
         out["type"] = kind
     if uid is not None:
         out["uid"] = uid
@@ -213,41 +212,37 @@ def _resources(entry: JSONObject) -> list[JSON]:
 
 def _unmapped(entry: JSONObject) -> JSONObject:
     """What OCSF has no field for, under the entry's own names."""
-    actor = _object(entry, "actor")
+    actor = part(entry, "actor")
     out: JSONObject = {
         "tenant_id": entry.get("tenant_id"),
         "source": entry.get("source"),
         "outcome": entry.get("outcome"),
         "actor_type": actor.get("type"),
     }
-    email = _text(actor, "email")
+    email = text(actor, "email")
     if email is not None and not EMAIL.match(email):
         out["actor_email"] = email
-    if (resource_type := _text(_object(entry, "resource"), "type")) is not None:
+    if (resource_type := text(part(entry, "resource"), "type")) is not None:
         out["resource_type"] = resource_type
     if "changes" in entry and entry["changes"] is not None:
         out["changes"] = entry["changes"]
-    for part in ("request", "response"):
-        body = _object(entry, part)
+    for name in ("request", "response"):
+        body = part(entry, name)
         if body:
-            out[part] = {key: value for key, value in body.items() if key != "body"}
+            out[name] = {key: value for key, value in body.items() if key != "body"}
     if entry.get("test") is True:
         out["test"] = True
     return out
 
 
-def _epoch_ms(entry: JSONObject) -> int:
-    return epoch_us(datetime.fromisoformat(str(entry["occurred_at"]))) // 1000
-
-
 def _path_and_query(entry: JSONObject) -> tuple[str, str]:
-    path, _, query = (_text(entry, "path") or "/").partition("?")
+    path, _, query = (text(entry, "path") or "/").partition("?")
     return path, query
 
 
-def _body(entry: JSONObject, part: str) -> JSON:
+def _body(entry: JSONObject, name: str) -> JSON:
     """A body's JSON, when it was recorded as JSON (None otherwise)."""
-    return _object(entry, part).get("body")
+    return part(entry, name).get("body")
 
 
 def _phrase(code: int) -> str | None:
@@ -255,13 +250,3 @@ def _phrase(code: int) -> str | None:
         return HTTPStatus(code).phrase
     except ValueError:
         return None
-
-
-def _object(entry: JSONObject, key: str) -> JSONObject:
-    value = entry.get(key)
-    return value if isinstance(value, dict) else {}
-
-
-def _text(entry: JSONObject, key: str) -> str | None:
-    value = entry.get(key)
-    return value if isinstance(value, str) else None
