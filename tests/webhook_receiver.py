@@ -42,6 +42,11 @@ class Receiver:
     answers: list[int] = field(default_factory=list)
     """Statuses to answer with next, in order; 200 once they run out."""
     lock: threading.Lock = field(default_factory=threading.Lock)
+    hold_at: int | None = None
+    """Hold the delivery of this number (0 first) unanswered until `release` is set."""
+    holding: threading.Event = field(default_factory=threading.Event)
+    """Set once the held delivery arrived."""
+    release: threading.Event = field(default_factory=threading.Event)
 
     def accepted(self) -> list[Delivery]:
         """Deliveries answered with a 2xx."""
@@ -69,15 +74,23 @@ def webhook_receiver() -> Iterator[Receiver]:
                 except Exception:
                     verified = False
             with receiver.lock:
+                held = receiver.hold_at == len(receiver.deliveries)
+            if held:
+                receiver.holding.set()
+                receiver.release.wait(30)
+            with receiver.lock:
                 status = receiver.answers.pop(0) if receiver.answers else 200
                 headers["x-answered"] = str(status)
                 receiver.deliveries.append(Delivery(headers, body, verified))
             answer = b'{"ok": true}' if status == 200 else b'{"error": "refused by the test"}'
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(answer)))
-            self.end_headers()
-            self.wfile.write(answer)
+            try:
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer)
+            except OSError:  # the sender died waiting (a test killed it)
+                return
 
         def log_message(self, *_args: Any) -> None:
             return None

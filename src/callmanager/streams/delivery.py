@@ -1,0 +1,225 @@
+"""The deliverer: in each serving process, one loop per stream this process holds the lease
+of, reading the tenant's log after the stream's cursor and sending it in batches.
+
+At least once, in `seq` order: a batch is read from the audit store (the only buffer: nothing
+waits in memory), sent, and only once the receiver accepted it does the cursor move, in the
+database. A process killed mid-batch leaves the cursor before that batch; whoever holds the
+stream next sends it again. Retryable failures back off exponentially with jitter (1 s up to
+5 min) for `stream_retry_hours`, then the stream is `failing` with the count it did not deliver;
+a receiver's refusal (a 4xx but 408/429) makes it `failing` at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import random
+import socket
+import uuid
+from collections.abc import Callable
+from datetime import timedelta
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from asgi_audit import ActionType, AuditStore
+from asgi_audit.streams import DeliveryError, Destination, StreamEvent
+from callmanager.db import utcnow
+from callmanager.settings import Settings
+from callmanager.streams.destinations import KindUnavailable, build_destination
+from callmanager.streams.lease import Held, Leases
+from callmanager.streams.secrets import SecretBox, SecretsUnreadable
+
+log = logging.getLogger("callmanager.streams")
+
+BATCH = 500
+"""Events in one batch at most."""
+FIRST_BACKOFF_S = 1.0
+MAX_BACKOFF_S = 300.0
+SCAN_S = 1.0
+"""How often the deliverer looks for streams to take (new, resumed, or their holder gone)."""
+
+
+def backoff(attempt: int, draw: Callable[[], float] = random.random) -> float:
+    """The wait before retry `attempt` (0 first): 1 s doubling to 5 min, plus up to a quarter
+    more at random, so receivers coming back are not hit by every stream at once."""
+    base = min(MAX_BACKOFF_S, FIRST_BACKOFF_S * 2**attempt)
+    return float(min(MAX_BACKOFF_S, base * (1 + draw() / 4)))
+
+
+class Deliverer:
+    """Takes streams' leases and runs a loop for each stream held; `start` and `stop` follow
+    the service's lifespan."""
+
+    def __init__(
+        self, sessions: sessionmaker[Session], store: AuditStore, settings: Settings
+    ) -> None:
+        self.store = store
+        self.settings = settings
+        self.box = SecretBox(settings.resolved_secret_key)
+        holder = f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.leases = Leases(sessions, holder, settings.stream_lease_s)
+        self.poll = settings.stream_poll_s
+        self.retry_window = timedelta(hours=settings.stream_retry_hours)
+        self.send_bound = settings.stream_timeout_s * 2
+        """A send that takes longer is given up (and retried): the lease must outlast it."""
+        self._stopping = asyncio.Event()
+        self._loops: dict[uuid.UUID, asyncio.Task[None]] = {}
+        self._supervisor: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        self._stopping = asyncio.Event()
+        self._supervisor = asyncio.create_task(self._supervise(), name="log-streams")
+
+    async def stop(self) -> None:
+        """Let each loop finish its round (a send is bounded), then let go of the leases."""
+        self._stopping.set()
+        tasks = [t for t in (self._supervisor, *self._loops.values()) if t is not None]
+        if tasks:
+            _done, late = await asyncio.wait(tasks, timeout=self.send_bound + 2)
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+        with contextlib.suppress(Exception):  # a database gone at shutdown: leases expire
+            await asyncio.to_thread(self.leases.release)
+
+    async def _supervise(self) -> None:
+        scan = min(SCAN_S, self.settings.stream_lease_s / 3)
+        while not self._stopping.is_set():
+            try:
+                held = await asyncio.to_thread(self.leases.claim, utcnow())
+            except Exception:
+                log.exception("log streams: could not look for streams to deliver")
+                held = []
+            for stream_id in held:
+                running = self._loops.get(stream_id)
+                if running is None or running.done():
+                    self._loops[stream_id] = asyncio.create_task(
+                        self._deliver(stream_id), name=f"log-stream-{stream_id}"
+                    )
+            await self._sleep(scan)
+
+    async def _sleep(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stopping.wait(), seconds)
+
+    async def _deliver(self, stream_id: uuid.UUID) -> None:
+        """Deliver one stream while this process holds it and it is to be delivered."""
+        destination: Destination | None = None
+        revision = -1
+        attempt = 0
+        try:
+            while not self._stopping.is_set():
+                held = await asyncio.to_thread(self.leases.read, stream_id, utcnow())
+                if held is None:
+                    return
+                if held.revision != revision or destination is None:
+                    if destination is not None:
+                        await destination.aclose()
+                        destination = None
+                    destination = await self._destination(held)
+                    if destination is None:
+                        return
+                    revision, attempt = held.revision, 0
+                outcome = await self._round(held, destination)
+                if outcome == "lost":
+                    return
+                if outcome == "more":
+                    attempt = 0
+                    continue
+                if outcome == "idle":
+                    attempt = 0
+                    await self._sleep(self.poll)
+                    continue
+                if outcome == "stop":
+                    return
+                await self._sleep(backoff(attempt))
+                attempt += 1
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception(
+                "log stream %s: delivery stopped by an error; it will be retaken", stream_id
+            )
+            await asyncio.to_thread(self.leases.release, [stream_id])
+        finally:
+            if destination is not None:
+                with contextlib.suppress(Exception):
+                    await destination.aclose()
+
+    async def _destination(self, held: Held) -> Destination | None:
+        try:
+            secrets = self.box.open(held.id, held.secrets)
+            return build_destination(
+                held.kind,
+                held.destination,
+                secrets,
+                held.format,
+                allow_private=self.settings.streams_allow_private,
+                timeout=self.settings.stream_timeout_s,
+            )
+        except (KindUnavailable, SecretsUnreadable, ValueError, KeyError) as exc:
+            await asyncio.to_thread(
+                self.leases.failed, held.id, utcnow(), status=None, excerpt=str(exc), give_up=True
+            )
+            return None
+
+    async def _round(self, held: Held, destination: Destination) -> str:
+        """Read what follows the cursor and send it: `more` (a full batch went, more may
+        wait), `idle` (caught up), `retry` (a retryable failure), `stop` (failing now),
+        `lost` (the lease is someone else's)."""
+        store, tenant = self.store, held.tenant_id
+        head = await asyncio.to_thread(store.log_head, tenant)
+        now = utcnow()
+        short = held.lease_expires_at - now < timedelta(seconds=self.send_bound + 1)
+        if short and not await asyncio.to_thread(self.leases.renew, held.id, now):
+            return "lost"
+        if head is None or head.seq <= held.position:
+            return "idle"
+        actions = ActionType(held.action_type).actions
+        entries = await asyncio.to_thread(
+            store.entries_after, tenant, held.position, BATCH, through=head.seq, actions=actions
+        )
+        # A short batch read everything up to the head: the cursor moves past what the
+        # filter left out too.
+        cursor = head.seq if len(entries) < BATCH else int(str(entries[-1]["seq"]))
+        if entries:
+            batch = [StreamEvent(entry) for entry in entries]
+            try:
+                await asyncio.wait_for(destination.send(batch), self.send_bound)
+            except (DeliveryError, TimeoutError) as exc:
+                return await self._failed(held, exc, head.seq)
+            except Exception as exc:
+                log.exception("log stream %s: its destination failed unexpectedly", held.id)
+                error = DeliveryError(f"internal error: {type(exc).__name__}", retryable=False)
+                return await self._failed(held, error, head.seq)
+        moved = await asyncio.to_thread(
+            self.leases.advance, held.id, cursor, utcnow(), bool(entries)
+        )
+        if not moved:
+            return "lost"
+        return "more" if len(entries) == BATCH else "idle"
+
+    async def _failed(self, held: Held, exc: Exception, head: int) -> str:
+        now = utcnow()
+        if isinstance(exc, DeliveryError):
+            status, excerpt, retryable = exc.status, exc.excerpt, exc.retryable
+        else:
+            status, excerpt, retryable = None, "the receiver did not answer in time", True
+        since = held.failing_since or now
+        expired = now - since >= self.retry_window
+        give_up = not retryable or expired
+        undelivered = max(0, head - held.position) if expired and retryable else 0
+        log.warning("log stream %s: delivery failed (%s)", held.id, excerpt)
+        await asyncio.to_thread(
+            self.leases.failed,
+            held.id,
+            now,
+            status=status,
+            excerpt=excerpt,
+            give_up=give_up,
+            failing_since=since,
+            undelivered=undelivered,
+        )
+        return "stop" if give_up else "retry"
