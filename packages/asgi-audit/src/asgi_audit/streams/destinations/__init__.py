@@ -1,0 +1,5 @@
+"""Where a stream's batches go; each destination knows its protocol and nothing of the host."""
+
+from asgi_audit.streams.destinations.syslog import SyslogDestination
+
+__all__ = ["SyslogDestination"]
