@@ -25,6 +25,8 @@ from asgi_audit.streams.types import DeliveryError, Product, StreamEvent
 from asgi_audit.types import JSONObject
 
 EVENT_PATH = "/services/collector/event"
+MAX_DETAIL = 1000
+"""How much of a refusal's body the error keeps."""
 RETRYABLE = frozenset({408, 429})
 """The 4xx statuses that mean "later", not "never"."""
 
@@ -92,7 +94,7 @@ class HecDestination:
         if response.is_success:
             return answer
         status = response.status_code
-        detail = response.text.strip()
+        detail = response.text.strip()[:MAX_DETAIL]
         if response.is_redirect:
             detail = f"redirected to {response.headers.get('location', '?')} (not followed)"
         raise DeliveryError(

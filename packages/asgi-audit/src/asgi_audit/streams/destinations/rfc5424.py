@@ -40,8 +40,9 @@ def header_field(value: str | None, limit: int) -> str:
 
 def sd_id(app_name: str) -> str:
     """`<name>@32473`: an SD-NAME holds no `=`, space, `]` or `"`, and 32 characters at most."""
-    name = "".join(c for c in header_field(app_name, 32) if c not in '="]')
-    return f"{name[: 31 - len(str(PEN))] or 'audit'}@{PEN}"
+    suffix = f"@{PEN}"
+    name = "".join(c for c in app_name if "!" <= c <= "~" and c not in '="]')
+    return (name[: 32 - len(suffix)] or "audit") + suffix
 
 
 class MessageWriter:
