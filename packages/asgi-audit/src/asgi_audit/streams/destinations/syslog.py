@@ -58,13 +58,18 @@ class SyslogDestination:
         self._reader: asyncio.StreamReader | None = None
 
     async def send(self, batch: Sequence[StreamEvent]) -> str:
-        """Write every event of `batch` as one frame each; returns once all are drained."""
-        data = b"".join(self.messages.frame(event) for event in batch)
+        """Write every event of `batch` as one frame each; returns once all are drained.
+
+        The timeout bounds each wait for the receiver to take more, not the whole batch: a big
+        batch to a slow receiver that keeps reading is not an error."""
         writer = await self._connection()
         try:
+            for event in batch:
+                writer.write(self.messages.frame(event))
+                async with asyncio.timeout(self.timeout):
+                    await writer.drain()
             async with asyncio.timeout(self.timeout):
-                writer.write(data)
-                await writer.drain()
+                await _flushed(writer)
         except (OSError, TimeoutError) as exc:
             await self.aclose()
             raise DeliveryError(f"writing to {self._where} failed: {_reason(exc)}") from exc
@@ -109,6 +114,15 @@ class SyslogDestination:
     @property
     def _where(self) -> str:
         return f"{'tls' if self._tls else 'tcp'}://{self.host}:{self.port}"
+
+
+async def _flushed(writer: asyncio.StreamWriter) -> None:
+    """Wait until every byte is handed to the kernel: `drain` only waits until the buffer is
+    below its high-water mark, and the batch must be written when `send` returns."""
+    while writer.transport.get_write_buffer_size():
+        if writer.is_closing():
+            raise ConnectionResetError("the connection closed before the batch was written")
+        await asyncio.sleep(0.001)
 
 
 def tls_context(
