@@ -15,6 +15,7 @@ import pytest
 from asgi_audit import Action, Actor, ActorType, Body, Outcome
 from asgi_audit.streams import DeliveryError, StreamEvent
 from asgi_audit.streams.destinations import SyslogDestination
+from asgi_audit.streams.destinations.syslog import tls_context
 from asgi_audit.streams.formats import StreamFormat
 from cef_parser import parse
 from rsyslog_server import Mode, Rsyslog, rsyslog
@@ -222,3 +223,29 @@ async def test_structured_data_values_escape_quotes_backslashes_and_brackets(
         f'[callmanager@32473 entryId="{entry["id"]}" seq="3" tenantId="a\\"b\\\\c\\]d"]'
     )
     assert json.loads(message["msg"].removeprefix(BOM))["tenant_id"] == 'a"b\\c]d'
+
+
+@pytest.mark.parametrize(
+    ("pems", "message"),
+    [
+        (
+            {"ca_pem": "-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n"},
+            "ca_pem",
+        ),
+        ({"client_cert_pem": "garbage", "client_key_pem": "garbage"}, "client_cert_pem"),
+        ({"client_key_pem": "a key without its certificate"}, "client_key_pem"),
+    ],
+)
+def test_unusable_tls_material_is_refused_when_the_destination_is_made(
+    pems: dict[str, str], message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        tls_context(pems.get("ca_pem"), pems.get("client_cert_pem"), pems.get("client_key_pem"))
+
+
+def test_a_client_key_that_is_not_the_certificates_is_refused() -> None:
+    authority = Authority.create("Test syslog CA")
+    one, other = authority.issue("one", server=False), authority.issue("other", server=False)
+    with pytest.raises(ValueError, match="client_cert_pem"):
+        tls_context(authority.cert_pem, one.cert_pem, other.key_pem)
+    assert tls_context(authority.cert_pem, one.cert_pem, one.key_pem) is not None

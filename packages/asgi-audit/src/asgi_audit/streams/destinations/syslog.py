@@ -129,11 +129,25 @@ def tls_context(
     ca_pem: str | None, client_cert_pem: str | None, client_key_pem: str | None
 ) -> ssl.SSLContext:
     """A client context that verifies the server (against `ca_pem` alone when given) and
-    presents the client certificate when given; TLS 1.2 at least (RFC 9662)."""
-    context = ssl.create_default_context(cadata=ca_pem) if ca_pem else ssl.create_default_context()
+    presents the client certificate when given; TLS 1.2 at least (RFC 9662).
+
+    Raises `ValueError` saying which PEM is unusable (never quoting it): a host validates a
+    stream's settings by building its context."""
+    try:
+        context = ssl.create_default_context(cadata=ca_pem or None)
+    except (ssl.SSLError, ValueError) as exc:
+        raise ValueError("ca_pem is not a PEM CA certificate") from exc
     context.minimum_version = ssl.TLSVersion.TLSv1_2
     if client_cert_pem:
-        _load_client_certificate(context, client_cert_pem, client_key_pem)
+        try:
+            _load_client_certificate(context, client_cert_pem, client_key_pem)
+        except (ssl.SSLError, ValueError) as exc:
+            raise ValueError(
+                "client_cert_pem and client_key_pem are not a PEM certificate and its "
+                "unencrypted private key"
+            ) from exc
+    elif client_key_pem:
+        raise ValueError("client_key_pem needs client_cert_pem")
     return context
 
 
@@ -148,7 +162,8 @@ def _load_client_certificate(context: ssl.SSLContext, cert_pem: str, key_pem: st
                 descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
                 with os.fdopen(descriptor, "w") as file:
                     file.write(pem)
-        context.load_cert_chain(cert_path, key_path)
+        # A password callback, so that an encrypted key fails here instead of prompting.
+        context.load_cert_chain(cert_path, key_path, password=lambda: b"")
 
 
 def _reason(exc: BaseException) -> str:
