@@ -9,12 +9,11 @@ make against the official schema.
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from http import HTTPStatus
 
 from asgi_audit.streams.formats.outcomes import Gravity, gravity
-from asgi_audit.streams.formats.reading import epoch_ms, part, text
+from asgi_audit.streams.formats.reading import epoch_ms, ip_address, part, text
 from asgi_audit.streams.types import Product, StreamEvent
 from asgi_audit.types import JSON, JSONObject
 
@@ -163,10 +162,8 @@ def _http_response(code: int) -> JSONObject:
 def _src_endpoint(entry: JSONObject) -> JSONObject:
     client = text(entry, "client_ip")
     if client is not None:
-        try:
-            return {"ip": str(ipaddress.ip_address(client))}
-        except ValueError:
-            return {"name": client}
+        address = ip_address(client)
+        return {"name": client} if address is None else {"ip": str(address)}
     # OCSF requires the endpoint: without an address (a task, a concealed client) it is named
     # by where the call came from.
     return {"name": text(entry, "source") or "unknown"}
