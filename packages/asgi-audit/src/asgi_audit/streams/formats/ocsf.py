@@ -1,8 +1,8 @@
 """`ocsf`: an entry as an OCSF 1.5.0 API Activity event (class 6003, category 6).
 
 Every field that has an OCSF home goes there (actor, api, http_request, src_endpoint, status,
-time, metadata with `uid` = entry id and `sequence` = seq, resources); what has none (the
-summary's source, the native outcome, an edit's changes, the bodies' descriptions) goes under
+time, metadata with `uid` = entry id and `sequence` = seq, resources); what has none (where the
+call came from, the native outcome, an edit's changes, the bodies' descriptions) goes under
 `unmapped`. The table in `docs/streams.md` lists each field; the tests validate every event they
 make against the official schema.
 """
@@ -28,8 +28,8 @@ ACTIVITIES = {
     "edit": (3, "Update"),
     "delete": (4, "Delete"),
 }
-OTHER_ACTIVITY = (99, "Other")
 """The entry's `action` as OCSF `activity_id` and `activity_name`."""
+OTHER_ACTIVITY = (99, "Other")
 
 STATUSES = {
     Gravity.SUCCEEDED: (1, "Success"),
