@@ -12,7 +12,15 @@ from asgi_audit.events import epoch_us
 from asgi_audit.streams import Product, StreamEvent
 from asgi_audit.streams.formats import StreamFormat, render
 from cef_parser import CefError, parse, unescaped_pipes
-from stream_entries import PARTNER, PRODUCT, an_entry, hostile_text, stream_event, stream_events
+from stream_entries import (
+    PARTNER,
+    PRODUCT,
+    an_entry,
+    hostile_text,
+    recorded_entries,
+    stream_event,
+    stream_events,
+)
 
 
 def cef_of(event: StreamEvent, product: Product = PRODUCT) -> str:
@@ -53,6 +61,17 @@ def test_every_field_reads_back_whole_through_a_parser_of_the_spec(
     assert ext["suser"] == (actor["email"] or actor["name"] or str(actor["type"]).capitalize())
     pipes_in_values = sum(value.count("|") for value in ext.values())
     assert unescaped_pipes(line) == 7 + pipes_in_values
+
+
+@pytest.mark.anyio
+async def test_entries_the_engine_recorded_from_a_real_app_read_back_whole() -> None:
+    recorded = await recorded_entries()
+    for seq, entry in enumerate(recorded):
+        parsed = parse(cef_of(stream_event(entry, seq)))
+        assert parsed.extension["externalId"] == str(seq)
+        assert parsed.extension["msg"] == entry.summary
+        assert parsed.extension["request"] == entry.path
+        assert parsed.event_class_id == entry.action.value
 
 
 def test_a_plain_entry_is_one_line_of_the_expected_fields() -> None:

@@ -9,11 +9,10 @@ line breaks are escaped (`\\\\`, `\\=`, `\\n`, `\\r`); its keys are the CEF dict
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Iterator
 
 from asgi_audit.streams.formats.outcomes import gravity
-from asgi_audit.streams.formats.reading import epoch_ms, part, text
+from asgi_audit.streams.formats.reading import epoch_ms, ip_address, part, text
 from asgi_audit.streams.types import Product, StreamEvent
 from asgi_audit.types import JSON
 
@@ -23,18 +22,27 @@ MAX_NAME = 512
 OUTCOMES = {"succeeded": "success", "failed": "failure"}
 """The entry's outcome as CEF's `outcome` (anything else: `unknown`)."""
 
-_HEADER = str.maketrans({"\\": "\\\\", "|": "\\|", "\r": " ", "\n": " "})
-_VALUE = str.maketrans({"\\": "\\\\", "=": "\\=", "\r": "\\r", "\n": "\\n"})
+_HEADER = (("\\", "\\\\"), ("|", "\\|"), ("\r", " "), ("\n", " "))
+_VALUE = (("\\", "\\\\"), ("=", "\\="), ("\r", "\\r"), ("\n", "\\n"))
+# The backslash first, so the escapes added after it are not escaped again. Chained `replace`
+# (skipped when the character is absent) is several times faster than `str.translate` here.
 
 
 def header_field(value: str) -> str:
     """A header field, escaped."""
-    return value.translate(_HEADER)
+    return _escaped(value, _HEADER)
 
 
 def extension_value(value: str) -> str:
     """An extension value, escaped."""
-    return value.translate(_VALUE)
+    return _escaped(value, _VALUE)
+
+
+def _escaped(value: str, escapes: tuple[tuple[str, str], ...]) -> str:
+    for char, escape in escapes:
+        if char in value:
+            value = value.replace(char, escape)
+    return value
 
 
 def cef(event: StreamEvent, product: Product) -> str:
@@ -90,12 +98,10 @@ def _source_address(client: str | None) -> Iterator[tuple[str, str]]:
     """`src` holds an IPv4 address; an IPv6 one goes to `c6a2`, anything else to `shost`."""
     if client is None:
         return
-    try:
-        address = ipaddress.ip_address(client)
-    except ValueError:
+    address = ip_address(client)
+    if address is None:
         yield "shost", client
-        return
-    if address.version == 4:
+    elif address.version == 4:
         yield "src", str(address)
     else:
         yield from _labelled("c6a2", "Source IPv6 Address", str(address))

@@ -1,20 +1,19 @@
 """`ocsf`: an entry as an OCSF 1.5.0 API Activity event (class 6003, category 6).
 
 Every field that has an OCSF home goes there (actor, api, http_request, src_endpoint, status,
-time, metadata with `uid` = entry id and `sequence` = seq, resources); what has none (the
-summary's source, the native outcome, an edit's changes, the bodies' descriptions) goes under
+time, metadata with `uid` = entry id and `sequence` = seq, resources); what has none (where the
+call came from, the native outcome, an edit's changes, the bodies' descriptions) goes under
 `unmapped`. The table in `docs/streams.md` lists each field; the tests validate every event they
 make against the official schema.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from http import HTTPStatus
 
 from asgi_audit.streams.formats.outcomes import Gravity, gravity
-from asgi_audit.streams.formats.reading import epoch_ms, part, text
+from asgi_audit.streams.formats.reading import epoch_ms, ip_address, part, text
 from asgi_audit.streams.types import Product, StreamEvent
 from asgi_audit.types import JSON, JSONObject
 
@@ -29,8 +28,8 @@ ACTIVITIES = {
     "edit": (3, "Update"),
     "delete": (4, "Delete"),
 }
-OTHER_ACTIVITY = (99, "Other")
 """The entry's `action` as OCSF `activity_id` and `activity_name`."""
+OTHER_ACTIVITY = (99, "Other")
 
 STATUSES = {
     Gravity.SUCCEEDED: (1, "Success"),
@@ -163,10 +162,8 @@ def _http_response(code: int) -> JSONObject:
 def _src_endpoint(entry: JSONObject) -> JSONObject:
     client = text(entry, "client_ip")
     if client is not None:
-        try:
-            return {"ip": str(ipaddress.ip_address(client))}
-        except ValueError:
-            return {"name": client}
+        address = ip_address(client)
+        return {"name": client} if address is None else {"ip": str(address)}
     # OCSF requires the endpoint: without an address (a task, a concealed client) it is named
     # by where the call came from.
     return {"name": text(entry, "source") or "unknown"}

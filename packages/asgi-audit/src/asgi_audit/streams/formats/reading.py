@@ -3,7 +3,9 @@ stored by an older version, may lack a field; every format reads it the same way
 
 from __future__ import annotations
 
+import ipaddress
 from datetime import datetime
+from functools import lru_cache
 
 from asgi_audit.events import epoch_us
 from asgi_audit.types import JSONObject
@@ -24,3 +26,13 @@ def part(entry: JSONObject, key: str) -> JSONObject:
 def epoch_ms(entry: JSONObject) -> int:
     """When the call was made, in milliseconds since the Unix epoch."""
     return epoch_us(datetime.fromisoformat(str(entry["occurred_at"]))) // 1000
+
+
+@lru_cache(maxsize=4096)
+def ip_address(client: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """A client's address, or None for a name that is not one (remembered: the same few
+    clients make most calls, and parsing an address costs more than rendering around it)."""
+    try:
+        return ipaddress.ip_address(client)
+    except ValueError:
+        return None
