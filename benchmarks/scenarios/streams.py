@@ -1,0 +1,273 @@
+"""Scenario 8: log streams — the API's throughput while one tenant streams to three receivers
+(webhook, syslog, Splunk HEC), the latency from an API response to the receivers at 500
+entries/s, and a backfill of the whole log to a webhook.
+
+Real server process, real receivers in a process of their own (`benchmarks/receivers.py`),
+streams made through the API. Throughput alternates, round by round, the tenant's three streams
+paused (no delivery) and resumed (delivering), on one server, so drift hits both sides.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from typing import Any
+
+import httpx
+import uvloop
+
+from benchmarks.context import Context
+from benchmarks.datasets import ensure, release
+from benchmarks.fixtures import Caller, add_caller, api_fixture
+from benchmarks.loadgen import Request, _read_response, run_load
+from benchmarks.receivers import KINDS, PROBE, Receivers
+from benchmarks.report import Section
+from benchmarks.scenarios.api_cost import OPERATIONS, requests
+from benchmarks.server import Server
+from benchmarks.stats import median, percentile, ratio
+from callmanager.auth.principal import Role
+
+BACKFILL = {"full": 1_000_000, "quick": 20_000, "tiny": 2_000}
+PROBE_RATE = 500.0
+PROBE_SECONDS = {"full": 20.0, "quick": 4.0, "tiny": 1.0}
+PROBE_CONNECTIONS = 64
+TARGET_RATIO, TARGET_P99_S, TARGET_BACKFILL = 0.9, 2.0, 20_000
+SETTINGS = {"streams_allow_private": "true"}
+
+
+class Streams:
+    """The tenant's streams through the API, as an Owner's session calls it."""
+
+    def __init__(self, server: Server, tenant_id: uuid.UUID, caller: Caller) -> None:
+        self.path = f"/api/v1/tenants/{tenant_id}/audit-log/streams"
+        self.client = httpx.Client(base_url=server.base_url, headers=caller.headers, timeout=60)
+
+    def create(self, destination: dict[str, Any], start: Any = "now") -> dict[str, Any]:
+        body = {"name": f"bench {destination['kind']}", "destination": destination, "start": start}
+        answer = self.client.post(self.path, json=body)
+        answer.raise_for_status()
+        created: dict[str, Any] = answer.json()
+        return created
+
+    def all(self) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = self.client.get(self.path).json()["items"]
+        return items
+
+    def act(self, stream_id: str, action: str) -> None:
+        self.client.post(f"{self.path}/{stream_id}/{action}").raise_for_status()
+
+    def caught_up(self, timeout: float) -> bool:
+        """Wait until every stream is at most one entry (this very look's) behind."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if all(s["health"]["lag_entries"] <= 1 for s in self.all()):
+                return True
+            time.sleep(0.2)
+        return False
+
+    def delete(self, stream_id: str) -> None:
+        self.client.delete(f"{self.path}/{stream_id}").raise_for_status()
+
+
+def destinations(receivers: Receivers) -> list[dict[str, Any]]:
+    """One stream per destination kind, each to its local receiver, in native form."""
+    return [
+        {"kind": "webhook", "url": f"{receivers.base_url}/webhook"},
+        {"kind": "syslog", "host": "127.0.0.1", "port": receivers.syslog_port, "tls": False},
+        {"kind": "splunk_hec", "url": receivers.base_url, "token": "bench-hec-token"},
+    ]
+
+
+def run(ctx: Context) -> Section:
+    section = Section(
+        key="streams",
+        title="8. Log streams (uvicorn, 1 worker; receivers on loopback in another process)",
+        columns=["db", "measure", "result", "unit", "detail"],
+    )
+    for kind in ctx.kinds:
+        with ctx.target.scratch(kind, "streams") as url:
+            fixture = api_fixture(url)
+            receivers = Receivers()
+            try:
+                with Server(url, audit=True, **SETTINGS) as server:
+                    streams = Streams(server, fixture.tenant_id, fixture.caller)
+                    made = [streams.create(d) for d in destinations(receivers)]
+                    _throughput(ctx, section, kind, server, fixture, streams, made)
+                    _latency(ctx, section, kind, server, fixture, receivers)
+            finally:
+                receivers.close()
+        _backfill(ctx, section, kind)
+    _checks(section)
+    section.notes.append(
+        "throughput ratio = req/s with the tenant's three streams delivering / req/s with them "
+        "paused, median round; latency = receiver's arrival - the API response's arrival at "
+        "the client, per probe (one read each), open loop; backfill = a webhook stream from "
+        "seq 0 until the receiver has every seq"
+    )
+    return section
+
+
+def _throughput(
+    ctx: Context,
+    section: Section,
+    kind: str,
+    server: Server,
+    fixture: Any,
+    streams: Streams,
+    made: list[dict[str, Any]],
+) -> None:
+    scale = ctx.scale
+    rps: dict[tuple[str, str], list[float]] = {}
+    for n in range(scale.rounds):
+        order = ("without", "with") if n % 2 == 0 else ("with", "without")
+        for operation in OPERATIONS:
+            for mode in order:
+                for stream in made:
+                    streams.act(stream["id"], "resume" if mode == "with" else "pause")
+                if mode == "with":  # what piled up while paused is sent before measuring
+                    streams.caught_up(timeout=60)
+                ctx.log(f"streams {kind} round {n + 1}: {operation}, streams {mode}")
+                result = run_load(
+                    server.port,
+                    [requests(fixture, operation, c) for c in range(scale.connections)],
+                    seconds=scale.load_seconds,
+                    warmup=scale.warmup_seconds,
+                )
+                rps.setdefault((operation, mode), []).append(result.rps)
+    for stream in made:
+        streams.act(stream["id"], "resume")
+    for operation, label in OPERATIONS.items():
+        without, with_ = median(rps[(operation, "without")]), median(rps[(operation, "with")])
+        section.add(
+            {
+                "db": kind,
+                "measure": f"API throughput, 3 streams / none: {label}",
+                "result": round(ratio(with_, without), 3),
+                "unit": "ratio",
+                "detail": f"{with_:,.0f} vs {without:,.0f} req/s",
+            }
+        )
+
+
+async def _probe(port: int, path: str, headers: dict[str, str], seconds: float) -> dict[str, float]:
+    """GET `path` at PROBE_RATE for `seconds`, open loop over a pool of keep-alive connections
+    (raw asyncio, as the load generator: the client's own cost stays small); returns when each
+    answered probe's response arrived (wall clock, as the receivers record arrivals)."""
+    todo: asyncio.Queue[int | None] = asyncio.Queue()
+    answered: dict[str, float] = {}
+
+    async def connection() -> None:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
+            while (n := await todo.get()) is not None:
+                probe = Request("GET", path, {**headers, "User-Agent": f"{PROBE}{n}"})
+                writer.write(probe.encode(f"127.0.0.1:{port}"))
+                if await _read_response(reader) == 200:
+                    answered[str(n)] = time.time()
+        finally:
+            writer.close()
+
+    workers = [asyncio.create_task(connection()) for _ in range(PROBE_CONNECTIONS)]
+    started = time.monotonic()
+    for n in range(int(PROBE_RATE * seconds)):
+        await asyncio.sleep(max(0.0, started + n / PROBE_RATE - time.monotonic()))
+        todo.put_nowait(n)
+    for _ in workers:
+        todo.put_nowait(None)
+    await asyncio.gather(*workers)
+    return answered
+
+
+def _latency(
+    ctx: Context, section: Section, kind: str, server: Server, fixture: Any, receivers: Receivers
+) -> None:
+    seconds = PROBE_SECONDS[ctx.scale.name]
+    receivers.reset()
+    ctx.log(f"streams {kind}: latency probes at {PROBE_RATE:g}/s for {seconds:g} s")
+    began = time.monotonic()
+    path = f"/api/v1/tenants/{fixture.tenant_id}/groups"
+    answered = uvloop.run(_probe(server.port, path, fixture.caller.headers, seconds))
+    achieved = len(answered) / (time.monotonic() - began)
+    section.details.setdefault("probe_rates", {})[kind] = round(achieved, 1)
+    for destination in KINDS:
+        tally = receivers.stats(destination)
+        deadline = time.monotonic() + 30
+        while len(tally["probes"]) < len(answered) and time.monotonic() < deadline:
+            time.sleep(0.2)
+            tally = receivers.stats(destination)
+        lags = [tally["probes"][n] - t for n, t in answered.items() if n in tally["probes"]]
+        section.add(
+            {
+                "db": kind,
+                "measure": f"latency response -> {destination}, p99",
+                "result": round(percentile(lags, 99), 3),
+                "unit": "s",
+                "detail": f"p50 {percentile(lags, 50):.3f} s; {len(lags):,}/{len(answered):,} "
+                f"probes arrived; {achieved:,.0f} req/s sent",
+            }
+        )
+
+
+def _backfill(ctx: Context, section: Section, kind: str) -> None:
+    dataset = ensure(ctx, kind, "streams", BACKFILL[ctx.scale.name], 1)
+    tenant = dataset.tenant_ids[0]
+    caller = add_caller(
+        dataset.url, [tenant], Role.OWNER, f"streamer-{uuid.uuid4().hex[:8]}@bench.example"
+    )
+    receivers = Receivers()
+    try:
+        with Server(dataset.url, audit=True, **SETTINGS) as server:
+            streams = Streams(server, tenant, caller)
+            ctx.log(f"streams {kind}: backfill of {dataset.spec.entries:,} entries")
+            began = time.time()  # the receivers' clock: another process, the same machine
+            made = streams.create(
+                {"kind": "webhook", "url": f"{receivers.base_url}/webhook"}, {"from_seq": 0}
+            )
+            places = int(made["health"]["lag_entries"])
+            tally = receivers.wait_for("webhook", places, timeout=600)
+            elapsed = (tally["last_at"] or time.time()) - began
+            streams.delete(made["id"])
+        section.add(
+            {
+                "db": kind,
+                "measure": "backfill to a webhook",
+                "result": round(tally["distinct"] / elapsed) if elapsed > 0 else None,
+                "unit": "entries/s",
+                "detail": f"{tally['distinct']:,}/{places:,} seqs in {elapsed:.1f} s, "
+                f"{tally['duplicates']:,} duplicates, {tally['gaps']:,} gaps",
+            }
+        )
+    finally:
+        receivers.close()
+        release(ctx, dataset)
+
+
+def _checks(section: Section) -> None:
+    def results(prefix: str) -> list[float]:
+        return [
+            float(r["result"])
+            for r in section.rows
+            if str(r["measure"]).startswith(prefix) and isinstance(r["result"], int | float)
+        ]
+
+    ratios, p99s, rates = results("API throughput"), results("latency"), results("backfill")
+    section.check(
+        f"API throughput with streams >= {TARGET_RATIO} of without",
+        all(r >= TARGET_RATIO for r in ratios) if ratios else None,
+    )
+    # Only a run that reached the rate says anything about latency at that rate.
+    reached = all(r >= 0.9 * PROBE_RATE for r in section.details.get("probe_rates", {}).values())
+    section.check(
+        f"p99 response -> receiver <= {TARGET_P99_S:g} s at {PROBE_RATE:g} entries/s",
+        all(p <= TARGET_P99_S for p in p99s) if p99s and reached else None,
+    )
+    if not reached:
+        section.notes.append(
+            f"the server answered fewer than {PROBE_RATE:g} probes/s on this machine: the "
+            "latency rows are at the rate reached (see detail), not at the target rate"
+        )
+    section.check(
+        f"backfill >= {TARGET_BACKFILL:,} entries/s",
+        all(r >= TARGET_BACKFILL for r in rates) if rates else None,
+    )
