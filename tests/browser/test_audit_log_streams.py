@@ -179,6 +179,22 @@ def test_a_receiver_that_refuses_makes_the_stream_failing_until_an_owner_resumes
     expect(stream.locator(".stream-status")).to_have_text(re.compile("Active"))
 
 
+def test_a_destination_the_server_refuses_is_explained_in_the_dialog(
+    page: Page, tenant: Tenant
+) -> None:
+    log_in(page, tenant.user(Role.OWNER))
+    page.goto(tenant.page_url("audit-log/streams"))
+    page.get_by_role("button", name="New stream").first.click()
+    dialog = page.get_by_role("dialog", name="New stream")
+    dialog.get_by_label("Name").fill("Wrong scheme")
+    dialog.get_by_label("URL").fill("ftp://siem.example.com/hooks")
+    dialog.get_by_role("button", name="Create stream").click()
+    expect(dialog.get_by_role("alert")).to_contain_text("the URL must use")
+    expect(dialog.get_by_label("Name")).to_have_value("Wrong scheme")
+    dialog.get_by_role("button", name="Cancel").click()
+    expect(page.get_by_role("heading", name="No streams yet")).to_be_visible()
+
+
 def test_a_reader_sees_streams_and_their_health_but_no_secret_and_no_controls(
     page: Page, tenant: Tenant, receiver: Receiver, page_errors: list[str]
 ) -> None:
