@@ -30,6 +30,11 @@ from callmanager.auth.principal import Role
 
 BACKFILL = {"full": 1_000_000, "quick": 20_000, "tiny": 2_000}
 PROBE_RATE = 500.0
+HEADROOM = 0.7
+"""Probes go at most this share of the server's measured read throughput: latency is measured
+at a load the server keeps up with (an open loop past its capacity measures only its queue)."""
+ROUNDS = 3
+"""Throughput rounds at least (the quick run's single round is too noisy for a ratio)."""
 PROBE_SECONDS = {"full": 20.0, "quick": 4.0, "tiny": 1.0}
 PROBE_CONNECTIONS = 64
 TARGET_RATIO, TARGET_P99_S, TARGET_BACKFILL = 0.9, 2.0, 20_000
@@ -93,8 +98,9 @@ def run(ctx: Context) -> Section:
                 with Server(url, audit=True, **SETTINGS) as server:
                     streams = Streams(server, fixture.tenant_id, fixture.caller)
                     made = [streams.create(d) for d in destinations(receivers)]
-                    _throughput(ctx, section, kind, server, fixture, streams, made)
-                    _latency(ctx, section, kind, server, fixture, receivers)
+                    capacity = _throughput(ctx, section, kind, server, fixture, streams, made)
+                    rate = min(PROBE_RATE, HEADROOM * capacity)
+                    _latency(ctx, section, kind, server, fixture, receivers, rate)
             finally:
                 receivers.close()
         _backfill(ctx, section, kind)
@@ -116,10 +122,11 @@ def _throughput(
     fixture: Any,
     streams: Streams,
     made: list[dict[str, Any]],
-) -> None:
+) -> float:
+    """Adds the ratio rows; returns the read throughput with the streams delivering."""
     scale = ctx.scale
     rps: dict[tuple[str, str], list[float]] = {}
-    for n in range(scale.rounds):
+    for n in range(max(ROUNDS, scale.rounds)):
         order = ("without", "with") if n % 2 == 0 else ("with", "without")
         for operation in OPERATIONS:
             for mode in order:
@@ -148,12 +155,15 @@ def _throughput(
                 "detail": f"{with_:,.0f} vs {without:,.0f} req/s",
             }
         )
+    return median(rps[("read", "with")])
 
 
-async def _probe(port: int, path: str, headers: dict[str, str], seconds: float) -> dict[str, float]:
-    """GET `path` at PROBE_RATE for `seconds`, open loop over a pool of keep-alive connections
-    (raw asyncio, as the load generator: the client's own cost stays small); returns when each
-    answered probe's response arrived (wall clock, as the receivers record arrivals)."""
+async def _probe(
+    port: int, path: str, headers: dict[str, str], rate: float, seconds: float
+) -> dict[str, float]:
+    """GET `path` `rate` times a second for `seconds`, open loop over a pool of keep-alive
+    connections (raw asyncio, as the load generator: the client's own cost stays small);
+    returns when each answered probe's response arrived (wall clock, as receivers record)."""
     todo: asyncio.Queue[int | None] = asyncio.Queue()
     answered: dict[str, float] = {}
 
@@ -170,8 +180,8 @@ async def _probe(port: int, path: str, headers: dict[str, str], seconds: float) 
 
     workers = [asyncio.create_task(connection()) for _ in range(PROBE_CONNECTIONS)]
     started = time.monotonic()
-    for n in range(int(PROBE_RATE * seconds)):
-        await asyncio.sleep(max(0.0, started + n / PROBE_RATE - time.monotonic()))
+    for n in range(int(rate * seconds)):
+        await asyncio.sleep(max(0.0, started + n / rate - time.monotonic()))
         todo.put_nowait(n)
     for _ in workers:
         todo.put_nowait(None)
@@ -180,14 +190,20 @@ async def _probe(port: int, path: str, headers: dict[str, str], seconds: float) 
 
 
 def _latency(
-    ctx: Context, section: Section, kind: str, server: Server, fixture: Any, receivers: Receivers
+    ctx: Context,
+    section: Section,
+    kind: str,
+    server: Server,
+    fixture: Any,
+    receivers: Receivers,
+    rate: float,
 ) -> None:
     seconds = PROBE_SECONDS[ctx.scale.name]
     receivers.reset()
-    ctx.log(f"streams {kind}: latency probes at {PROBE_RATE:g}/s for {seconds:g} s")
+    ctx.log(f"streams {kind}: latency probes at {rate:.0f}/s for {seconds:g} s")
     began = time.monotonic()
     path = f"/api/v1/tenants/{fixture.tenant_id}/groups"
-    answered = uvloop.run(_probe(server.port, path, fixture.caller.headers, seconds))
+    answered = uvloop.run(_probe(server.port, path, fixture.caller.headers, rate, seconds))
     achieved = len(answered) / (time.monotonic() - began)
     section.details.setdefault("probe_rates", {})[kind] = round(achieved, 1)
     for destination in KINDS:
@@ -264,8 +280,9 @@ def _checks(section: Section) -> None:
     )
     if not reached:
         section.notes.append(
-            f"the server answered fewer than {PROBE_RATE:g} probes/s on this machine: the "
-            "latency rows are at the rate reached (see detail), not at the target rate"
+            f"latency is measured at {HEADROOM:g} x the server's read throughput when that is "
+            f"below {PROBE_RATE:g}/s (one server process on this machine): the rows give the "
+            "rate reached, and the target is not judged"
         )
     section.check(
         f"backfill >= {TARGET_BACKFILL:,} entries/s",
