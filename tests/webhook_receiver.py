@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -22,6 +23,8 @@ class Delivery:
     headers: dict[str, str]
     body: bytes
     verified: bool
+    at: float = field(default_factory=time.time)
+    """When it arrived (Unix time)."""
 
     @property
     def payload(self) -> Any:
@@ -65,6 +68,7 @@ def webhook_receiver() -> Iterator[Receiver]:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            arrived = time.time()
             headers = {k.lower(): v for k, v in self.headers.items()}
             verified = False
             if receiver.secret is not None:
@@ -81,7 +85,7 @@ def webhook_receiver() -> Iterator[Receiver]:
             with receiver.lock:
                 status = receiver.answers.pop(0) if receiver.answers else 200
                 headers["x-answered"] = str(status)
-                receiver.deliveries.append(Delivery(headers, body, verified))
+                receiver.deliveries.append(Delivery(headers, body, verified, arrived))
             answer = b'{"ok": true}' if status == 200 else b'{"error": "refused by the test"}'
             try:
                 self.send_response(status)

@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 import anyio.from_thread
 import orjson
 from fastapi import APIRouter, Response, status
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 from asgi_audit import ANONYMOUS, Action, ActionType, AuditEvent, AuditStore, Outcome, Resource
 from asgi_audit.events import new_entry_id
@@ -32,8 +32,8 @@ from callmanager.streams.health import health
 from callmanager.streams.models import LogStream, Status
 from callmanager.streams.secrets import SecretBox
 
-MAX_SEQ = 2**62
-"""Above any sequence number the store can hold."""
+MAX_SEQ = 2**53 - 1
+"""The largest `from_seq`: a JSON number every client reads exactly (and far above any log)."""
 
 router = APIRouter(prefix="/tenants/{tenant_id}/audit-log/streams", tags=["audit log streams"])
 
@@ -56,7 +56,7 @@ class SyslogIn(RequestBody):
     kind: Literal["syslog"]
     host: Host
     port: int = Field(default=6514, ge=1, le=65535)
-    tls: bool = True
+    tls: StrictBool = True
     ca_pem: Pem | None = None
     client_cert_pem: Pem | None = None
     client_key_pem: Pem | None = None
@@ -94,7 +94,7 @@ class StreamPatch(RequestBody):
     destination: DestinationIn | None = None
     format: StreamFormat | None = None
     action_type: ActionType | None = None
-    rotate_secret: bool = False
+    rotate_secret: StrictBool = False
 
 
 class WebhookOut(ResponseBody):

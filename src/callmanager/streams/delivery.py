@@ -88,7 +88,8 @@ class Deliverer:
         scan = min(SCAN_S, self.settings.stream_lease_s / 3)
         while not self._stopping.is_set():
             try:
-                held = await asyncio.to_thread(self.leases.claim, utcnow())
+                busy = {i for i, loop in self._loops.items() if not loop.done()}
+                held = await asyncio.to_thread(self.leases.claim, utcnow(), busy)
             except Exception:
                 log.exception("log streams: could not look for streams to deliver")
                 held = []

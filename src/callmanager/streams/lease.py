@@ -9,6 +9,7 @@ can no longer move a cursor or a status, whatever it still believes.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -54,15 +55,16 @@ class Leases:
             LogStream.lease_holder == self.holder,
         )
 
-    def claim(self, now: datetime) -> list[uuid.UUID]:
-        """Take every delivered stream no one holds (or whose holder stopped renewing); returns
-        the ids this holder holds now."""
+    def claim(self, now: datetime, running: Collection[uuid.UUID] = ()) -> list[uuid.UUID]:
+        """Take every delivered stream no one holds (or whose holder stopped renewing), and
+        those held here without a loop (`running` have theirs, which renew them); returns the
+        ids taken."""
         with self.sessions() as db:
             wanted = db.scalars(
                 select(LogStream.id).where(LogStream.status.in_(DELIVERED), self._free_or_mine(now))
             ).all()
             held = []
-            for stream_id in wanted:
+            for stream_id in (found for found in wanted if found not in running):
                 # The condition is checked again under the row's lock: one claimant wins.
                 taken = db.connection().execute(
                     update(LogStream)
