@@ -179,6 +179,52 @@ def test_a_receiver_that_refuses_makes_the_stream_failing_until_an_owner_resumes
     expect(stream.locator(".stream-status")).to_have_text(re.compile("Active"))
 
 
+def test_an_owner_rotates_a_webhook_secret_and_sees_the_new_one_once(
+    page: Page, tenant: Tenant, receiver: Receiver
+) -> None:
+    log_in(page, tenant.user(Role.OWNER))
+    page.goto(tenant.page_url("audit-log/streams"))
+    old = create_webhook_stream(page, "Rotating", receiver.url)
+
+    card(page, "Rotating").get_by_role("button", name="Rotate secret of Rotating").click()
+    page.get_by_role("button", name="Rotate secret", exact=True).click()
+    dialog = page.get_by_role("dialog", name="New signing secret")
+    expect(dialog).to_contain_text("you will not see it again")
+    new = dialog.get_by_label("Signing secret").input_value()
+    assert new.startswith("whsec_")
+    assert new != old
+    dialog.get_by_role("button", name="Done").click()
+    assert new not in page.content()
+
+    receiver.secret = new
+    card(page, "Rotating").get_by_role("button", name="Send test event to Rotating").click()
+    expect(card(page, "Rotating").get_by_role("status")).to_contain_text("Test event delivered")
+    assert receiver.deliveries[-1].verified
+
+
+def test_an_owner_edits_a_stream_and_deletes_it_after_confirming(
+    page: Page, tenant: Tenant, receiver: Receiver
+) -> None:
+    log_in(page, tenant.user(Role.OWNER))
+    page.goto(tenant.page_url("audit-log/streams"))
+    create_webhook_stream(page, "Draft", receiver.url)
+
+    card(page, "Draft").get_by_role("button", name="Edit Draft").click()
+    dialog = page.get_by_role("dialog", name="Edit stream Draft")
+    expect(dialog.get_by_label("Kind")).to_be_disabled()
+    dialog.get_by_label("Name").fill("SOC changes")
+    dialog.get_by_label("Format").select_option("ocsf")
+    dialog.get_by_label("Entries to send").select_option("modifications")
+    dialog.get_by_role("button", name="Save changes").click()
+    edited = card(page, "SOC changes")
+    expect(edited).to_contain_text("OCSF · Modifications (create, edit, delete)")
+    expect(edited).to_contain_text(receiver.url)
+
+    edited.get_by_role("button", name="Delete SOC changes").click()
+    page.get_by_role("button", name="Delete stream").click()
+    expect(page.get_by_role("heading", name="No streams yet")).to_be_visible()
+
+
 def test_a_destination_the_server_refuses_is_explained_in_the_dialog(
     page: Page, tenant: Tenant
 ) -> None:

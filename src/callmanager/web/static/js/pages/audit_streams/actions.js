@@ -55,13 +55,16 @@ export function ownerActions(actionTypes, reload) {
         confirmLabel: "Rotate secret",
       });
       if (!sure) return;
+      let rotated;
       try {
-        const rotated = await api("PATCH", path(stream), { rotate_secret: true });
-        await openDialog({ title: "New signing secret", render: () => secretPanel(rotated, "rotated") });
+        rotated = await api("PATCH", path(stream), { rotate_secret: true });
       } catch (err) {
         toast(`Couldn't rotate the secret: ${err.message}`);
+        return;
       }
+      // The list is redrawn first, so nothing changes under the person once they close the secret.
       await reload();
+      await openDialog({ title: "New signing secret", wide: true, render: () => secretPanel(rotated, "rotated") });
     },
 
     async remove(stream) {

@@ -7,7 +7,8 @@ import { alertBox, copyButton } from "../../ui.js";
 /** The panel that replaces the dialog's form; `how` is "created" or "rotated". */
 export function secretPanel(stream, how) {
   const secret = stream.secret;
-  const input = h("input", { id: "stream-secret", class: "mono", readonly: true, value: secret, spellcheck: "false" });
+  // A textarea, so a narrow screen shows the whole secret on two lines instead of cutting it.
+  const input = h("textarea", { id: "stream-secret", class: "mono secret-value", readonly: true, rows: 1, spellcheck: "false", value: secret });
   input.addEventListener("focus", () => input.select());
   const done = (event) => event.target.closest("dialog").close();
   return h("div", { class: "stack secret-issued", "data-secret-panel": "" },
