@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from asgi_audit.testing import make_event
 from callmanager.auth.principal import Role
 from callmanager.services import Services
 from callmanager.settings import Settings
@@ -202,3 +203,23 @@ def test_a_paused_stream_sends_nothing_and_resumes_at_its_cursor(
         seqs = receiver.seqs()
         assert sorted(set(seqs))[: last + 1] == list(range(last + 1))
         assert seqs == sorted(seqs)
+
+
+def test_a_backfill_goes_in_batches_of_at_most_500_in_order_without_gaps(
+    login_as: LoginAs, services: Services
+) -> None:
+    owner = login_as(Role.OWNER)
+    base = datetime.now(UTC) - timedelta(hours=1)
+    services.audit_store.write(
+        [make_event(owner.tenant_id, occurred_at=base + timedelta(seconds=n)) for n in range(1200)],
+        [],
+    )
+    with webhook_receiver() as receiver:
+        stream_to(owner, receiver)
+        last = head(services, owner)
+        assert last >= 1200
+        wait_for(lambda: last in receiver.seqs(), "the backfill reached the head")
+        sizes = [len(d.events) for d in receiver.accepted()]
+        assert sizes[:2] == [500, 500]
+        assert max(sizes) == 500
+        assert receiver.seqs()[: last + 1] == list(range(last + 1))
