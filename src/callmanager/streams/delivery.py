@@ -39,6 +39,8 @@ BATCH = 500
 """Events in one batch at most."""
 FIRST_BACKOFF_S = 1.0
 MAX_BACKOFF_S = 300.0
+STOP_WAIT_S = 3.0
+"""How long stopping waits for each loop's round (a send cut short is sent again later)."""
 SCAN_S = 1.0
 """How often the deliverer looks for streams to take (new, resumed, or their holder gone)."""
 
@@ -74,8 +76,11 @@ class Deliverer:
         self.leases = Leases(sessions, holder, settings.stream_lease_s)
         self.poll = settings.stream_poll_s
         self.retry_window = timedelta(hours=settings.stream_retry_hours)
-        self.send_bound = settings.stream_timeout_s * 2
+        lease = settings.stream_lease_s
+        self.send_bound = min(settings.stream_timeout_s * 2, lease * 0.8)
         """A send that takes longer is given up (and retried): the lease must outlast it."""
+        self.renew_below = timedelta(seconds=self.send_bound + lease * 0.1)
+        """A lease with less left than this is renewed before a send."""
         self._stopping = asyncio.Event()
         self._loops: dict[uuid.UUID, asyncio.Task[None]] = {}
         self._supervisor: asyncio.Task[None] | None = None
@@ -85,11 +90,12 @@ class Deliverer:
         self._supervisor = asyncio.create_task(self._supervise(), name="log-streams")
 
     async def stop(self) -> None:
-        """Let each loop finish its round (a send is bounded), then let go of the leases."""
+        """Let each loop finish its round, cancel those still sending after `STOP_WAIT_S` (their
+        cursor has not moved: the batch goes again), then let go of the leases."""
         self._stopping.set()
         tasks = [t for t in (self._supervisor, *self._loops.values()) if t is not None]
         if tasks:
-            _done, late = await asyncio.wait(tasks, timeout=self.send_bound + 2)
+            _done, late = await asyncio.wait(tasks, timeout=STOP_WAIT_S)
             for task in late:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
@@ -191,7 +197,7 @@ class Deliverer:
         store, tenant = self.store, held.tenant_id
         head = await asyncio.to_thread(store.log_head, tenant)
         now = utcnow()
-        short = held.lease_expires_at - now < timedelta(seconds=self.send_bound + 1)
+        short = held.lease_expires_at - now < self.renew_below
         lost = short and not await asyncio.to_thread(self.leases.renew, held.id, now)
         if lost or head is None or head.seq <= held.position:
             if ahead is not None:
