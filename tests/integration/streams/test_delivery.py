@@ -1,6 +1,7 @@
 """Delivery to a real webhook receiver on a loopback port: every entry at least once, in `seq`
 order, signed; the cursor moves only once the receiver accepted; a 503 is retried until it
-recovers, a 4xx refusal makes the stream `failing` until resumed, and the retry window ends."""
+recovers, a 4xx refusal makes the stream `failing` until its destination is fixed, and the
+retry window ends."""
 
 from __future__ import annotations
 
@@ -145,7 +146,7 @@ def test_a_503_is_retried_until_the_receiver_recovers_and_nothing_is_skipped(
         assert third.headers["x-answered"] == "200"
 
 
-def test_a_4xx_refusal_makes_the_stream_failing_with_the_answer_until_resumed(
+def test_a_4xx_refusal_makes_the_stream_failing_until_its_destination_is_fixed(
     login_as: LoginAs, services: Services
 ) -> None:
     owner = login_as(Role.OWNER)
@@ -160,8 +161,11 @@ def test_a_4xx_refusal_makes_the_stream_failing_with_the_answer_until_resumed(
         time.sleep(0.5)
         assert len(receiver.deliveries) == 1  # not tried again
 
-        resumed = owner.client.post(owner.url(f"/audit-log/streams/{stream['id']}/resume"))
-        assert resumed.json()["health"]["status"] == "active"
+        fixed = owner.client.patch(
+            owner.url(f"/audit-log/streams/{stream['id']}"),
+            json={"destination": {"kind": "webhook", "url": receiver.url}},
+        )
+        assert fixed.json()["health"]["status"] == "active"
         last = head(services, owner)
         wait_for(lambda: last in receiver.seqs(), "the resumed stream delivered")
         assert receiver.seqs()[: last + 1] == list(range(last + 1))
