@@ -28,10 +28,10 @@ from callmanager.api.schemas import Name, RequestBody, ResponseBody
 from callmanager.domain.text import lines, one_line
 from callmanager.services import Services
 from callmanager.streams import service
-from callmanager.streams.destinations import KindUnavailable, build_destination
+from callmanager.streams.destinations import build_destination
 from callmanager.streams.health import health
 from callmanager.streams.models import LogStream, Status
-from callmanager.streams.secrets import SecretBox
+from callmanager.streams.secrets import SecretBox, SecretsUnreadable
 
 log = logging.getLogger("callmanager.streams")
 
@@ -326,8 +326,8 @@ def test_stream(
             allow_private=settings.streams_allow_private,
             timeout=settings.stream_timeout_s,
         )
-    except KindUnavailable as exc:
-        return TestResult(delivered=False, status=None, answer=str(exc))
+    except (SecretsUnreadable, ValueError) as exc:  # e.g. TLS material that no longer loads
+        return TestResult(delivered=False, status=None, answer=f"not sent: {exc}"[:300])
     event = StreamEvent({**_test_entry(stream).to_dict(), "test": True})
     try:
         answer = anyio.from_thread.run(destination.send, [event])

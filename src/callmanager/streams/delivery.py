@@ -29,7 +29,7 @@ from asgi_audit.streams import DeliveryError, Destination, StreamEvent
 from asgi_audit.types import JSONObject
 from callmanager.db import utcnow
 from callmanager.settings import Settings
-from callmanager.streams.destinations import KindUnavailable, build_destination
+from callmanager.streams.destinations import build_destination
 from callmanager.streams.lease import Held, Leases
 from callmanager.streams.secrets import SecretBox, SecretsUnreadable
 
@@ -181,7 +181,7 @@ class Deliverer:
                 allow_private=self.settings.streams_allow_private,
                 timeout=self.settings.stream_timeout_s,
             )
-        except (KindUnavailable, SecretsUnreadable, ValueError, KeyError) as exc:
+        except (SecretsUnreadable, ValueError, KeyError) as exc:
             await asyncio.to_thread(
                 self.leases.failed, held.id, utcnow(), status=None, excerpt=str(exc), give_up=True
             )
