@@ -7,9 +7,10 @@ a webhook secret the call that issued it shows once.
 
 from __future__ import annotations
 
+import logging
 import re
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 import anyio.from_thread
@@ -27,10 +28,12 @@ from callmanager.api.schemas import Name, RequestBody, ResponseBody
 from callmanager.domain.text import lines, one_line
 from callmanager.services import Services
 from callmanager.streams import service
-from callmanager.streams.destinations import KindUnavailable, build_destination
+from callmanager.streams.destinations import build_destination
 from callmanager.streams.health import health
 from callmanager.streams.models import LogStream, Status
-from callmanager.streams.secrets import SecretBox
+from callmanager.streams.secrets import SecretBox, SecretsUnreadable
+
+log = logging.getLogger("callmanager.streams")
 
 MAX_SEQ = 2**53 - 1
 """The largest `from_seq`: a JSON number every client reads exactly (and far above any log)."""
@@ -323,13 +326,16 @@ def test_stream(
             allow_private=settings.streams_allow_private,
             timeout=settings.stream_timeout_s,
         )
-    except KindUnavailable as exc:
-        return TestResult(delivered=False, status=None, answer=str(exc))
+    except (SecretsUnreadable, ValueError) as exc:  # e.g. TLS material that no longer loads
+        return TestResult(delivered=False, status=None, answer=f"not sent: {exc}"[:300])
     event = StreamEvent({**_test_entry(stream).to_dict(), "test": True})
     try:
         answer = anyio.from_thread.run(destination.send, [event])
     except DeliveryError as exc:
         return TestResult(delivered=False, status=exc.status, answer=exc.excerpt)
+    except Exception as exc:  # a destination's own fault is reported, never a 500
+        log.exception("log stream %s: the test event could not be sent", stream.id)
+        return TestResult(delivered=False, status=None, answer=f"not sent: {type(exc).__name__}")
     finally:
         anyio.from_thread.run(destination.aclose)
     return TestResult(delivered=True, status=_status_of(answer), answer=answer[:300])
@@ -337,7 +343,7 @@ def test_stream(
 
 def _test_entry(stream: LogStream) -> AuditEvent:
     """What a test event carries: an entry as the log would hold it, naming its stream."""
-    now = datetime.now().astimezone()
+    now = datetime.now(UTC)
     path = f"/api/v1/tenants/{stream.tenant_id}/audit-log/streams/{stream.id}/test"
     return AuditEvent(
         id=new_entry_id(now),

@@ -19,15 +19,17 @@ import random
 import socket
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from asgi_audit import ActionType, AuditStore
 from asgi_audit.streams import DeliveryError, Destination, StreamEvent
+from asgi_audit.types import JSONObject
 from callmanager.db import utcnow
 from callmanager.settings import Settings
-from callmanager.streams.destinations import KindUnavailable, build_destination
+from callmanager.streams.destinations import build_destination
 from callmanager.streams.lease import Held, Leases
 from callmanager.streams.secrets import SecretBox, SecretsUnreadable
 
@@ -37,6 +39,8 @@ BATCH = 500
 """Events in one batch at most."""
 FIRST_BACKOFF_S = 1.0
 MAX_BACKOFF_S = 300.0
+STOP_WAIT_S = 3.0
+"""How long stopping waits for each loop's round (a send cut short is sent again later)."""
 SCAN_S = 1.0
 """How often the deliverer looks for streams to take (new, resumed, or their holder gone)."""
 
@@ -46,6 +50,16 @@ def backoff(attempt: int, draw: Callable[[], float] = random.random) -> float:
     more at random, so receivers coming back are not hit by every stream at once."""
     base = min(MAX_BACKOFF_S, FIRST_BACKOFF_S * 2**attempt)
     return float(min(MAX_BACKOFF_S, base * (1 + draw() / 4)))
+
+
+@dataclass(frozen=True, slots=True)
+class Ahead:
+    """The next batch, being read while the current one is sent: entries after `after`
+    through `through`."""
+
+    after: int
+    through: int
+    entries: asyncio.Future[list[JSONObject]]
 
 
 class Deliverer:
@@ -62,8 +76,11 @@ class Deliverer:
         self.leases = Leases(sessions, holder, settings.stream_lease_s)
         self.poll = settings.stream_poll_s
         self.retry_window = timedelta(hours=settings.stream_retry_hours)
-        self.send_bound = settings.stream_timeout_s * 2
+        lease = settings.stream_lease_s
+        self.send_bound = min(settings.stream_timeout_s * 2, lease * 0.8)
         """A send that takes longer is given up (and retried): the lease must outlast it."""
+        self.renew_below = timedelta(seconds=self.send_bound + lease * 0.1)
+        """A lease with less left than this is renewed before a send."""
         self._stopping = asyncio.Event()
         self._loops: dict[uuid.UUID, asyncio.Task[None]] = {}
         self._supervisor: asyncio.Task[None] | None = None
@@ -73,11 +90,12 @@ class Deliverer:
         self._supervisor = asyncio.create_task(self._supervise(), name="log-streams")
 
     async def stop(self) -> None:
-        """Let each loop finish its round (a send is bounded), then let go of the leases."""
+        """Let each loop finish its round, cancel those still sending after `STOP_WAIT_S` (their
+        cursor has not moved: the batch goes again), then let go of the leases."""
         self._stopping.set()
         tasks = [t for t in (self._supervisor, *self._loops.values()) if t is not None]
         if tasks:
-            _done, late = await asyncio.wait(tasks, timeout=self.send_bound + 2)
+            _done, late = await asyncio.wait(tasks, timeout=STOP_WAIT_S)
             for task in late:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
@@ -110,6 +128,7 @@ class Deliverer:
         destination: Destination | None = None
         revision = -1
         attempt = 0
+        ahead: Ahead | None = None
         try:
             while not self._stopping.is_set():
                 held = await asyncio.to_thread(self.leases.read, stream_id, utcnow())
@@ -123,7 +142,7 @@ class Deliverer:
                     if destination is None:
                         return
                     revision, attempt = held.revision, 0
-                outcome = await self._round(held, destination)
+                outcome, ahead = await self._round(held, destination, ahead)
                 if outcome == "lost":
                     return
                 if outcome == "more":
@@ -145,6 +164,8 @@ class Deliverer:
             )
             await asyncio.to_thread(self.leases.release, [stream_id])
         finally:
+            if ahead is not None:
+                ahead.entries.cancel()
             if destination is not None:
                 with contextlib.suppress(Exception):
                     await destination.aclose()
@@ -160,47 +181,63 @@ class Deliverer:
                 allow_private=self.settings.streams_allow_private,
                 timeout=self.settings.stream_timeout_s,
             )
-        except (KindUnavailable, SecretsUnreadable, ValueError, KeyError) as exc:
+        except (SecretsUnreadable, ValueError, KeyError) as exc:
             await asyncio.to_thread(
                 self.leases.failed, held.id, utcnow(), status=None, excerpt=str(exc), give_up=True
             )
             return None
 
-    async def _round(self, held: Held, destination: Destination) -> str:
+    async def _round(
+        self, held: Held, destination: Destination, ahead: Ahead | None
+    ) -> tuple[str, Ahead | None]:
         """Read what follows the cursor and send it: `more` (a full batch went, more may
         wait), `idle` (caught up), `retry` (a retryable failure), `stop` (failing now),
-        `lost` (the lease is someone else's)."""
+        `lost` (the lease is someone else's). While a full batch is sent, the next one is
+        read (`Ahead`): a backfill reads and sends at once."""
         store, tenant = self.store, held.tenant_id
         head = await asyncio.to_thread(store.log_head, tenant)
         now = utcnow()
-        short = held.lease_expires_at - now < timedelta(seconds=self.send_bound + 1)
-        if short and not await asyncio.to_thread(self.leases.renew, held.id, now):
-            return "lost"
-        if head is None or head.seq <= held.position:
-            return "idle"
+        short = held.lease_expires_at - now < self.renew_below
+        lost = short and not await asyncio.to_thread(self.leases.renew, held.id, now)
+        if lost or head is None or head.seq <= held.position:
+            if ahead is not None:
+                ahead.entries.cancel()
+            return ("lost" if lost else "idle"), None
         actions = ActionType(held.action_type).actions
-        entries = await asyncio.to_thread(
-            store.entries_after, tenant, held.position, BATCH, through=head.seq, actions=actions
-        )
-        # A short batch read everything up to the head: the cursor moves past what the
+        if ahead is not None and ahead.after == held.position:
+            through, entries = ahead.through, await ahead.entries
+        else:
+            if ahead is not None:
+                ahead.entries.cancel()
+            through = head.seq
+            entries = await asyncio.to_thread(
+                store.entries_after, tenant, held.position, BATCH, through=through, actions=actions
+            )
+        # A short batch read everything up to `through`: the cursor moves past what the
         # filter left out too.
-        cursor = head.seq if len(entries) < BATCH else int(str(entries[-1]["seq"]))
+        cursor = through if len(entries) < BATCH else int(str(entries[-1]["seq"]))
+        following = None
+        if len(entries) == BATCH:
+            read = asyncio.to_thread(
+                store.entries_after, tenant, cursor, BATCH, through=head.seq, actions=actions
+            )
+            following = Ahead(cursor, head.seq, asyncio.ensure_future(read))
         if entries:
             batch = [StreamEvent(entry) for entry in entries]
             try:
                 await asyncio.wait_for(destination.send(batch), self.send_bound)
             except (DeliveryError, TimeoutError) as exc:
-                return await self._failed(held, exc, head.seq)
+                return await self._failed(held, exc, head.seq), None
             except Exception as exc:
                 log.exception("log stream %s: its destination failed unexpectedly", held.id)
                 error = DeliveryError(f"internal error: {type(exc).__name__}", retryable=False)
-                return await self._failed(held, error, head.seq)
+                return await self._failed(held, error, head.seq), None
         moved = await asyncio.to_thread(
             self.leases.advance, held.id, cursor, utcnow(), bool(entries)
         )
         if not moved:
-            return "lost"
-        return "more" if len(entries) == BATCH else "idle"
+            return "lost", None
+        return ("more", following) if following is not None else ("idle", None)
 
     async def _failed(self, held: Held, exc: Exception, head: int) -> str:
         now = utcnow()

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 from asgi_audit.streams import Destination, Product
-from asgi_audit.streams.destinations import WebhookDestination
+from asgi_audit.streams.destinations import (
+    HecDestination,
+    SyslogDestination,
+    WebhookDestination,
+)
 from asgi_audit.streams.formats import StreamFormat
 from callmanager.streams.models import Kind
 
@@ -22,10 +24,6 @@ def _version() -> str:
 
 PRODUCT = Product(vendor="Haptap", name="Call Manager", version=_version())
 """Who makes the events a stream carries (OCSF `metadata.product`, CEF's header)."""
-
-
-class KindUnavailable(Exception):
-    """This build has no destination of the stream's kind."""
 
 
 def build_destination(
@@ -47,7 +45,7 @@ def build_destination(
     if kind == Kind.WEBHOOK:
         return WebhookDestination(url=settings["url"], secret=secrets["secret"], **common)
     if kind == Kind.SYSLOG:
-        return _engine_destination("SyslogDestination")(
+        return SyslogDestination(
             host=settings["host"],
             port=settings["port"],
             tls=settings["tls"],
@@ -56,7 +54,7 @@ def build_destination(
             client_key_pem=secrets.get("client_key_pem"),
             **common,
         )
-    return _engine_destination("HecDestination")(
+    return HecDestination(
         url=settings["url"],
         token=secrets["token"],
         host=settings.get("host"),
@@ -65,14 +63,3 @@ def build_destination(
         index=settings.get("index"),
         **common,
     )
-
-
-def _engine_destination(name: str) -> Callable[..., Destination]:
-    """The engine's destination class `name`, looked up when first needed: syslog and HEC
-    come with the engine's formats work (issue 15), the webhook with this one."""
-    module = importlib.import_module("asgi_audit.streams.destinations")
-    found = getattr(module, name, None)
-    if found is None:
-        raise KindUnavailable(f"this server has no {name} yet")
-    maker: Callable[..., Destination] = found
-    return maker

@@ -150,6 +150,9 @@ def update_stream(
         stream.name = changes["name"]
     if changes.get("action_type") is not None:
         stream.action_type = changes["action_type"]
+    if destination is not None and stream.status == Status.FAILING.value:
+        # A new destination is what a failing stream waited for: it is tried again.
+        stream.status, stream.failing_since, stream.undelivered = Status.ACTIVE.value, None, 0
     stream.revision += 1
     stream.updated_at = utcnow()
     db.flush()

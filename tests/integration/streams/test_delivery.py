@@ -1,17 +1,19 @@
 """Delivery to a real webhook receiver on a loopback port: every entry at least once, in `seq`
 order, signed; the cursor moves only once the receiver accepted; a 503 is retried until it
-recovers, a 4xx refusal makes the stream `failing` until resumed, and the retry window ends."""
+recovers, a 4xx refusal makes the stream `failing` until its destination is fixed, and the
+retry window ends."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from asgi_audit.testing import make_event
 from callmanager.auth.principal import Role
 from callmanager.services import Services
 from callmanager.settings import Settings
@@ -144,7 +146,7 @@ def test_a_503_is_retried_until_the_receiver_recovers_and_nothing_is_skipped(
         assert third.headers["x-answered"] == "200"
 
 
-def test_a_4xx_refusal_makes_the_stream_failing_with_the_answer_until_resumed(
+def test_a_4xx_refusal_makes_the_stream_failing_until_its_destination_is_fixed(
     login_as: LoginAs, services: Services
 ) -> None:
     owner = login_as(Role.OWNER)
@@ -159,8 +161,11 @@ def test_a_4xx_refusal_makes_the_stream_failing_with_the_answer_until_resumed(
         time.sleep(0.5)
         assert len(receiver.deliveries) == 1  # not tried again
 
-        resumed = owner.client.post(owner.url(f"/audit-log/streams/{stream['id']}/resume"))
-        assert resumed.json()["health"]["status"] == "active"
+        fixed = owner.client.patch(
+            owner.url(f"/audit-log/streams/{stream['id']}"),
+            json={"destination": {"kind": "webhook", "url": receiver.url}},
+        )
+        assert fixed.json()["health"]["status"] == "active"
         last = head(services, owner)
         wait_for(lambda: last in receiver.seqs(), "the resumed stream delivered")
         assert receiver.seqs()[: last + 1] == list(range(last + 1))
@@ -202,3 +207,23 @@ def test_a_paused_stream_sends_nothing_and_resumes_at_its_cursor(
         seqs = receiver.seqs()
         assert sorted(set(seqs))[: last + 1] == list(range(last + 1))
         assert seqs == sorted(seqs)
+
+
+def test_a_backfill_goes_in_batches_of_at_most_500_in_order_without_gaps(
+    login_as: LoginAs, services: Services
+) -> None:
+    owner = login_as(Role.OWNER)
+    base = datetime.now(UTC) - timedelta(hours=1)
+    services.audit_store.write(
+        [make_event(owner.tenant_id, occurred_at=base + timedelta(seconds=n)) for n in range(1200)],
+        [],
+    )
+    with webhook_receiver() as receiver:
+        stream_to(owner, receiver)
+        last = head(services, owner)
+        assert last >= 1200
+        wait_for(lambda: last in receiver.seqs(), "the backfill reached the head")
+        sizes = [len(d.events) for d in receiver.accepted()]
+        assert sizes[:2] == [500, 500]
+        assert max(sizes) == 500
+        assert receiver.seqs()[: last + 1] == list(range(last + 1))

@@ -341,7 +341,9 @@ class SqlAuditStore:
         query = select(*self._rows.columns).where(*where).order_by(c.seq).limit(limit)
         build = self._rows.builder(tenant_id)
         with _reachable(), self.engine.connect() as conn:
-            return [build(row) for row in conn.execute(query)]
+            # All at once: sqlite3 fetches row by row (iterating the result) several times slower.
+            rows = conn.execute(query).all()
+        return [build(row) for row in rows]
 
     def log_head(self, tenant_id: uuid.UUID) -> LogHead | None:
         """The head's size, then its last entry's instant by `ix_audit_entries_seq`."""

@@ -1,5 +1,4 @@
-"""Where a stream's batches go; each destination is a `Destination` (see `streams.types`) that
-knows its protocol and nothing of the host."""
+"""Where a stream's batches go; each destination knows its protocol and nothing of the host."""
 
 from asgi_audit.streams.destinations.hec import HecDestination
 from asgi_audit.streams.destinations.syslog import SyslogDestination
