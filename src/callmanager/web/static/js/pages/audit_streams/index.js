@@ -40,6 +40,9 @@ export async function mount(root) {
   const actions = mayManage() ? ownerActions(types, load) : null;
   const create = (props) => button("New stream", () => actions.create(), { kind: "primary", ...props });
   let timer = 0;
+  let stale = false;
+  // A hidden tab doesn't ask; coming back to it asks at once if a stream was still busy.
+  document.addEventListener("visibilitychange", () => { if (!document.hidden && stale) load(); });
 
   async function load() {
     clearTimeout(timer);
@@ -50,9 +53,8 @@ export async function mount(root) {
         : emptyState("No streams yet", actions
           ? "A stream sends every audit entry to your SIEM as it is recorded: a signed webhook, syslog over TLS or Splunk HEC."
           : "No streams send this tenant's audit entries anywhere. Owners set them up.", actions ? create() : null));
-      if (items.some((s) => unsettled(s.health))) {
-        timer = setTimeout(() => { if (!document.hidden) load(); }, REFRESH_MS);
-      }
+      stale = items.some((s) => unsettled(s.health));
+      if (stale) timer = setTimeout(() => { if (!document.hidden) load(); }, REFRESH_MS);
     } catch (err) {
       replace(region, failure(err, load));
     } finally {
