@@ -17,6 +17,7 @@ import logging
 import os
 import random
 import socket
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -41,6 +42,10 @@ FIRST_BACKOFF_S = 1.0
 MAX_BACKOFF_S = 300.0
 STOP_WAIT_S = 3.0
 """How long stopping waits for each loop's round (a send cut short is sent again later)."""
+RECHECK_S = 2.0
+"""While backing off, how often a stream's row is read for a change that ends the wait."""
+ERROR_PAUSE_S = 5.0
+"""How long a loop stopped by an unexpected error (a store down) waits before letting go."""
 SCAN_S = 1.0
 """How often the deliverer looks for streams to take (new, resumed, or their holder gone)."""
 
@@ -154,7 +159,7 @@ class Deliverer:
                     continue
                 if outcome == "stop":
                     return
-                await self._sleep(backoff(attempt))
+                await self._back_off(stream_id, revision, backoff(attempt))
                 attempt += 1
         except asyncio.CancelledError:
             raise
@@ -162,13 +167,25 @@ class Deliverer:
             log.exception(
                 "log stream %s: delivery stopped by an error; it will be retaken", stream_id
             )
-            await asyncio.to_thread(self.leases.release, [stream_id])
+            await self._sleep(ERROR_PAUSE_S)  # a store that is down is not asked every poll
+            with contextlib.suppress(Exception):
+                await asyncio.to_thread(self.leases.release, [stream_id])
         finally:
             if ahead is not None:
                 ahead.entries.cancel()
             if destination is not None:
                 with contextlib.suppress(Exception):
                     await destination.aclose()
+
+    async def _back_off(self, stream_id: uuid.UUID, revision: int, seconds: float) -> None:
+        """Wait `seconds` before trying again, unless the stream changed meanwhile (a new
+        destination, a resume, a pause): then at once."""
+        deadline = time.monotonic() + seconds
+        while not self._stopping.is_set() and (left := deadline - time.monotonic()) > 0:
+            await self._sleep(min(left, RECHECK_S))
+            held = await asyncio.to_thread(self.leases.read, stream_id, utcnow())
+            if held is None or held.revision != revision or held.failing_since is None:
+                return
 
     async def _destination(self, held: Held) -> Destination | None:
         try:
