@@ -115,6 +115,11 @@ class AuditWriter:
     def running(self) -> bool:
         return self._state is _State.RUNNING
 
+    @property
+    def queue_depth(self) -> int:
+        """Operations queued and not yet taken by the thread (bounded by `max_queue`)."""
+        return len(self._queue)
+
     def start(self) -> None:
         """Start the writer thread (returns at once; the store is prepared in that thread)."""
         with self._cond:
