@@ -17,6 +17,7 @@ from callmanager.audit_rules import TENANT_PREFIX, call_manager_policy
 from callmanager.auth.middleware import AuthMiddleware
 from callmanager.headers import DefaultHeadersMiddleware
 from callmanager.health import health_router
+from callmanager.observe.install import install_observability
 from callmanager.services import Services
 from callmanager.settings import Settings
 from callmanager.tasks.registry import install_scheduler
@@ -67,6 +68,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         session_factory=services.session_factory,
         system_secret=lambda: services.system_secret,
     )
+    install_observability(app, services)  # outside authentication: times and sees every call
     app.add_middleware(DefaultHeadersMiddleware)  # outermost: every response gets `nosniff`
     # Last, so the scheduler starts after and stops before the rest of the machinery.
     install_scheduler(app, services)
