@@ -5,7 +5,6 @@ quiet when piped; stats by month and action."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,7 +32,7 @@ class Logged:
 
 
 @pytest.fixture
-def logged(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Logged]:
+def logged(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Logged:
     signer = Signer.generate("cli.test.example")
     for name, value in {
         "CALLMANAGER_DATABASE_URL": database_url,
@@ -67,7 +66,7 @@ def logged(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
         api_csv = client.get(user.url("/audit-log/export"), params={"format": "csv"}).content
         checkpoint = services.audit_store.checkpoint(tenant)
         assert checkpoint is not None
-    yield Logged(str(tenant), signer.verifier.key, api_jsonl, api_csv, checkpoint.size)
+    return Logged(str(tenant), signer.verifier.key, api_jsonl, api_csv, checkpoint.size)
 
 
 def _ids(jsonl: str) -> list[str]:
