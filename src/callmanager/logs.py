@@ -12,6 +12,7 @@ import sys
 from collections.abc import Callable, Mapping, MutableMapping
 from typing import Any
 
+import orjson
 import structlog
 
 from asgi_audit.redact import RedactQueriesInText
@@ -84,11 +85,16 @@ REQUEST_LOGGER = "callmanager.requests"
 """The logger of the one line per request (`observe.request_log`)."""
 
 
+def _json(event: Any, **_options: Any) -> str:
+    """orjson, several times faster than `json` on the request path; unknown types as `str`."""
+    return orjson.dumps(event, default=str).decode()
+
+
 def structured_formatter(json_lines: bool) -> structlog.stdlib.ProcessorFormatter:
     """Renders every record (structlog's or the standard library's, with its `extra` fields)
     as one JSON line, or as readable text."""
     renderer: Any = (
-        structlog.processors.JSONRenderer()
+        structlog.processors.JSONRenderer(serializer=_json)
         if json_lines
         else structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())
     )
@@ -123,8 +129,12 @@ def log_config(level: str, *, json_lines: bool | None = None) -> dict[str, Any]:
     return {
         "version": 1,
         "disable_existing_loggers": False,
-        "filters": {"redact_secrets": {"()": RedactSecrets}},
-        "formatters": {"service": {"()": structured_formatter, "json_lines": json_lines}},
+        # Named, not referenced: the configuration is plain data (uvicorn's `--log-config` takes
+        # it as a JSON file; `--workers` hands it to each worker).
+        "filters": {"redact_secrets": {"()": f"{__name__}.RedactSecrets"}},
+        "formatters": {
+            "service": {"()": f"{__name__}.structured_formatter", "json_lines": json_lines}
+        },
         "handlers": {
             "service": {
                 "class": "logging.StreamHandler",
