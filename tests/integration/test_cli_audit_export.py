@@ -5,6 +5,10 @@ quiet when piped; stats by month and action."""
 from __future__ import annotations
 
 import json
+import os
+import pty
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -162,3 +166,30 @@ def test_stats_count_entries_by_month_and_action_and_name_the_store(
     assert counts["create"] == 3
     assert counts["read"] >= 1
     assert counts["total"] == sum(v for k, v in counts.items() if k != "total")
+
+
+def test_on_a_terminal_the_export_shows_its_progress(logged: Logged, tmp_path: Path) -> None:
+    """stderr a pseudo-terminal: rich draws the bar there, and the count of lines written."""
+    output = tmp_path / "tty.jsonl"
+    controller, terminal = pty.openpty()
+    argv = ["audit", "export", "--tenant", logged.tenant, "--format", "jsonl"]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "callmanager.cli", *argv, "--output", str(output)],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=terminal,
+    )
+    os.close(terminal)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(controller, 4096)
+        except OSError:  # the terminal closed: the process has exited
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(controller)
+    assert process.wait(timeout=60) == 0
+    assert f"{output}: 4 lines".encode() in shown.replace(b"\r\n", b"\n")
+    assert output.exists()
