@@ -27,7 +27,8 @@ def request_lines() -> Iterator[io.StringIO]:
     handler.addFilter(RedactSecrets())
     logger = logging.getLogger(REQUEST_LOGGER)
     logger.addHandler(handler)
-    level, logger.level = logger.level, logging.INFO
+    level = logger.level
+    logger.setLevel(logging.INFO)  # (not `logger.level =`: setLevel clears the level cache)
     yield stream
     logger.removeHandler(handler)
     logger.setLevel(level)
