@@ -19,7 +19,8 @@ from asgi_audit.redact import RedactQueriesInText
 from callmanager.audit_rules import REDACT_QUERY
 
 SERVICE_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
-"""How Call Manager's own lines read (uvicorn's keep uvicorn's format)."""
+"""A plain text format, for a host that configures its own logging (the service's is
+`structured_formatter`)."""
 
 _TRACEBACKS = logging.Formatter()
 

@@ -4,6 +4,7 @@ task runs; only for the holder of the metrics token."""
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from collections.abc import Callable
@@ -96,6 +97,19 @@ def test_a_scrape_reports_requests_the_audit_writer_checkpoints_and_task_runs(
             assert owner.get(f"/api/v1/tenants/{tenant}/groups").status_code == 200
 
         samples = scrape(server)
+        # The log: one structured line per request (uvicorn's access log is off).
+        logged = [json.loads(line) for line in server.stderr().splitlines() if line]
+        assert not [line for line in logged if line["logger"] == "uvicorn.access"]
+        [post_line] = [
+            line
+            for line in logged
+            if line["logger"] == "callmanager.requests"
+            and line["method"] == "POST"
+            and line["route"] == GROUPS
+        ]
+        assert post_line["audit_entry_id"] == created.headers["Audit-Entry-Id"]
+        assert (post_line["tenant"], post_line["actor_type"]) == (str(tenant), "user")
+
         post = {"route": GROUPS, "method": "POST", "status": "201"}
         assert value(samples, "callmanager_http_requests_total", **post) == 1
         assert value(samples, "callmanager_http_request_duration_seconds_count", **post) == 1
