@@ -3,6 +3,8 @@ reason per check when a part the service needs is down."""
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from pathlib import Path
 
 import pytest
@@ -92,3 +94,36 @@ def test_readyz_is_503_naming_the_audit_store_when_it_is_unreachable(
     assert "refusing" not in response.text
     assert "missing" not in response.text
     assert alive.status_code == 200
+
+
+def test_readyz_is_503_while_the_audit_writer_s_queue_is_nine_tenths_full(
+    sqlite_database_url: str, tmp_path: Path
+) -> None:
+    """Another connection holds the SQLite store's write lock: the writer cannot commit, and
+    reads queue their entries behind it until the lock is let go."""
+    app = create_app(make_settings(sqlite_database_url, tmp_path, audit_queue_size=10))
+    services: Services = app.state.services
+    tenant = make_tenant(services)
+    groups = f"/api/v1/tenants/{tenant}/groups"  # anonymous: refused, and audited
+    blocker = sqlite3.connect(sqlite_database_url.removeprefix("sqlite:///"))
+    with TestClient(app) as client:
+        assert client.get("/readyz").status_code == 200
+        blocker.execute("BEGIN IMMEDIATE")
+        client.get(groups)
+        writer = services.audit_writer
+        assert writer is not None
+        deadline = time.monotonic() + 10
+        while writer.queue_depth:  # until the writer took that entry and waits for the lock
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        for _ in range(9):
+            client.get(groups)
+        full = client.get("/readyz")
+        blocker.rollback()
+        writer.flush_blocking(timeout=20)
+        drained = client.get("/readyz")
+    blocker.close()
+    assert full.status_code == 503
+    assert full.json()["checks"]["audit_queue"] == {"ok": False, "reason": "9 of 10 queued"}
+    assert full.json()["checks"]["audit_writer"]["ok"] is True
+    assert drained.status_code == 200
