@@ -102,7 +102,8 @@ def test_two_workers_on_sqlite_run_the_daily_task_once_and_share_one_tree(
         tenant = seeded(url, tmp_path, EMAIL)
         with serve(tmp_path, url, "--workers", "2", env=_env(signer)) as server:
             eventually(
-                lambda: _task_runs([server], "succeeded") + _task_runs([server], "skipped") == 2
+                lambda: _task_runs([server], "succeeded") + _task_runs([server], "skipped") == 2,
+                seconds=60,  # the second worker may still be importing the app
             )
             assert _task_runs([server], "succeeded") == 1
             assert _create_groups([server], tenant, 20) == [201] * 20
