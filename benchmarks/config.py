@@ -10,7 +10,17 @@ ROOT = Path(__file__).resolve().parent.parent
 """The repository root: the load generator and servers run from here."""
 
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-SCENARIOS = ("api", "writer", "queries", "visibility", "export", "tlog", "activity", "streams")
+SCENARIOS = (
+    "api",
+    "writer",
+    "queries",
+    "visibility",
+    "export",
+    "tlog",
+    "activity",
+    "scaling",
+    "streams",
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,4 @@
-"""Scenario 8: log streams — the API's throughput while one tenant streams to three receivers
+"""Scenario 9: log streams — the API's throughput while one tenant streams to three receivers
 (webhook, syslog, Splunk HEC), the latency from an API response to the receivers at 500
 entries/s, and a backfill of the whole log to a webhook.
 
@@ -87,7 +87,7 @@ def destinations(receivers: Receivers) -> list[dict[str, Any]]:
 def run(ctx: Context) -> Section:
     section = Section(
         key="streams",
-        title="8. Log streams (uvicorn, 1 worker; receivers on loopback in another process)",
+        title="9. Log streams (uvicorn, 1 worker; receivers on loopback in another process)",
         columns=["db", "measure", "result", "unit", "detail"],
     )
     for kind in ctx.kinds:

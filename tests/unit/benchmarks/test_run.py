@@ -13,7 +13,17 @@ import pytest
 from tests.databases import POSTGRES_URL_VAR
 
 ROOT = Path(__file__).resolve().parents[3]
-SCENARIOS = {"api", "writer", "queries", "visibility", "export", "tlog", "activity", "streams"}
+SCENARIOS = {
+    "api",
+    "writer",
+    "queries",
+    "visibility",
+    "export",
+    "tlog",
+    "activity",
+    "scaling",
+    "streams",
+}
 
 
 @pytest.mark.slow
