@@ -35,6 +35,8 @@ HEADROOM = 0.7
 at a load the server keeps up with (an open loop past its capacity measures only its queue)."""
 ROUNDS = 3
 """Throughput rounds at least (the quick run's single round is too noisy for a ratio)."""
+LOAD_SECONDS = {"quick": 2.0}
+"""Each throughput run's length where the scale's own is too short for a ratio."""
 PROBE_SECONDS = {"full": 20.0, "quick": 4.0, "tiny": 1.0}
 PROBE_CONNECTIONS = 64
 TARGET_RATIO, TARGET_P99_S, TARGET_BACKFILL = 0.9, 2.0, 20_000
@@ -138,7 +140,7 @@ def _throughput(
                 result = run_load(
                     server.port,
                     [requests(fixture, operation, c) for c in range(scale.connections)],
-                    seconds=scale.load_seconds,
+                    seconds=LOAD_SECONDS.get(scale.name, scale.load_seconds),
                     warmup=scale.warmup_seconds,
                 )
                 rps.setdefault((operation, mode), []).append(result.rps)
