@@ -202,9 +202,8 @@ def _out(stream: LogStream, services: Services) -> StreamOut:
 
 
 def _issued(stream: LogStream, services: Services, secret: str | None, code: int) -> Response:
-    out = StreamIssued.model_validate({**stream_json(stream, services.audit_store)})
-    body = out.model_dump(mode="json", exclude={"secret"})
-    if secret is not None:
+    body = _out(stream, services).model_dump(mode="json")
+    if secret is not None:  # shown this once: `StreamIssued`
         body["secret"] = secret
     return Response(orjson.dumps(body), status_code=code, media_type="application/json")
 
