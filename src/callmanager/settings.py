@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     """Ed25519 public key (PEM or raw base64) of the Provisioner platform; empty means
     the local demo Provisioner key kept in `var_dir`."""
     scheduler_enabled: bool = True
+    scheduler_first_run_s: float = Field(default=60.0, ge=0, le=86_400)
+    """How long after start-up a process first checks whether today's task runs are due."""
     audit_signing_key: str = ""
     """Signs the audit log's checkpoints: a note signer key (`PRIVATE+KEY+<name>+…`, what
     `callmanager audit keygen` prints); empty means generated once and kept in `var_dir`."""
@@ -55,6 +57,11 @@ class Settings(BaseSettings):
     """How long an entry may wait for its outcome before it takes its place in the log as is."""
     api_docs: bool = True
     """Serve `/docs`: Swagger UI for the OpenAPI document, from assets installed with it."""
+    request_log: bool = True
+    """One structured log line per request (`callmanager serve --no-access-log` turns it off)."""
+    metrics_token: str = Field(default="", repr=False)
+    """Collect Prometheus metrics and serve them at `GET /metrics` to `Authorization: Bearer
+    <this>`; empty: no metrics are collected and `/metrics` is 404."""
     streams_enabled: bool = True
     """Deliver log streams from this process (command-line processes never do)."""
     streams_allow_private: bool = False
