@@ -57,6 +57,11 @@ class Settings(BaseSettings):
     """How long an entry may wait for its outcome before it takes its place in the log as is."""
     api_docs: bool = True
     """Serve `/docs`: Swagger UI for the OpenAPI document, from assets installed with it."""
+    request_log: bool = True
+    """One structured log line per request (`callmanager serve --no-access-log` turns it off)."""
+    metrics_token: str = Field(default="", repr=False)
+    """Collect Prometheus metrics and serve them at `GET /metrics` to `Authorization: Bearer
+    <this>`; empty: no metrics are collected and `/metrics` is 404."""
     streams_enabled: bool = True
     """Deliver log streams from this process (command-line processes never do)."""
     streams_allow_private: bool = False
@@ -69,11 +74,6 @@ class Settings(BaseSettings):
     """How long a process holds a stream without renewing; another takes over after."""
     stream_timeout_s: float = Field(default=10.0, gt=0, le=120)
     """A destination's connect and read timeout."""
-    request_log: bool = True
-    """One structured log line per request (`callmanager serve --no-access-log` turns it off)."""
-    metrics_token: str = Field(default="", repr=False)
-    """Collect Prometheus metrics and serve them at `GET /metrics` to `Authorization: Bearer
-    <this>`; empty: no metrics are collected and `/metrics` is 404."""
 
     @cached_property
     def resolved_database_url(self) -> str:
