@@ -199,7 +199,7 @@ class MemoryAuditStore:
         with self._lock:
             return dict(self._keys)
 
-    def prune(self, tenant_id: uuid.UUID, before: datetime) -> Pruned:
+    def prune(self, tenant_id: uuid.UUID, before: datetime, limit: int | None = None) -> Pruned:
         with self._lock:
             mark = self._marks.get(tenant_id)
             self._marks[tenant_id] = before if mark is None else max(mark, before)
@@ -208,9 +208,11 @@ class MemoryAuditStore:
                 for e in self._entries.values()
                 if e.tenant_id == tenant_id and e.seq is not None and e.occurred_at < before
             ]
+            more = limit is not None and len(gone) > limit
+            gone = gone[:limit] if limit is not None else gone
             for entry_id in gone:
                 del self._entries[entry_id]
-        return Pruned(tenant_id, before, len(gone))
+        return Pruned(tenant_id, before, len(gone), more=more)
 
     def pruned_before(self, tenant_id: uuid.UUID) -> datetime | None:
         with self._lock:

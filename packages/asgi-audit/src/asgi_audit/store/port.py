@@ -153,6 +153,8 @@ class Pruned:
     before: datetime
     entries: int
     partitions: tuple[str, ...] = ()
+    more: bool = False
+    """Stopped at the limit asked: entries before `before` may remain for another call."""
 
 
 class AuditStore(Protocol):
@@ -232,11 +234,12 @@ class AuditStore(Protocol):
     ) -> Generator[list[Leaf], None, None]:
         """The leaves `start` ≤ seq < `end`, in order, with their entries, in lists."""
 
-    def prune(self, tenant_id: uuid.UUID, before: datetime) -> Pruned:
+    def prune(self, tenant_id: uuid.UUID, before: datetime, limit: int | None = None) -> Pruned:
         """Remove the tenant's final entries that occurred before `before` (retention): their
         leaves, the tree and the checkpoints stay, so what remains still verifies; the
         activity counts lose them. Idempotent: a second call with the same `before` removes
-        nothing more. The tenant's retention mark only moves forward."""
+        nothing more. The tenant's retention mark only moves forward. With `limit`, stops
+        once about that many are removed (`Pruned.more`)."""
 
     def pruned_before(self, tenant_id: uuid.UUID) -> datetime | None:
         """The tenant's retention mark: entries before it were pruned (None: never pruned)."""

@@ -96,7 +96,11 @@ class Pruner:
             return conn.scalar(select(retention.c.before).where(retention.c.tenant_id == tenant_id))
 
     def prune(
-        self, tenant_id: uuid.UUID, before: datetime, between: Between | None = None
+        self,
+        tenant_id: uuid.UUID,
+        before: datetime,
+        limit: int | None = None,
+        between: Between | None = None,
     ) -> Pruned:
         now = datetime.now(UTC)
         with self.engine.begin() as conn:
@@ -112,11 +116,14 @@ class Pruner:
                 if count is not None:
                     dropped.append(name)
                     removed += count
-        while n := self._delete_batch(tenant_id, before):
+        while limit is None or removed < limit:
+            n = self._delete_batch(tenant_id, before)
+            if not n:
+                return Pruned(tenant_id, before, removed, tuple(dropped))
             removed += n
             if between is not None:
                 between(n)
-        return Pruned(tenant_id, before, removed, tuple(dropped))
+        return Pruned(tenant_id, before, removed, tuple(dropped), more=True)
 
     # -- row by row, in bounded batches ------------------------------------------------------
 

@@ -437,13 +437,17 @@ class SqlAuditStore:
         return {Verifier(row.name, bytes(row.public_key)).key: row.created_at for row in rows}
 
     def prune(
-        self, tenant_id: uuid.UUID, before: datetime, between: Between | None = None
+        self,
+        tenant_id: uuid.UUID,
+        before: datetime,
+        limit: int | None = None,
+        between: Between | None = None,
     ) -> Pruned:
         """See `AuditStore.prune` and `store/retention.py`; `between` is told after each batch."""
         if self._file is not None:
             self._check_file()
         with _reachable():
-            return self._pruner.prune(tenant_id, before, between)
+            return self._pruner.prune(tenant_id, before, limit, between)
 
     def pruned_before(self, tenant_id: uuid.UUID) -> datetime | None:
         with _reachable():
