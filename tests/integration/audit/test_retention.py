@@ -16,6 +16,7 @@ from sqlalchemy import delete, func, select, text
 
 from asgi_audit import AuditLog, SqlAuditStore
 from asgi_audit.notary import Notary
+from asgi_audit.store.port import Pruned
 from asgi_audit.store.sql import make_audit_engine
 from asgi_audit.store.tables import PARTITION_PREFIX, activity, c, entries
 from asgi_audit.testing import make_event
@@ -238,3 +239,21 @@ def test_a_log_with_no_checkpoint_yet_prunes_and_keeps_its_notary_going(
     Notary(store, log.signer, log.notary.origin, interval=0).run_once()
     report = log.verify()
     assert (report.ok, report.pruned) == (True, 10)
+
+
+def test_a_limited_pruning_says_more_remain_and_the_next_calls_finish_it(
+    database_url: str,
+) -> None:
+    store = SqlAuditStore(make_audit_engine(database_url), prune_batch=10)
+    store.prepare()
+    try:
+        log = written_log(store)
+        calls = [store.prune(log.tenant, CUT, limit=5)]
+        while calls[-1].more:
+            calls.append(store.prune(log.tenant, CUT, limit=5))
+        assert len(calls) > 2
+        assert sum(call.entries for call in calls) == before_cut()
+        assert store.prune(log.tenant, CUT, limit=5) == Pruned(log.tenant, CUT, 0)
+        assert log.verify().ok
+    finally:
+        store.close()

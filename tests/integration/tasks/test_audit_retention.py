@@ -15,13 +15,15 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from asgi_audit.testing import make_event
+from callmanager.app import create_app
 from callmanager.auth.principal import Role
 from callmanager.cli import main
 from callmanager.db import utcnow
+from callmanager.domain.tenants.models import Tenant
 from callmanager.domain.tenants.retention import history_begins, prune_before
 from callmanager.services import Services
 from callmanager.tasks.audit_retention import RetentionReport, run_audit_retention
-from tests.conftest import LoginAs
+from tests.conftest import LoginAs, make_settings
 from tests.factories import LoggedIn, make_tenant
 
 DAYS = 60
@@ -60,7 +62,12 @@ def system_entries(owner: LoggedIn, services: Services) -> list[dict[str, Any]]:
     return items
 
 
-def verify_online(settings_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> int:
+def verify_online(
+    services: Services, settings_env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> int:
+    """`callmanager audit verify` once the app's own entries (its reads too) are written."""
+    assert services.audit_writer is not None
+    services.audit_writer.flush_blocking(timeout=5)
     for name, value in settings_env.items():
         monkeypatch.setenv(name, value)
     return main(["audit", "verify"])
@@ -91,7 +98,7 @@ def test_the_task_prunes_to_the_period_once_and_the_log_verifies_before_and_afte
     begins = history_begins(DAYS, tenant["time_zone"], utcnow()).isoformat()
     old = sum(1 for e in events if e.occurred_at < cut)
     assert 0 < old < len(events)
-    assert verify_online(env, monkeypatch) == 0
+    assert verify_online(services, env, monkeypatch) == 0
 
     report = run(client, app)
     assert report.ok
@@ -122,7 +129,7 @@ def test_the_task_prunes_to_the_period_once_and_the_log_verifies_before_and_afte
     ] * old
     assert all(line["leaf"] for line in lines if line["entry_id"] not in gone)
     capsys.readouterr()
-    assert verify_online(env, monkeypatch) == 0
+    assert verify_online(services, env, monkeypatch) == 0
     assert f"{old} pruned: verified" in capsys.readouterr().out
 
     export = owner.client.get(
@@ -185,3 +192,27 @@ def test_the_retention_period_is_shown_to_every_role_and_changed_by_owners_only(
     services.audit_writer.flush_blocking(timeout=5)
     edits = owner.client.get(owner.url("/audit-log"), params={"resource_type": "tenant"}).json()
     assert [(e["method"], e["status"]) for e in edits["items"]][:1] == [("PATCH", 200)]
+
+
+def test_tasks_run_audit_retention_prunes_now_and_says_what_it_did(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("CALLMANAGER_VAR_DIR", str(tmp_path))
+    assert main(["db", "upgrade"]) == 0
+    url = f"sqlite:///{tmp_path / 'callmanager.db'}"
+    services = create_app(make_settings(url, tmp_path)).state.services
+    tenant_id = make_tenant(services, "Contoso")
+    with services.unit_of_work() as uow:
+        uow.session.get(Tenant, tenant_id).audit_retention_days = 30
+        uow.commit()
+    events = generate(services, tenant_id)
+    services.engine.dispose()
+    services.audit_store.close()
+    old = sum(1 for e in events if e.occurred_at < prune_before(30, "UTC", utcnow()))
+
+    assert main(["tasks", "run", "audit-retention"]) == 0
+    out = capsys.readouterr().out
+    assert f"checked 1 tenants, pruned {old} entries in 1, failed 0" in out
+    assert f"tenant {tenant_id}: pruned {old} entries before " in out
+    assert main(["tasks", "run", "audit-retention"]) == 0
+    assert "checked 1 tenants, pruned 0 entries in 0, failed 0" in capsys.readouterr().out
