@@ -17,6 +17,7 @@ from sqlalchemy import delete, func, select, text
 from asgi_audit import AuditLog, SqlAuditStore
 from asgi_audit.notary import Notary
 from asgi_audit.store.port import Pruned
+from asgi_audit.store.retention import Pruner
 from asgi_audit.store.sql import make_audit_engine
 from asgi_audit.store.tables import PARTITION_PREFIX, activity, c, entries
 from asgi_audit.testing import make_event
@@ -257,3 +258,21 @@ def test_a_limited_pruning_says_more_remain_and_the_next_calls_finish_it(
         assert log.verify().ok
     finally:
         store.close()
+
+
+@pytest.mark.postgres
+def test_a_month_busy_with_a_long_read_is_deleted_row_by_row_instead_of_waiting(
+    store: SqlAuditStore,
+) -> None:
+    """A drop waits for its locks a moment only: a long export keeps the month, not the writer."""
+    if not store.is_postgres:
+        pytest.skip("partitions are PostgreSQL's")
+    log = written_log(store)
+    with store.engine.connect() as reader:
+        reader.execute(select(func.count()).select_from(entries)).scalar()  # holds its locks
+        pruned = Pruner(store.engine, drop_wait_s=0.2).prune(log.tenant, CUT)
+        reader.rollback()
+    assert (pruned.entries, pruned.partitions) == (before_cut(), ())
+    assert remaining(store, log.tenant) == COUNT - before_cut()
+    assert counted(store, log.tenant) == COUNT - before_cut()
+    assert log.verify().ok

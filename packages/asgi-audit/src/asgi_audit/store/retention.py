@@ -24,6 +24,7 @@ Pending entries (not yet in the log) are never removed: they have no leaf to sta
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -44,6 +45,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import OperationalError
 
 from asgi_audit.store.port import Category, Pruned
 from asgi_audit.store.rollup import Counts, slot_number
@@ -57,8 +59,19 @@ from asgi_audit.store.tables import (
     retention,
 )
 
+log = logging.getLogger("asgi_audit")
+
+GAVE_WAY = ("55P03", "40P01")
+"""PostgreSQL's errors when `lock_timeout` passes, or a deadlock (with a reader of the whole
+table that reached the month after us) is broken by giving up the drop."""
+
 BATCH = 500
 """Entries removed per transaction: SQLite's write lock is held this long at most."""
+
+DROP_WAIT_S = 2.0
+"""How long dropping a month may wait for its locks (PostgreSQL drops a partition under an
+exclusive lock on the whole table: a long export holds it off, and everyone would queue behind
+the waiting drop). Past it, that month's entries are deleted row by row instead."""
 
 Between = Callable[[int], None]
 """Told after each committed batch how many entries it removed (tests write meanwhile)."""
@@ -70,10 +83,13 @@ _BATCH_COLUMNS = (c.tenant_id, c.occurred_at, c.id, c.action, c.status, c.outcom
 class Pruner:
     """Prunes tenants' logs in one SQL store (see the module docstring)."""
 
-    def __init__(self, engine: Engine, *, batch: int = BATCH) -> None:
+    def __init__(
+        self, engine: Engine, *, batch: int = BATCH, drop_wait_s: float = DROP_WAIT_S
+    ) -> None:
         self.engine = engine
         self.postgres = engine.dialect.name == "postgresql"
         self.batch = batch
+        self.drop_wait_s = drop_wait_s
         statement = (pg_insert if self.postgres else sqlite_insert)(retention)
         self._mark = statement.on_conflict_do_update(
             index_elements=["tenant_id"],
@@ -229,7 +245,19 @@ class Pruner:
         """Drop the partition `name` if only this tenant's final entries are in it; returns
         how many entries went with it, or None when it stays."""
         table = f'"{name}"'
+        try:
+            return self._drop(tenant_id, table, start, end)
+        except OperationalError as exc:
+            if getattr(exc.orig, "sqlstate", None) not in GAVE_WAY:
+                raise
+            log.info("retention: %s is busy; its entries are deleted row by row", name)
+            return None
+
+    def _drop(self, tenant_id: uuid.UUID, table: str, start: datetime, end: datetime) -> int | None:
         with self.engine.begin() as conn:
+            conn.execute(text(f"SET LOCAL lock_timeout = '{int(self.drop_wait_s * 1000)}ms'"))
+            # The month alone first (nobody else uses it): the check, the counting and the drop
+            # are one step; only the drop itself needs the whole table, for a moment.
             conn.execute(text(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE"))
             others = conn.execute(
                 text(
