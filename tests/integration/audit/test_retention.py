@@ -13,6 +13,7 @@ from pathlib import Path
 import orjson
 import pytest
 from sqlalchemy import delete, func, select, text
+from sqlalchemy.exc import DBAPIError
 
 from asgi_audit import AuditLog, SqlAuditStore
 from asgi_audit.notary import Notary
@@ -275,4 +276,22 @@ def test_a_month_busy_with_a_long_read_is_deleted_row_by_row_instead_of_waiting(
     assert (pruned.entries, pruned.partitions) == (before_cut(), ())
     assert remaining(store, log.tenant) == COUNT - before_cut()
     assert counted(store, log.tenant) == COUNT - before_cut()
+    assert log.verify().ok
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE audit_retention SET before = '2020-01-01 00:00:00'",
+        "UPDATE audit_retention SET pruned = 0",
+        "DELETE FROM audit_retention",
+    ],
+    ids=["mark moved back", "count lowered", "mark removed"],
+)
+def test_a_retention_mark_never_moves_back_nor_goes(store: SqlAuditStore, statement: str) -> None:
+    log = written_log(store)
+    store.prune(log.tenant, CUT)
+    with pytest.raises(DBAPIError, match="retention mark"), store.engine.begin() as conn:
+        conn.execute(text(statement))
+    assert store.pruned_before(log.tenant) == CUT
     assert log.verify().ok

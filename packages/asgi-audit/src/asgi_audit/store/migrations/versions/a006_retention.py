@@ -9,7 +9,8 @@ whose entry is gone is pruned when its entry occurred before the mark, missing o
 leaves, nodes and checkpoints already outlive their entries (append-only), and the entries'
 delete trigger already allows the deletion grant's path alone (`store/guards.py`). On SQLite,
 `audit_search_ids` maps each entry to its row of the FTS5 table, so an entry's searched text
-goes with it (filled here for the rows indexed before).
+goes with it (filled here for the rows indexed before). Triggers keep the marks honest: a
+mark and its count only grow, and none is removed (`store/guards.py`).
 """
 
 from collections.abc import Sequence
@@ -17,6 +18,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from asgi_audit.store.guards import retention_drop_statements, retention_guard_statements
 from asgi_audit.store.tables import SQLITE_SEARCH_IDS, SQLITE_SEARCH_IDS_DDL, UTCDateTime
 
 revision: str = "a006_retention"
@@ -39,12 +41,16 @@ def upgrade() -> None:
         sa.Column("pruned_at", UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("tenant_id", name="pk_audit_retention"),
     )
+    for statement in retention_guard_statements(op.get_bind().dialect.name):
+        op.execute(statement)
     if op.get_bind().dialect.name == "sqlite":
         for statement in SQLITE_SEARCH_IDS_DDL:
             op.execute(statement)
 
 
 def downgrade() -> None:
+    for statement in retention_drop_statements(op.get_bind().dialect.name):
+        op.execute(statement)
     if op.get_bind().dialect.name == "sqlite":
         from asgi_audit.store.tables import SQLITE_SEARCH_DDL
 

@@ -45,7 +45,7 @@ export function retentionLine() {
       h("button", { type: "submit", class: "button button-primary button-small" }, "Save"),
       button("Cancel", () => show(tenant), { class: "button button-secondary button-small" }),
       h("p", { class: "hint", id: `${id}-hint` },
-        `${MIN_DAYS} to ${MAX_DAYS} days. Entries older than this are pruned each day; each entry's hash stays in the log, so what remains still verifies.`));
+        `${MIN_DAYS} to ${MAX_DAYS.toLocaleString("en")} days. Entries older than this are pruned each day; each entry's hash stays in the log, so what remains still verifies.`));
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       try {
