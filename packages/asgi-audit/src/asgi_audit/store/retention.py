@@ -38,6 +38,7 @@ from sqlalchemy import (
     delete,
     func,
     insert,
+    or_,
     select,
     text,
     tuple_,
@@ -132,8 +133,9 @@ class Pruner:
                 if count is not None:
                     dropped.append(name)
                     removed += count
+        after: tuple[datetime, uuid.UUID] | None = None
         while limit is None or removed < limit:
-            n = self._delete_batch(tenant_id, before)
+            n, after = self._delete_batch(tenant_id, before, after)
             if not n:
                 return Pruned(tenant_id, before, removed, tuple(dropped))
             removed += n
@@ -143,14 +145,24 @@ class Pruner:
 
     # -- row by row, in bounded batches ------------------------------------------------------
 
-    def _delete_batch(self, tenant_id: uuid.UUID, before: datetime) -> int:
+    def _delete_batch(
+        self, tenant_id: uuid.UUID, before: datetime, after: tuple[datetime, uuid.UUID] | None
+    ) -> tuple[int, tuple[datetime, uuid.UUID] | None]:
+        """One batch, the oldest entries after the last batch's (`after`: on PostgreSQL the
+        deleted rows stay in the index until vacuumed, and each batch would walk them again);
+        returns how many went and where to go on from."""
         grant = {"tenant_id": tenant_id, "before": before}
+        where = [c.tenant_id == tenant_id, c.occurred_at < before, c.seq.is_not(None)]
+        if after is not None:
+            # As the search's cursor is written: the index range on `occurred_at` applies.
+            at, last = after
+            where += [c.occurred_at >= at, or_(c.occurred_at > at, c.id > last)]
         with self.engine.begin() as conn:
             # A write first: on SQLite the transaction takes the write lock at once.
             conn.execute(insert(deletion_grants), [grant])
             rows = conn.execute(
                 select(*_BATCH_COLUMNS)
-                .where(c.tenant_id == tenant_id, c.occurred_at < before, c.seq.is_not(None))
+                .where(*where)
                 .order_by(c.occurred_at, c.id)
                 .limit(self.batch)
             ).all()
@@ -168,7 +180,9 @@ class Pruner:
                     deletion_grants.c.tenant_id == tenant_id, deletion_grants.c.before == before
                 )
             )
-        return len(rows)
+        if not rows:
+            return 0, after
+        return len(rows), (rows[-1].occurred_at, rows[-1].id)
 
     def _unsearch(self, conn: Connection, ids: Sequence[uuid.UUID]) -> None:
         """Remove the entries' searched text from SQLite's FTS5 table, by its row ids."""
