@@ -203,6 +203,8 @@ _SPECIAL = (
         summary="Viewed the audit log's activity",
         response_body=False,
     ),
+    # The tenant is its own resource: an edit names it and shows what changed (its retention).
+    RouteRule("PATCH", TENANT_PREFIX, resource_type="tenant", resource_id="tenant_id"),
     # Retention's daily call: it removes entries, so it is a delete of the log's old content.
     RouteRule(
         "POST",

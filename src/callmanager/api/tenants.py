@@ -45,21 +45,22 @@ class TenantPatch(RequestBody):
 @router.get("", response_model=list[TenantOut])
 def list_my_tenants(principal: CurrentPrincipal, db: DbSession) -> list[TenantOut]:
     """The tenants the caller has a role in."""
-    return [_out(t) for t in service.list_tenants(db, list(principal.roles))]
+    return [tenant_out(t) for t in service.list_tenants(db, list(principal.roles))]
 
 
 @router.get("/{tenant_id}", response_model=TenantOut)
 def get_tenant(access: SetupReader, db: DbSession) -> TenantOut:
-    return _out(service.get_tenant(db, access.tenant_id))
+    return tenant_out(service.get_tenant(db, access.tenant_id))
 
 
 @router.patch("/{tenant_id}", response_model=TenantOut)
 def update_tenant(body: TenantPatch, access: TenantOwner, db: DbSession) -> TenantOut:
     tenant = service.update_tenant(db, access.tenant_id, **body.model_dump(exclude_unset=True))
-    return _out(tenant)
+    return tenant_out(tenant)
 
 
-def _out(tenant: Tenant) -> TenantOut:
+def tenant_out(tenant: Tenant) -> TenantOut:
+    """The tenant as the API writes it (also what the audit log reads before an edit)."""
     begins = history_begins(tenant.audit_retention_days, tenant.time_zone, utcnow())
     return TenantOut(
         id=tenant.id,

@@ -22,6 +22,7 @@ from callmanager.db import utcnow
 from callmanager.domain.tenants.models import Tenant
 from callmanager.domain.tenants.retention import history_begins, prune_before
 from callmanager.services import Services
+from callmanager.settings import Settings
 from callmanager.tasks.audit_retention import RetentionReport, run_audit_retention
 from tests.conftest import LoginAs, make_settings
 from tests.factories import LoggedIn, make_tenant
@@ -71,6 +72,12 @@ def verify_online(
     for name, value in settings_env.items():
         monkeypatch.setenv(name, value)
     return main(["audit", "verify"])
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    """The app's settings, checkpointing whenever asked: `generate` signs what it wrote."""
+    return make_settings(database_url, tmp_path, audit_checkpoint_interval_s=0.001)
 
 
 @pytest.fixture
@@ -192,6 +199,10 @@ def test_the_retention_period_is_shown_to_every_role_and_changed_by_owners_only(
     services.audit_writer.flush_blocking(timeout=5)
     edits = owner.client.get(owner.url("/audit-log"), params={"resource_type": "tenant"}).json()
     assert [(e["method"], e["status"]) for e in edits["items"]][:1] == [("PATCH", 200)]
+    entry = owner.client.get(owner.url(f"/audit-log/{edits['items'][0]['id']}")).json()
+    assert entry["summary"].startswith("Edited tenant: audit retention days")
+    changed = {f["field"]: (f["before"], f["after"]) for f in entry["changes"]["fields"]}
+    assert changed["audit_retention_days"] == (400, 3650)
 
 
 def test_tasks_run_audit_retention_prunes_now_and_says_what_it_did(
