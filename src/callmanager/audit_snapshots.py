@@ -15,9 +15,11 @@ from asgi_audit import Decision
 from asgi_audit.types import JSON
 from callmanager.api.groups import GroupOut
 from callmanager.api.portal_users import InvitationOut, portal_user_out
+from callmanager.api.tenants import tenant_out
 from callmanager.domain.callflows import service as call_flows
 from callmanager.domain.groups import service as groups
 from callmanager.domain.portal_users import service as portal_users
+from callmanager.domain.tenants import service as tenants
 from callmanager.errors import CallManagerError
 
 Reader = Callable[[Session, uuid.UUID, uuid.UUID], Any]
@@ -46,7 +48,12 @@ def _invitation(db: Session, tenant_id: uuid.UUID, invitation_id: uuid.UUID) -> 
     return None
 
 
+def _tenant(db: Session, tenant_id: uuid.UUID, _same_tenant: uuid.UUID) -> Any:
+    return tenant_out(tenants.get_tenant(db, tenant_id))
+
+
 READERS: dict[str, Reader] = {
+    "tenant": _tenant,
     "group": _group,
     "call_flow": _call_flow,
     "portal_user": _portal_user,

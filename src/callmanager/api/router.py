@@ -8,6 +8,7 @@ from callmanager.api import (
     admin_setup,
     audit_log,
     audit_proofs,
+    audit_retention,
     auth,
     call_flows,
     call_logs,
@@ -29,4 +30,5 @@ api_router.include_router(call_logs.router)
 api_router.include_router(partner_access.router)
 api_router.include_router(audit_proofs.keys_router)
 api_router.include_router(audit_proofs.router)  # before `/audit-log/{entry_id}`
+api_router.include_router(audit_retention.router)
 api_router.include_router(audit_log.router)
