@@ -15,6 +15,7 @@ from asgi_audit.tlog.note import Signer, Verifier
 from callmanager.auth.middleware import SYSTEM_SCHEME
 from callmanager.db import UnitOfWork, make_engine, make_session_factory
 from callmanager.settings import Settings
+from callmanager.streams.delivery import Deliverer
 
 Hook = Callable[[], Awaitable[None]]
 
@@ -37,6 +38,8 @@ class Services:
     """Seals and checkpoints the audit log (run by the writer's thread)."""
     audit_writer: AuditWriter | None = field(init=False, default=None)
     """Writes audit entries; None when `audit_enabled` is off."""
+    deliverer: Deliverer | None = field(init=False, default=None)
+    """Delivers log streams; None when `streams_enabled` is off (command-line processes)."""
 
     def __post_init__(self) -> None:
         self.audit_store = SqlAuditStore.from_url(self.settings.resolved_audit_database_url)
@@ -62,6 +65,11 @@ class Services:
             self.audit_writer = writer
             self.on_start.append(self._start_audit_writer)
             self.on_stop.append(writer.shutdown)
+        if self.settings.streams_enabled:
+            # Stopped before the audit store closes (stop hooks run in reverse).
+            self.deliverer = Deliverer(self.session_factory, self.audit_store, self.settings)
+            self.on_start.append(self.deliverer.start)
+            self.on_stop.append(self.deliverer.stop)
 
     async def _start_audit_writer(self) -> None:
         if self.audit_writer is not None:

@@ -37,7 +37,9 @@ def run_task(args: argparse.Namespace, settings: Settings) -> int:
     from callmanager.tasks.registry import TASKS
 
     configure_logging(settings)
-    app = create_app(settings.model_copy(update={"scheduler_enabled": False}))
+    app = create_app(
+        settings.model_copy(update={"scheduler_enabled": False, "streams_enabled": False})
+    )
 
     async def run() -> Any:
         async with app.router.lifespan_context(app):

@@ -8,13 +8,14 @@ from collections import Counter
 from collections.abc import Callable, Generator, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 
-from asgi_audit.events import AuditEvent, Outcome
+from asgi_audit.events import Action, AuditEvent, Outcome
 from asgi_audit.store.paths import InclusionPaths
 from asgi_audit.store.port import (
     Category,
     Criteria,
     Head,
     Leaf,
+    LogHead,
     Position,
     Pruned,
     SlotCount,
@@ -127,6 +128,38 @@ class MemoryAuditStore:
 
     def close(self) -> None:
         return None
+
+    def entries_after(
+        self,
+        tenant_id: uuid.UUID,
+        after: int,
+        limit: int,
+        *,
+        through: int | None = None,
+        actions: frozenset[Action] | None = None,
+    ) -> list[JSONObject]:
+        last = through if through is not None else float("inf")
+        with self._lock:
+            found = [
+                e
+                for e in self._entries.values()
+                if e.tenant_id == tenant_id
+                and e.seq is not None
+                and after < e.seq <= last
+                and (actions is None or e.action in actions)
+            ]
+        found.sort(key=lambda e: e.seq or 0)
+        return [e.to_dict() for e in found[:limit]]
+
+    def log_head(self, tenant_id: uuid.UUID) -> LogHead | None:
+        with self._lock:
+            edge = self._edges.get(tenant_id)
+            if edge is None or edge.size == 0:
+                return None
+            seq = edge.size - 1
+            entry_id = self._leaves[tenant_id][seq][0]
+            entry = self._entries.get(entry_id)
+        return LogHead(seq, None if entry is None else entry.occurred_at)
 
     # -- the log -----------------------------------------------------------------------------
 

@@ -125,6 +125,15 @@ class Head:
 
 
 @dataclass(frozen=True, slots=True)
+class LogHead:
+    """The last place taken in a tenant's log: its `seq`, and when its entry occurred (None once
+    retention removed it). A stream's lag is measured against it."""
+
+    seq: int
+    occurred_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
 class Leaf:
     """One leaf of a tenant's log; `entry` is None once retention removed it."""
 
@@ -203,6 +212,22 @@ class AuditStore(Protocol):
 
     def get(self, tenant_id: uuid.UUID, entry_id: uuid.UUID) -> AuditEvent | None:
         """One whole entry of one tenant, bodies included."""
+
+    def entries_after(
+        self,
+        tenant_id: uuid.UUID,
+        after: int,
+        limit: int,
+        *,
+        through: int | None = None,
+        actions: frozenset[Action] | None = None,
+    ) -> list[JSONObject]:
+        """Up to `limit` of the tenant's final entries with `after` < seq (≤ `through` when
+        given), in `seq` order, as whole entries' JSON objects (`AuditEvent.to_dict()`, bodies
+        included); only those of `actions` when given. What a log stream reads."""
+
+    def log_head(self, tenant_id: uuid.UUID) -> LogHead | None:
+        """The tenant's last place in its log; None while its log is empty."""
 
     def seal(self, before: datetime, limit: int) -> int:
         """Append to their tenants' logs up to `limit` entries still pending (outcome never
