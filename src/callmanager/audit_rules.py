@@ -157,6 +157,16 @@ def _summarize_proof(entry: SummaryInput) -> str:
     return f"Viewed the proof of audit log entry {entry.resource.id}"
 
 
+def _summarize_prune(entry: SummaryInput) -> str:
+    """`Pruned 61 entries before 2025-10-26 (kept for 400 days)`, from the call's answer."""
+    done = entry.response if isinstance(entry.response, dict) else {}
+    pruned, begins, days = done.get("pruned"), done.get("history_begins"), done.get("days")
+    if isinstance(pruned, int) and isinstance(begins, str) and isinstance(days, int):
+        noun = "entry" if pruned == 1 else "entries"
+        return f"Pruned {pruned} {noun} before {begins} (kept for {days} days)"
+    return "Pruned the audit log's entries older than its retention period"
+
+
 STREAM_FIELDS = (
     "id",
     "name",
@@ -274,6 +284,16 @@ _SPECIAL = (
         resource_type="audit_log",
         summary="Viewed the audit log's activity",
         response_body=False,
+    ),
+    # The tenant is its own resource: an edit names it and shows what changed (its retention).
+    RouteRule("PATCH", TENANT_PREFIX, resource_type="tenant", resource_id="tenant_id"),
+    # Retention's daily call: it removes entries, so it is a delete of the log's old content.
+    RouteRule(
+        "POST",
+        f"{TENANT_PREFIX}/audit-log/prune",
+        action=Action.DELETE,
+        resource_type="audit_log",
+        summary=_summarize_prune,
     ),
     # The log's proofs: checkpoints, hashes and leaves it holds already, described only.
     *(

@@ -7,9 +7,9 @@ import sys
 from typing import Any
 
 from callmanager.settings import Settings
-from callmanager.tasks import HOLIDAY_MIGRATION
+from callmanager.tasks import AUDIT_RETENTION, HOLIDAY_MIGRATION
 
-TASK_NAMES = (HOLIDAY_MIGRATION,)
+TASK_NAMES = (HOLIDAY_MIGRATION, AUDIT_RETENTION)
 
 
 def add_task_commands(commands: Any) -> None:

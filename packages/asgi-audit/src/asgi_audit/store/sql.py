@@ -41,11 +41,14 @@ from asgi_audit.store.port import (
     Leaf,
     LogHead,
     Position,
+    Pruned,
     SlotCount,
     StoredCheckpoint,
     always,
+    is_pruned,
     merge_completions,
 )
+from asgi_audit.store.retention import BATCH, Between, Pruner
 from asgi_audit.store.rollup import Counts
 from asgi_audit.store.tables import (
     FAILED,
@@ -123,7 +126,7 @@ class _AlreadyStored(Exception):
 class SqlAuditStore:
     """Entries in `audit_entries`; on PostgreSQL it keeps monthly partitions `months_ahead`."""
 
-    def __init__(self, engine: Engine, *, months_ahead: int = 2) -> None:
+    def __init__(self, engine: Engine, *, months_ahead: int = 2, prune_batch: int = BATCH) -> None:
         self.engine = engine
         self.is_postgres = engine.dialect.name == "postgresql"
         self.months_ahead = months_ahead
@@ -137,6 +140,7 @@ class SqlAuditStore:
         self._file = _sqlite_file(engine)
         self._file_identity: tuple[int, int] | None = None
         self._tree = TreeTables(engine.dialect.name)
+        self._pruner = Pruner(engine, batch=prune_batch)
         # An entry takes its place in the log once, while pending; it never changes again.
         self._place = (
             update(entries)
@@ -465,10 +469,29 @@ class SqlAuditStore:
             rows = conn.execute(select(signing_keys)).all()
         return {Verifier(row.name, bytes(row.public_key)).key: row.created_at for row in rows}
 
+    def prune(
+        self,
+        tenant_id: uuid.UUID,
+        before: datetime,
+        limit: int | None = None,
+        between: Between | None = None,
+    ) -> Pruned:
+        """See `AuditStore.prune` and `store/retention.py`; `between` is told after each batch."""
+        if self._file is not None:
+            self._check_file()
+        with _reachable():
+            return self._pruner.prune(tenant_id, before, limit, between)
+
+    def pruned_before(self, tenant_id: uuid.UUID) -> datetime | None:
+        with _reachable():
+            return self._pruner.pruned_before(tenant_id)
+
     def leaves(
         self, tenant_id: uuid.UUID, start: int, end: int, batch: int
     ) -> Generator[list[Leaf], None, None]:
-        """Leaves joined to their entries by key (the entry's instant is in its id)."""
+        """Leaves joined to their entries by key (the entry's instant is in its id); a leaf
+        whose entry is gone is pruned when that instant is before the retention mark."""
+        mark = self.pruned_before(tenant_id)
         on = (
             (c.tenant_id == leaves.c.tenant_id)
             & (c.seq == leaves.c.seq)
@@ -489,7 +512,7 @@ class SqlAuditStore:
             result = conn.execution_options(yield_per=batch).execute(query)
             try:
                 for rows in result.partitions():
-                    yield [_leaf(row) for row in rows]
+                    yield [_leaf(row, mark) for row in rows]
             finally:
                 result.close()
 
@@ -624,10 +647,12 @@ def _checkpoint(row: Row[Any]) -> StoredCheckpoint:
     return StoredCheckpoint(row.tenant_id, row.size, bytes(row.root), row.note, row.created_at)
 
 
-def _leaf(row: Row[Any]) -> Leaf:
+def _leaf(row: Row[Any], mark: datetime | None) -> Leaf:
     mapping = row._mapping
     entry = None if mapping["id"] is None else ENTRY.from_columns(mapping)
-    return Leaf(mapping["leaf_seq"], mapping["leaf_entry"], bytes(mapping["leaf_hash"]), entry)
+    entry_id = mapping["leaf_entry"]
+    pruned = entry is None and is_pruned(entry_id, mark)
+    return Leaf(mapping["leaf_seq"], entry_id, bytes(mapping["leaf_hash"]), entry, pruned)
 
 
 def _bindable(f: Field, value: Any) -> Any:
