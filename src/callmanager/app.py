@@ -62,7 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Starlette runs the last-added middleware first: authentication must wrap everything.
     app.add_middleware(
         AuthMiddleware,
-        session_factory=services.session_factory,
+        principals=services.principals,
         system_secret=lambda: services.system_secret,
     )
     app.add_middleware(DefaultHeadersMiddleware)  # outermost: every response gets `nosniff`

@@ -12,7 +12,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from asgi_audit import AuditLog, AuditWriter, SqlAuditStore
 from asgi_audit.notary import Notary
 from asgi_audit.tlog.note import Signer, Verifier
+from callmanager.auth.epoch import epoch_reader
 from callmanager.auth.middleware import SYSTEM_SCHEME
+from callmanager.auth.principals import Principals
 from callmanager.db import UnitOfWork, make_engine, make_session_factory
 from callmanager.settings import Settings
 
@@ -37,8 +39,16 @@ class Services:
     """Seals and checkpoints the audit log (run by the writer's thread)."""
     audit_writer: AuditWriter | None = field(init=False, default=None)
     """Writes audit entries; None when `audit_enabled` is off."""
+    principals: Principals = field(init=False)
+    """Resolves session cookies and API tokens, through the principal cache."""
 
     def __post_init__(self) -> None:
+        self.principals = Principals(
+            self.session_factory,
+            epoch_reader(self.settings.resolved_database_url),
+            ttl=self.settings.principal_cache_s,
+        )
+        self.on_stop.append(self.principals.close)
         self.audit_store = SqlAuditStore.from_url(self.settings.resolved_audit_database_url)
         cursor_key = self.settings.resolved_secret_key.encode()
         self.audit_log = AuditLog(self.audit_store, cursor_key=cursor_key)

@@ -55,6 +55,9 @@ class Settings(BaseSettings):
     """How long an entry may wait for its outcome before it takes its place in the log as is."""
     api_docs: bool = True
     """Serve `/docs`: Swagger UI for the OpenAPI document, from assets installed with it."""
+    principal_cache_s: float = Field(default=60.0, ge=0, le=3600)
+    """How long a resolved session or API token is reused (0: never); a revocation still
+    takes effect on the very next request, in every process."""
 
     @cached_property
     def resolved_database_url(self) -> str:
