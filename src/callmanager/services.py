@@ -6,6 +6,7 @@ import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
+import anyio.to_thread
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -19,6 +20,9 @@ from callmanager.db import UnitOfWork, make_engine, make_session_factory
 from callmanager.settings import Settings
 
 Hook = Callable[[], Awaitable[None]]
+BACKGROUND_THREADS = 2
+"""Threads of this process that use the database besides the workers: a token's last use, the
+scheduler's task."""
 
 
 @dataclass
@@ -49,6 +53,7 @@ class Services:
             ttl=self.settings.principal_cache_s,
         )
         self.on_stop.append(self.principals.close)
+        self.on_start.append(self._size_worker_threads)
         self.audit_store = SqlAuditStore.from_url(self.settings.resolved_audit_database_url)
         cursor_key = self.settings.resolved_secret_key.encode()
         self.audit_log = AuditLog(self.audit_store, cursor_key=cursor_key)
@@ -73,6 +78,11 @@ class Services:
             self.on_start.append(self._start_audit_writer)
             self.on_stop.append(writer.shutdown)
 
+    async def _size_worker_threads(self) -> None:
+        """As many worker threads as the pool keeps connections for (anyio's default is 40)."""
+        limiter = anyio.to_thread.current_default_thread_limiter()
+        limiter.total_tokens = self.settings.worker_threads
+
     async def _start_audit_writer(self) -> None:
         if self.audit_writer is not None:
             self.audit_writer.start()
@@ -82,7 +92,9 @@ class Services:
 
     @classmethod
     def build(cls, settings: Settings) -> Services:
-        engine = make_engine(settings.resolved_database_url)
+        engine = make_engine(
+            settings.resolved_database_url, pool_size=settings.worker_threads + BACKGROUND_THREADS
+        )
         return cls(settings=settings, engine=engine, session_factory=make_session_factory(engine))
 
     def unit_of_work(self) -> UnitOfWork:

@@ -29,6 +29,7 @@ from asgi_audit import (
 )
 from callmanager.api.audit_schemas import EXPORT_RESPONSE, AuditEntryOut, AuditPageOut
 from callmanager.api.deps import AuditReader, DbSession, ServicesDep
+from callmanager.api.one_hop import OneHopRoute
 from callmanager.api.schemas import INSTANT
 from callmanager.api.streaming import PrefetchingStreamingResponse
 from callmanager.audit_rules import VOCABULARY
@@ -36,7 +37,9 @@ from callmanager.domain.tenants.models import Tenant
 from callmanager.domain.text import ONE_LINE
 from callmanager.errors import NotFound
 
-router = APIRouter(prefix="/tenants/{tenant_id}/audit-log", tags=["audit log"])
+router = APIRouter(
+    prefix="/tenants/{tenant_id}/audit-log", tags=["audit log"], route_class=OneHopRoute
+)
 
 JSON_MEDIA_TYPE = "application/json"
 ActorKind = StrEnum("ActorKind", [(kind, kind) for kind in ActorType.registered])  # type: ignore[misc]

@@ -9,11 +9,12 @@ from typing import Annotated
 from fastapi import APIRouter
 
 from callmanager.api.deps import CurrentPrincipal, DbSession, SetupReader, TenantOwner
+from callmanager.api.one_hop import OneHopRoute
 from callmanager.api.schemas import RequestBody, ResponseBody
 from callmanager.domain.tenants import service
 from callmanager.domain.text import one_line
 
-router = APIRouter(prefix="/tenants", tags=["tenants"])
+router = APIRouter(prefix="/tenants", tags=["tenants"], route_class=OneHopRoute)
 
 
 class TenantOut(ResponseBody):
