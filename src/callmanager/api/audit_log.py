@@ -140,7 +140,7 @@ def search_filters(
 FiltersDep = Annotated[Filters, Depends(search_filters)]
 
 
-def search_query(
+async def search_query(
     filters: FiltersDep,
     order: Annotated[Order, Query(description="desc (newest first, default) or asc")] = Order.DESC,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
@@ -148,7 +148,8 @@ def search_query(
         str | None, Query(description="next_cursor of the previous page", pattern=CURSOR)
     ] = None,
 ) -> AuditQuery:
-    """The validated search (`InvalidQuery` names the first bad parameter)."""
+    """The validated search (`InvalidQuery` names the first bad parameter); parsing only, so
+    on the event loop rather than in a worker thread of its own."""
     return filters.query(order=order, limit=limit, cursor=cursor)
 
 

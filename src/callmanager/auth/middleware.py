@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from http.cookies import SimpleCookie
 
+from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from callmanager.auth.credentials import API_TOKEN_PREFIX, same
@@ -73,12 +73,6 @@ class AuthMiddleware:
 
 
 def _cookie(header: str, name: str) -> str:
-    if not header:
-        return ""
-    jar: SimpleCookie = SimpleCookie()
-    try:
-        jar.load(header)
-    except Exception:
-        return ""
-    morsel = jar.get(name)
-    return morsel.value if morsel else ""
+    """The cookie's value as Starlette's `Request.cookies` reads it (as browsers send them; a
+    twentieth of `SimpleCookie`'s time)."""
+    return cookie_parser(header).get(name, "") if header else ""

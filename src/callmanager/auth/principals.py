@@ -37,7 +37,8 @@ class Principals:
         self._session_factory = session_factory
         self._epoch = epoch
         self.cache = PrincipalCache(ttl, max_entries)
-        self._last_use = LastUseWriter(session_factory)
+        self.last_use = LastUseWriter(session_factory)
+        """Writes tokens' later uses off the request path (`close()` waits for what is queued)."""
 
     async def from_session(self, cookie: str) -> Principal | None:
         return await self._principal("session", cookie)
@@ -55,7 +56,7 @@ class Principals:
             if cached is not None:
                 if cached.token_id is not None and cached.last_use_due(now):
                     self.cache.used(key, now)
-                    self._last_use.record(cached.token_id, now)
+                    self.last_use.record(cached.token_id, now)
                 return cached.principal
         resolved, read_under = await anyio.to_thread.run_sync(self._resolve, kind, hashed)
         if resolved is None:
@@ -81,5 +82,5 @@ class Principals:
             return resolved, epoch
 
     async def close(self) -> None:
-        self._last_use.close()
+        self.last_use.close()
         await self._epoch.close()

@@ -157,3 +157,18 @@ def test_a_partner_session_is_refused_once_it_expires_though_cached(
         expires_at = conn.execute(select(SessionRecord.expires_at)).scalar_one()
     with time_machine.travel(expires_at + timedelta(seconds=1), tick=False):
         assert client.get(f"/api/v1/tenants/{tenant_id}/groups").status_code == 401
+
+
+def test_a_cached_tokens_later_use_is_written_off_the_request_once_a_minute_has_passed(
+    login_as: LoginAs, app: FastAPI, services: Services
+) -> None:
+    writer = login_as(Role.WRITER)
+    bearer = bearer_for(writer, app)
+    assert bearer.get(writer.url("/groups")).status_code == 200
+    first = writer.client.get("/api/v1/auth/tokens").json()[0]["last_used_at"]
+    with time_machine.travel(utcnow() + timedelta(minutes=2), tick=False):
+        assert bearer.get(writer.url("/groups")).status_code == 200
+        services.principals.last_use.close()  # waits for the background write
+        later = writer.client.get("/api/v1/auth/tokens").json()[0]["last_used_at"]
+    assert first is not None
+    assert later > first
