@@ -28,6 +28,7 @@ MODULES = {
     "export": "benchmarks.scenarios.export",
     "tlog": "benchmarks.scenarios.tlog",
     "activity": "benchmarks.scenarios.activity",
+    "scaling": "benchmarks.scenarios.scaling",
 }
 
 

@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parent.parent
 """The repository root: the load generator and servers run from here."""
 
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-SCENARIOS = ("api", "writer", "queries", "visibility", "export", "tlog", "activity")
+SCENARIOS = ("api", "writer", "queries", "visibility", "export", "tlog", "activity", "scaling")
 
 
 @dataclass(frozen=True, slots=True)

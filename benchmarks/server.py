@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import socket
 import subprocess
@@ -17,6 +18,7 @@ from typing import Self
 import httpx
 
 from benchmarks.config import ROOT
+from callmanager.logs import log_config
 
 PROFILE_DIR_VAR = "CALLMANAGER_BENCH_PROFILE_DIR"
 """When set (`python -m benchmarks --profile`), py-spy records every server into this folder."""
@@ -33,7 +35,19 @@ def free_port() -> int:
 class Server:
     """`uvicorn callmanager.app:create_app --factory` configured through `CALLMANAGER_*`."""
 
-    def __init__(self, database_url: str, *, audit: bool = True, **settings: str) -> None:
+    def __init__(
+        self,
+        database_url: str,
+        *,
+        audit: bool = True,
+        workers: int = 1,
+        service_log: bool = False,
+        **settings: str,
+    ) -> None:
+        self.workers = workers
+        """uvicorn worker processes (`--workers`); the scaling scenario compares 1 and 2."""
+        self.service_log = service_log
+        """Log as `callmanager serve` does at `info`: a JSON line per request (into `log_path`)."""
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self._var_dir = tempfile.TemporaryDirectory(prefix="cm-bench-")
@@ -81,6 +95,13 @@ class Server:
             "--log-level",
             "warning",
         ]
+        if self.service_log:
+            config = Path(self._var_dir.name) / "log-config.json"
+            config.write_text(json.dumps(log_config("info", json_lines=True)))
+            command += ["--log-config", str(config)]
+        if self.workers > 1:
+            # A loaded machine may take longer than uvicorn's 5 s to import a worker's app.
+            command += ["--workers", str(self.workers), "--timeout-worker-healthcheck", "60"]
         with self.log_path.open("wb") as log:  # the server keeps its own copy of the handle
             self.process = subprocess.Popen(
                 command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT

@@ -53,9 +53,14 @@ class Served:
 
 @contextmanager
 def serve(
-    var_dir: Path, database_url: str, *args: str, log_level: str = "info"
+    var_dir: Path,
+    database_url: str,
+    *args: str,
+    log_level: str = "info",
+    env: dict[str, str] | None = None,
 ) -> Iterator[Served]:
-    """Start `callmanager serve ARGS` on `database_url`, wait until it answers, stop it after."""
+    """Start `callmanager serve ARGS` on `database_url`, wait until it answers, stop it after;
+    `env` adds to (or overrides) the environment it runs in."""
     port = free_port()
     env = {
         **os.environ,
@@ -64,6 +69,7 @@ def serve(
         "CALLMANAGER_SECRET_KEY": "live-server-test-key",
         "CALLMANAGER_SCHEDULER_ENABLED": "false",
         "CALLMANAGER_LOG_LEVEL": log_level,
+        **(env or {}),
     }
     served = Served(var_dir, env, port)
     command = [sys.executable, "-m", "callmanager.cli", "serve", "--port", str(port), *args]

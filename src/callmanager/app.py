@@ -13,9 +13,11 @@ from callmanager.api.openapi import with_problem_schemas
 from callmanager.api.partner_access import browser_router as partner_browser_router
 from callmanager.api.problems import PROBLEM_BASE, install_problem_handlers
 from callmanager.api.router import api_router
-from callmanager.audit_rules import call_manager_policy
+from callmanager.audit_rules import TENANT_PREFIX, call_manager_policy
 from callmanager.auth.middleware import AuthMiddleware
 from callmanager.headers import DefaultHeadersMiddleware
+from callmanager.health import health_router
+from callmanager.observe.install import install_observability
 from callmanager.services import Services
 from callmanager.settings import Settings
 from callmanager.tasks.registry import install_scheduler
@@ -41,9 +43,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="Call Manager", version="0.1.0", lifespan=lifespan, docs_url=None, redoc_url=None
     )
     app.state.services = services
-    app.openapi = with_problem_schemas(app)  # type: ignore[method-assign]  # FastAPI's own way
+    app.openapi = with_problem_schemas(app, TENANT_PREFIX)  # type: ignore[method-assign]  # FastAPI's own way
     install_problem_handlers(app)
     app.include_router(api_router)
+    app.include_router(health_router)
     app.include_router(partner_browser_router)
     app.include_router(web_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
@@ -65,6 +68,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         principals=services.principals,
         system_secret=lambda: services.system_secret,
     )
+    install_observability(app, services)  # outside authentication: times and sees every call
     app.add_middleware(DefaultHeadersMiddleware)  # outermost: every response gets `nosniff`
     # Last, so the scheduler starts after and stops before the rest of the machinery.
     install_scheduler(app, services)

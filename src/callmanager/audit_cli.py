@@ -41,6 +41,9 @@ def add_audit_commands(commands: Any) -> None:
     )
     keygen.add_argument("--name", help="the key's name (default: the audit origin's host)")
     keygen.set_defaults(handler=_keygen)
+    from callmanager.audit_export_cli import add_export_commands
+
+    add_export_commands(audit_commands)
 
 
 def _keygen(args: argparse.Namespace, settings: Settings) -> int:

@@ -17,24 +17,36 @@ Handler = Callable[[argparse.Namespace, Settings], int]
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
-    import logging.config
+    import os
+    import sys
 
     import uvicorn
 
-    from callmanager.app import create_app
     from callmanager.logs import log_config
+    from callmanager.observe.workers import prepare_workers
 
-    # Before the app is built, so every logger it sets up writes through the redacting handlers.
-    logging.config.dictConfig(log_config(settings.log_level))
+    if args.no_access_log:
+        os.environ["CALLMANAGER_REQUEST_LOG"] = "false"  # read by every worker's settings
+    workers = args.workers or 1
+    if workers > 1:
+        prepare_workers(settings)
     host = args.host or settings.host
     port = args.port or settings.port
+    # Each worker builds the app from the environment's settings (`create_app` as a factory),
+    # and applies the log configuration before it does: every line structured and redacted.
+    # uvicorn's access log is off: the request line is ours (`observe.request_log`).
     uvicorn.run(
-        create_app(settings),
+        "callmanager.app:create_app",
+        factory=True,
         host=host,
         port=port,
-        log_config=None,
+        workers=workers,
+        log_config=log_config(settings.log_level, json_lines=not sys.stderr.isatty()),
         log_level=settings.log_level,
-        access_log=not args.no_access_log,
+        access_log=False,
+        # A worker answers the supervisor's pings once it has imported the app: a loaded
+        # machine may take longer than uvicorn's 5 s, and the worker would be killed and rebuilt.
+        timeout_worker_healthcheck=60,
     )
     return 0
 
@@ -106,6 +118,12 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", help="address to listen on (default: CALLMANAGER_HOST)")
     serve.add_argument("--port", type=int, help="port to listen on (default: CALLMANAGER_PORT)")
     serve.add_argument("--no-access-log", action="store_true", help="don't log every request")
+    serve.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="worker processes (default 1); each runs the whole app on the same database",
+    )
     serve.set_defaults(handler=_serve)
 
     db = commands.add_parser("db", help="database maintenance")

@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     """Ed25519 public key (PEM or raw base64) of the Provisioner platform; empty means
     the local demo Provisioner key kept in `var_dir`."""
     scheduler_enabled: bool = True
+    scheduler_first_run_s: float = Field(default=60.0, ge=0, le=86_400)
+    """How long after start-up a process first checks whether today's task runs are due."""
     audit_signing_key: str = ""
     """Signs the audit log's checkpoints: a note signer key (`PRIVATE+KEY+<name>+…`, what
     `callmanager audit keygen` prints); empty means generated once and kept in `var_dir`."""
@@ -61,6 +63,11 @@ class Settings(BaseSettings):
     principal_cache_s: float = Field(default=60.0, ge=0, le=3600)
     """How long a resolved session or API token is reused (0: never); a revocation still
     takes effect on the very next request, in every process."""
+    request_log: bool = True
+    """One structured log line per request (`callmanager serve --no-access-log` turns it off)."""
+    metrics_token: str = Field(default="", repr=False)
+    """Collect Prometheus metrics and serve them at `GET /metrics` to `Authorization: Bearer
+    <this>`; empty: no metrics are collected and `/metrics` is 404."""
 
     @cached_property
     def resolved_database_url(self) -> str:

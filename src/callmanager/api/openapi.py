@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import FastAPI
 from pydantic import BaseModel, ConfigDict, Field
 
+from asgi_audit.capture.entry_header import ENTRY_ID_HEADER
 from callmanager.api.problems import PROBLEM_MEDIA_TYPE
 
 COMPONENTS = "#/components/schemas/"
@@ -70,8 +71,31 @@ def problem_schemas() -> dict[str, Any]:
     return {**schema.pop("$defs", {}), "Problem": schema}
 
 
-def with_problem_schemas(app: FastAPI) -> Callable[[], dict[str, Any]]:
-    """`app.openapi`, whose document also holds the problem schemas the responses refer to."""
+AUDIT_ENTRY_ID = {
+    ENTRY_ID_HEADER: {
+        "description": "The id of this call's entry in the tenant's audit log "
+        "(`GET /api/v1/tenants/{tenant_id}/audit-log/{entry_id}`)",
+        "schema": {"type": "string", "format": "uuid"},
+    }
+}
+"""The header every audited response carries (set by the audit engine's capture)."""
+
+
+def document_audit_entry_header(document: dict[str, Any], prefix: str) -> None:
+    """List `Audit-Entry-Id` in every response of every audited route (those under `prefix`)."""
+    for path, operations in document.get("paths", {}).items():
+        if not path.startswith(prefix):
+            continue
+        for operation in operations.values():
+            for response in operation.get("responses", {}).values():
+                response.setdefault("headers", {}).update(AUDIT_ENTRY_ID)
+
+
+def with_problem_schemas(
+    app: FastAPI, audited_prefix: str | None = None
+) -> Callable[[], dict[str, Any]]:
+    """`app.openapi`, whose document also holds the problem schemas the responses refer to
+    and the audit entry header of the audited routes' responses (under `audited_prefix`)."""
     generate = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -80,6 +104,8 @@ def with_problem_schemas(app: FastAPI) -> Callable[[], dict[str, Any]]:
             document.setdefault("components", {}).setdefault("schemas", {}).update(
                 problem_schemas()
             )
+            if audited_prefix is not None:
+                document_audit_entry_header(document, audited_prefix)
         return app.openapi_schema or generate()
 
     return openapi

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 from typing import Any
 
@@ -23,11 +22,12 @@ def add_task_commands(commands: Any) -> None:
 
 
 def configure_logging(settings: Settings) -> None:
-    from callmanager.logs import SERVICE_FORMAT, RedactSecrets
+    """The server's log configuration: structured lines, redacted the same way."""
+    import logging.config
 
-    logging.basicConfig(level=settings.log_level.upper(), format=SERVICE_FORMAT)
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(RedactSecrets())  # the same redaction as the server's log
+    from callmanager.logs import log_config
+
+    logging.config.dictConfig(log_config(settings.log_level))
 
 
 def run_task(args: argparse.Namespace, settings: Settings) -> int:

@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from callmanager.services import Services
 from callmanager.tasks.holiday_migration import TASK_NAME as HOLIDAY_MIGRATION
 from callmanager.tasks.holiday_migration import RunReport, run_holiday_migration
+from callmanager.tasks.lease import DailyLease
 from callmanager.tasks.scheduler import Scheduled, Scheduler
 
 Task = Callable[[FastAPI], Awaitable[RunReport]]
@@ -25,9 +26,18 @@ def install_scheduler(app: FastAPI, services: Services) -> Scheduler | None:
     """Start the scheduler with the service (if `scheduler_enabled`) and stop it before it stops."""
     if not services.settings.scheduler_enabled:
         return None
-    ensure_task_log(services.settings.log_level)
+    settings = services.settings
+    ensure_task_log(settings.log_level)
+    first = timedelta(seconds=settings.scheduler_first_run_s)
+    metrics = getattr(app.state, "metrics", None)  # `observe.install`: None without a token
     scheduler = Scheduler(
-        [Scheduled(name, _bound(task, app), every=DAILY) for name, task in TASKS.items()]
+        [
+            Scheduled(name, _bound(task, app), every=DAILY, first_after=first)
+            for name, task in TASKS.items()
+        ],
+        # One run per day across every worker and instance on this database.
+        lease=DailyLease(services.session_factory),
+        on_run=metrics.task_ran if metrics is not None else None,
     )
     services.on_start.append(scheduler.start)
     services.on_stop.append(scheduler.stop)

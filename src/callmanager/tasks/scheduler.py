@@ -2,6 +2,10 @@
 
 Runs never overlap (one loop per task), a failing run is logged and the loop goes on, and stop()
 cancels the loops and waits for them, so the service shuts down cleanly.
+
+With a `DailyLease`, a task runs once per UTC day across every process on the database: each
+process checks every `check_every` whether today's run is still free, and the one that takes
+the day's lease runs it; the others skip.
 """
 
 from __future__ import annotations
@@ -11,11 +15,15 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
+
+from callmanager.tasks.lease import DailyLease
 
 logger = logging.getLogger(__name__)
 
 Job = Callable[[], Awaitable[object]]
+OnRun = Callable[[str, str], None]
+"""Told of each run's outcome by task name: `succeeded`, `failed` or `skipped`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,13 +34,25 @@ class Scheduled:
     job: Job
     every: timedelta = timedelta(days=1)
     first_after: timedelta = timedelta(minutes=1)
+    check_every: timedelta = timedelta(hours=1)
+    """With a lease: how often to check whether today's run is still to be made."""
 
 
 class Scheduler:
     """Runs scheduled jobs in the event loop of the service."""
 
-    def __init__(self, jobs: list[Scheduled]) -> None:
+    def __init__(
+        self,
+        jobs: list[Scheduled],
+        *,
+        lease: DailyLease | None = None,
+        on_run: OnRun | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
         self.jobs = jobs
+        self.lease = lease
+        self.on_run = on_run
+        self.clock = clock
         self._loops: list[asyncio.Task[None]] = []
 
     @property
@@ -56,10 +76,38 @@ class Scheduler:
 
     async def _loop(self, scheduled: Scheduled) -> None:
         delay = scheduled.first_after
+        ran: date | None = None
         while True:
             await asyncio.sleep(delay.total_seconds())
+            if self.lease is None:
+                await self._run(scheduled)
+                delay = scheduled.every
+                continue
+            delay = scheduled.check_every
+            today = self.clock().date()
+            if ran == today:
+                continue
             try:
-                await scheduled.job()
+                taken = await asyncio.to_thread(self.lease.take, scheduled.name, today)
             except Exception:
-                logger.exception("task %s failed; next run in %s", scheduled.name, scheduled.every)
-            delay = scheduled.every
+                logger.exception("task %s: its lease could not be taken; retrying", scheduled.name)
+                continue
+            ran = today
+            if taken:
+                await self._run(scheduled)
+            else:
+                logger.info("task %s: another process runs it today", scheduled.name)
+                self._count(scheduled.name, "skipped")
+
+    async def _run(self, scheduled: Scheduled) -> None:
+        try:
+            await scheduled.job()
+        except Exception:
+            logger.exception("task %s failed; next run in %s", scheduled.name, scheduled.every)
+            self._count(scheduled.name, "failed")
+            return
+        self._count(scheduled.name, "succeeded")
+
+    def _count(self, name: str, outcome: str) -> None:
+        if self.on_run is not None:
+            self.on_run(name, outcome)

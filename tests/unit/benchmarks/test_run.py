@@ -13,7 +13,7 @@ import pytest
 from tests.databases import POSTGRES_URL_VAR
 
 ROOT = Path(__file__).resolve().parents[3]
-SCENARIOS = {"api", "writer", "queries", "visibility", "export", "tlog", "activity"}
+SCENARIOS = {"api", "writer", "queries", "visibility", "export", "tlog", "activity", "scaling"}
 
 
 @pytest.mark.slow

@@ -23,6 +23,7 @@ from typing import Protocol
 
 from asgi_audit.errors import AuditUnavailable, WriterClosed
 from asgi_audit.events import AuditEvent
+from asgi_audit.observer import WriterObserver
 from asgi_audit.store.port import AuditStore
 
 log = logging.getLogger("asgi_audit")
@@ -85,6 +86,7 @@ class AuditWriter:
         shutdown_timeout: float = 10.0,
         maintenance: Callable[[], None] | None = None,
         maintenance_interval: float = 1.0,
+        observer: WriterObserver | None = None,
     ) -> None:
         if flush_interval <= 0 or max_queue < 1 or max_batch < 1:
             raise ValueError("flush_interval, max_queue and max_batch must be positive")
@@ -100,6 +102,8 @@ class AuditWriter:
         """Run by the writer thread between batches, at most every `maintenance_interval`
         seconds (e.g. `Notary.run`: sealing appends, so it belongs to the single write path)."""
         self.maintenance_interval = maintenance_interval
+        self.observer = observer
+        """Told of batches, commits and durable waits (e.g. the host's metrics)."""
         self._next_maintenance = 0.0
         self._cond = threading.Condition(threading.Lock())
         self._queue: deque[_Op] = deque()
@@ -114,6 +118,11 @@ class AuditWriter:
     @property
     def running(self) -> bool:
         return self._state is _State.RUNNING
+
+    @property
+    def queue_depth(self) -> int:
+        """Operations queued and not yet taken by the thread (bounded by `max_queue`)."""
+        return len(self._queue)
 
     def start(self) -> None:
         """Start the writer thread (returns at once; the store is prepared in that thread)."""
@@ -177,11 +186,17 @@ class AuditWriter:
 
     async def _durable(self, op: _Op) -> None:
         assert op.done is not None
-        await self._put(op)
+        started = time.monotonic()
+        refused = True
         try:
+            await self._put(op)
             await asyncio.wait_for(asyncio.wrap_future(op.done), self.durable_timeout)
+            refused = False
         except TimeoutError as exc:
             raise AuditUnavailable("the audit store did not confirm the entry in time") from exc
+        finally:
+            if self.observer is not None:
+                self.observer.durable_waited(time.monotonic() - started, refused)
 
     async def _put(self, op: _Op) -> None:
         while True:
@@ -226,6 +241,8 @@ class AuditWriter:
                 break
             self._maintain()
             if not batch:
+                if self.observer is not None:
+                    self.observer.batch_taken(0, 0)  # woken for maintenance: nothing queued
                 continue
             if self._write(batch):
                 backoff = self.retry_initial
@@ -270,6 +287,9 @@ class AuditWriter:
             batch = [self._queue.popleft() for _ in range(min(self.max_batch, len(self._queue)))]
             self._urgent -= sum(1 for op in batch if op.urgent)
             waiters, self._space_waiters = self._space_waiters, []
+            depth = len(self._queue)
+        if self.observer is not None:
+            self.observer.batch_taken(len(batch), depth)
         for waiter in waiters:
             _resolve(waiter)
         return batch
@@ -291,12 +311,15 @@ class AuditWriter:
             done = waited_on.get(event.id)
             return done is None or not done.cancelled()
 
+        started = time.perf_counter()
         try:
             if inserts or completions:
                 self.store.write(inserts, completions, settled=settled)
         except Exception as exc:
             self._failed(batch, exc)
             return False
+        if self.observer is not None and (inserts or completions):
+            self.observer.batch_written(inserts, len(completions), time.perf_counter() - started)
         for op in batch:
             if op.done is not None:
                 _resolve(op.done)

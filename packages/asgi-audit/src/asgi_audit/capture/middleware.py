@@ -15,6 +15,7 @@ import time
 from asgi_audit.bodies import CAPTURE_LIMIT
 from asgi_audit.capture.durable import DurableFlow, Problems
 from asgi_audit.capture.entry import Call
+from asgi_audit.capture.entry_header import ENTRY_ID_HEADER, EntryIdHeader
 from asgi_audit.capture.read import run_read
 from asgi_audit.capture.request import RequestTap
 from asgi_audit.capture.response import ResponseHolder, ResponseTap
@@ -35,12 +36,15 @@ class AuditMiddleware:
         sink: AuditSink,
         capture_limit: int = CAPTURE_LIMIT,
         problem_type: str = "about:blank",
+        entry_id_header: str | None = ENTRY_ID_HEADER,
     ) -> None:
         self.app = app
         self.policy = policy
         self.sink = sink
         self.capture_limit = capture_limit
         self.problems = Problems(problem_type)
+        self.entry_id_header = entry_id_header.lower().encode() if entry_id_header else None
+        """Names each audited response's entry (None: no header)."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -53,18 +57,19 @@ class AuditMiddleware:
         started = time.perf_counter()
         request = RequestTap(receive, self.capture_limit, self.policy.redactor)
         await request.preread()
+        # The taps send through `named`, whose id is the entry's once the entry is made.
+        named = EntryIdHeader(send, self.entry_id_header) if self.entry_id_header else None
+        client = named or send
         if decision.action.is_modification:
-            holder = ResponseHolder(send, self.capture_limit)
+            holder = ResponseHolder(client, self.capture_limit)
             before = await read_before(self.policy, decision)
             call = Call(self.policy, decision, scope, request, holder, started, before)
+            if named is not None:
+                named.name(call.entry.id)
             await DurableFlow(self.app, self.sink, self.problems, call, holder).run()
         else:
-            call = Call(
-                self.policy,
-                decision,
-                scope,
-                request,
-                ResponseTap(send, self.capture_limit),
-                started,
-            )
+            tap = ResponseTap(client, self.capture_limit)
+            call = Call(self.policy, decision, scope, request, tap, started)
+            if named is not None:
+                named.name(call.entry.id)
             await run_read(self.app, call, self.sink)

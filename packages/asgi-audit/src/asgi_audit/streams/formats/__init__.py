@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from asgi_audit.streams.formats.cef import cef
 from asgi_audit.streams.formats.native import native
+from asgi_audit.streams.formats.ocsf import ocsf
 from asgi_audit.streams.types import Product, StreamEvent
 from asgi_audit.types import JSONObject
 
@@ -20,4 +22,6 @@ def render(event: StreamEvent, fmt: StreamFormat, product: Product) -> JSONObjec
     """`event` in `fmt`: a JSON object (native, ocsf) or one line of text (cef)."""
     if fmt is StreamFormat.NATIVE:
         return native(event)
-    raise NotImplementedError(fmt)  # ocsf and cef: being built (issue 15)
+    if fmt is StreamFormat.OCSF:
+        return ocsf(event, product)
+    return cef(event, product)

@@ -1,0 +1,95 @@
+"""One structured line per request: method, route template, status, duration, tenant, actor
+type and audit entry id; secret query parameters redacted; JSON or readable text."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from asgi_audit import REDACTED
+from callmanager.auth.principal import Role
+from callmanager.logs import REQUEST_LOGGER, RedactSecrets, structured_formatter
+from tests.conftest import LoginAs
+
+
+@pytest.fixture
+def request_lines() -> Iterator[io.StringIO]:
+    """What the request logger writes, through the service's own formatter (JSON lines)."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(structured_formatter(json_lines=True))
+    handler.addFilter(RedactSecrets())
+    logger = logging.getLogger(REQUEST_LOGGER)
+    logger.addHandler(handler)
+    level = logger.level
+    logger.setLevel(logging.INFO)  # (not `logger.level =`: setLevel clears the level cache)
+    yield stream
+    logger.removeHandler(handler)
+    logger.setLevel(level)
+
+
+def _lines(stream: io.StringIO) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in stream.getvalue().splitlines()]
+
+
+def test_each_request_is_one_json_line_with_route_tenant_actor_and_entry(
+    login_as: LoginAs, request_lines: io.StringIO
+) -> None:
+    writer = login_as(Role.WRITER)
+    request_lines.truncate(0)
+    request_lines.seek(0)
+    created = writer.client.post(writer.url("/groups"), json={"name": "Logged"})
+    assert created.status_code == 201
+
+    [line] = _lines(request_lines)
+    assert line["event"] == f"POST {writer.url('/groups')} 201"
+    assert line["method"] == "POST"
+    assert line["route"] == "/api/v1/tenants/{tenant_id}/groups"
+    assert line["status"] == 201
+    assert line["tenant"] == str(writer.tenant_id)
+    assert line["actor_type"] == "user"
+    assert line["audit_entry_id"] == created.headers["Audit-Entry-Id"]
+    assert line["duration_ms"] > 0
+    assert line["level"] == "info"
+    assert line["logger"] == REQUEST_LOGGER
+    assert "timestamp" in line
+    assert writer.email not in request_lines.getvalue()
+
+
+def test_routes_of_included_routers_are_logged_by_their_whole_template(
+    client: TestClient, request_lines: io.StringIO
+) -> None:
+    client.get("/api/v1/auth/me")
+    client.get("/healthz")
+    client.get("/no/such/page/at/all")
+    routes = [(line["route"], line["status"], line["actor_type"]) for line in _lines(request_lines)]
+    assert routes[0] == ("/api/v1/auth/me", 401, "anonymous")
+    assert routes[1] == ("/healthz", 200, "anonymous")
+    assert routes[2][1] == 404
+
+
+def test_secret_query_parameters_are_redacted_in_the_request_line(
+    client: TestClient, request_lines: io.StringIO
+) -> None:
+    client.get("/api/v1/auth/me", params={"api_key": "cm_s3cr3t", "view": "full"})
+    [line] = _lines(request_lines)
+    assert "cm_s3cr3t" not in request_lines.getvalue()
+    assert line["path"] == f"/api/v1/auth/me?api_key={REDACTED}&view=full"
+
+
+def test_on_a_terminal_the_line_reads_as_text() -> None:
+    record = logging.LogRecord(
+        REQUEST_LOGGER, logging.INFO, __file__, 1, "%s %s %d", ("GET", "/healthz", 200), None
+    )
+    record.route = "/healthz"
+    text = structured_formatter(json_lines=False).format(record)
+    assert "GET /healthz 200" in text
+    assert "route=/healthz" in text
+    with pytest.raises(json.JSONDecodeError):
+        json.loads(text)
