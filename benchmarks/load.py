@@ -29,7 +29,7 @@ from asgi_audit import AuditEvent, Outcome
 from asgi_audit.store.bulk import postgres_row, sqlite_row
 from asgi_audit.store.rollup import Counts
 from asgi_audit.store.sql import create_partition
-from asgi_audit.store.tables import entries
+from asgi_audit.store.tables import SQLITE_SEARCH_IDS, entries
 from asgi_audit.store.tree import Appender, Growth
 from asgi_audit.tlog.merkle import CompactRange
 
@@ -98,7 +98,7 @@ def _hex(row: tuple[object, ...]) -> tuple[object, ...]:
 
 _TRIGGER_INSERT = re.compile(
     r"BEGIN\s+INSERT\s+INTO\s+(?P<table>\w+)\s*(?P<columns>\([^)]*\))\s*VALUES\s*"
-    r"\((?P<values>.*)\)\s*;\s*END\s*$",
+    r"\((?P<values>.*?)\)\s*;",
     re.IGNORECASE | re.DOTALL,
 )
 
@@ -155,6 +155,8 @@ def _replay_trigger(conn: sqlite3.Connection, sql: str) -> None:
         f"INSERT INTO {found['table']} {found['columns']} "
         f"SELECT {found['values']} FROM audit_entries AS new"
     )
+    if SQLITE_SEARCH_IDS in sql:  # the trigger also maps each entry to its row of the index
+        conn.execute(f"INSERT INTO {SQLITE_SEARCH_IDS} SELECT entry_id, rowid FROM audit_search")
 
 
 # -- PostgreSQL ----------------------------------------------------------------------------------

@@ -30,6 +30,8 @@ class Served:
         self.base_url = f"http://127.0.0.1:{port}"
         self.stdout_path = var_dir / f"serve-{port}.out"
         self.stderr_path = var_dir / f"serve-{port}.err"
+        self.process: subprocess.Popen[bytes] | None = None
+        """The server process, for tests that kill it."""
 
     def stdout(self) -> str:
         return self.stdout_path.read_text(errors="replace")
@@ -75,6 +77,7 @@ def serve(
     command = [sys.executable, "-m", "callmanager.cli", "serve", "--port", str(port), *args]
     with served.stdout_path.open("wb") as out, served.stderr_path.open("wb") as err:
         process = subprocess.Popen(command, env=env, stdout=out, stderr=err)
+    served.process = process
     try:
         _wait_until_up(served, process)
         yield served

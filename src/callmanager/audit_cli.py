@@ -132,7 +132,9 @@ def _print(reports: Iterable[Report], label: str | None) -> int:
         failed += len(report.findings)
         subject = label or f"tenant {report.tenant_id}: {report.size} entries"
         verdict = "verified" if report.ok else f"{len(report.findings)} failures"
-        print(f"{subject}, {report.checkpoints} checkpoints: {verdict}")
+        # Places retention pruned (hash only) are counted, never reported missing.
+        pruned = f", {report.pruned} pruned" if report.pruned else ""
+        print(f"{subject}, {report.checkpoints} checkpoints{pruned}: {verdict}")
     return 1 if failed else 0
 
 

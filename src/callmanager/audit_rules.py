@@ -4,7 +4,7 @@ classification, the sensitive invitation response, and how each entry's sentence
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from fastapi import FastAPI
 
@@ -19,7 +19,13 @@ from asgi_audit import (
     SummaryInput,
 )
 from asgi_audit.policy import UNKNOWN_ROUTE
-from asgi_audit.redact import RedactQuery
+from asgi_audit.redact import (
+    DEFAULT_SECRET_EXACT,
+    DEFAULT_SECRET_PARTS,
+    RedactBody,
+    RedactQuery,
+    SecretKeys,
+)
 from asgi_audit.routes import Templates, derive_rules
 from asgi_audit.summaries import name_in, with_changes
 from asgi_audit.types import JSON, Scope
@@ -32,6 +38,13 @@ TENANT_PREFIX = "/api/v1/tenants/{tenant_id}"
 REDACT_QUERY = RedactQuery()
 """The one rule for secret query parameters (`?token=`, `?grant=`, `?api_key=` …): the audit
 record's path and every line of the server log (`callmanager.logs`) go through it."""
+
+REDACT_BODY = RedactBody(
+    SecretKeys(DEFAULT_SECRET_PARTS, DEFAULT_SECRET_EXACT | {"client_key_pem", "client_cert_pem"})
+)
+"""Every captured body: the engine's secret keys, plus a log stream's syslog client
+certificate and key (`token` and `secret`, a HEC token and a webhook secret, are secret keys
+already), so a stream's secrets are never in its create, change or rotate entries."""
 
 PARTNER = ActorType.register("partner")
 """Upstream partner staff, come in through the Provisioner's Access Service: never a person."""
@@ -63,6 +76,7 @@ _LABELS = {
     "audit_log": ("audit log entry", "audit log"),
     "tenant": ("tenant", "tenant"),
     "partner_access": ("partner access", "partner access"),
+    "log_stream": ("log stream", "log streams"),
 }
 _VERBS = {Action.CREATE: "Created", Action.EDIT: "Edited", Action.DELETE: "Deleted"}
 
@@ -124,8 +138,86 @@ def _summarize_role_change(entry: SummaryInput) -> str:
     return with_changes(f"Edited portal user {who}", entry.changes)
 
 
+def _stream(entry: SummaryInput) -> str:
+    name = entry.resource.name or name_in(entry.body)
+    return f"log stream '{name}'" if name else f"log stream {entry.resource.id}"
+
+
+def _summarize_stream_change(entry: SummaryInput) -> str:
+    rotated = isinstance(entry.body, dict) and entry.body.get("rotate_secret") not in (None, False)
+    verb = "Rotated the secret of" if rotated else "Edited"
+    return with_changes(f"{verb} {_stream(entry)}", entry.changes)
+
+
+def _summarize_stream_verb(label: str) -> Callable[[SummaryInput], str]:
+    return lambda entry: with_changes(f"{label} {_stream(entry)}", entry.changes)
+
+
 def _summarize_proof(entry: SummaryInput) -> str:
     return f"Viewed the proof of audit log entry {entry.resource.id}"
+
+
+def _summarize_prune(entry: SummaryInput) -> str:
+    """`Pruned 61 entries before 2025-10-26 (kept for 400 days)`, from the call's answer."""
+    done = entry.response if isinstance(entry.response, dict) else {}
+    pruned, begins, days = done.get("pruned"), done.get("history_begins"), done.get("days")
+    if isinstance(pruned, int) and isinstance(begins, str) and isinstance(days, int):
+        noun = "entry" if pruned == 1 else "entries"
+        return f"Pruned {pruned} {noun} before {begins} (kept for {days} days)"
+    return "Pruned the audit log's entries older than its retention period"
+
+
+STREAM_FIELDS = (
+    "id",
+    "name",
+    "destination",
+    "format",
+    "action_type",
+    "start_seq",
+    "created_at",
+    "updated_at",
+    "health",
+)
+"""All a stream's create or change entry keeps of its response: never a secret shown once."""
+STREAMS = f"{TENANT_PREFIX}/audit-log/streams"
+_STREAM_RULES = (
+    RouteRule("GET", STREAMS, resource_type="log_stream"),
+    RouteRule(
+        "POST",
+        STREAMS,
+        resource_type="log_stream",
+        sensitive=STREAM_FIELDS,
+        summary=lambda e: f"Created {_stream(e)}",
+    ),
+    RouteRule("GET", f"{STREAMS}/{{stream_id}}", resource_type="log_stream"),
+    RouteRule(
+        "PATCH",
+        f"{STREAMS}/{{stream_id}}",
+        resource_type="log_stream",
+        sensitive=STREAM_FIELDS,
+        summary=_summarize_stream_change,
+    ),
+    RouteRule("DELETE", f"{STREAMS}/{{stream_id}}", resource_type="log_stream"),
+    *(
+        RouteRule(
+            "POST",
+            f"{STREAMS}/{{stream_id}}/{verb}",
+            action=Action.EDIT,
+            resource_type="log_stream",
+            resource_id="stream_id",
+            summary=_summarize_stream_verb(label),
+        )
+        for verb, label in (("pause", "Paused"), ("resume", "Resumed"))
+    ),
+    RouteRule(
+        "POST",
+        f"{STREAMS}/{{stream_id}}/test",
+        resource_type="log_stream",
+        resource_id="stream_id",
+        summary=lambda e: f"Sent a test event to {_stream(e)}",
+    ),
+)
+"""A tenant's log streams, as their own resource (their paths are under the audit log's)."""
 
 
 def _role(body: JSON) -> str | None:
@@ -193,6 +285,16 @@ _SPECIAL = (
         summary="Viewed the audit log's activity",
         response_body=False,
     ),
+    # The tenant is its own resource: an edit names it and shows what changed (its retention).
+    RouteRule("PATCH", TENANT_PREFIX, resource_type="tenant", resource_id="tenant_id"),
+    # Retention's daily call: it removes entries, so it is a delete of the log's old content.
+    RouteRule(
+        "POST",
+        f"{TENANT_PREFIX}/audit-log/prune",
+        action=Action.DELETE,
+        resource_type="audit_log",
+        summary=_summarize_prune,
+    ),
     # The log's proofs: checkpoints, hashes and leaves it holds already, described only.
     *(
         RouteRule(
@@ -211,6 +313,7 @@ _SPECIAL = (
             ("{entry_id}/proof", "entry_id", _summarize_proof),
         )
     ),
+    *_STREAM_RULES,
 )
 
 
@@ -232,8 +335,9 @@ def rules_for(templates: Mapping[str, Iterable[str]] | Templates) -> list[RouteR
     )
 
 
-UNCHANGED_FIELDS = ("updated_at", "version")
-"""Fields every edit changes by itself: not what anyone changed."""
+UNCHANGED_FIELDS = ("updated_at", "version", "health")
+"""Fields every edit changes by itself: not what anyone changed (a stream's health moves with
+its deliveries)."""
 
 
 def call_manager_policy(app: FastAPI) -> AuditPolicy:
@@ -248,4 +352,5 @@ def call_manager_policy(app: FastAPI) -> AuditPolicy:
         tenant_prefix=TENANT_PREFIX,
         summarize=summarize,
         query_redactor=REDACT_QUERY,
+        redactor=REDACT_BODY,
     )

@@ -13,12 +13,16 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from asgi_audit import Decision
 from asgi_audit.types import JSON
+from callmanager.api.audit_streams import StreamSettings, stream_json
 from callmanager.api.groups import GroupOut
 from callmanager.api.portal_users import InvitationOut, portal_user_out
+from callmanager.api.tenants import tenant_out
 from callmanager.domain.callflows import service as call_flows
 from callmanager.domain.groups import service as groups
 from callmanager.domain.portal_users import service as portal_users
+from callmanager.domain.tenants import service as tenants
 from callmanager.errors import CallManagerError
+from callmanager.streams import service as streams
 
 Reader = Callable[[Session, uuid.UUID, uuid.UUID], Any]
 """Reads one resource of a tenant as the API's JSON (None when there is no such resource)."""
@@ -46,11 +50,24 @@ def _invitation(db: Session, tenant_id: uuid.UUID, invitation_id: uuid.UUID) -> 
     return None
 
 
+def _tenant(db: Session, tenant_id: uuid.UUID, _same_tenant: uuid.UUID) -> Any:
+    return tenant_out(tenants.get_tenant(db, tenant_id))
+
+
+def _log_stream(db: Session, tenant_id: uuid.UUID, stream_id: uuid.UUID) -> Any:
+    # Without its health, which moves by itself (`audit_rules.UNCHANGED_FIELDS`).
+    return StreamSettings.model_validate(
+        stream_json(streams.get_stream(db, tenant_id, stream_id), None)
+    )
+
+
 READERS: dict[str, Reader] = {
+    "tenant": _tenant,
     "group": _group,
     "call_flow": _call_flow,
     "portal_user": _portal_user,
     "invitation": _invitation,
+    "log_stream": _log_stream,
 }
 """The resources whose edits and deletes are read first, by resource type."""
 

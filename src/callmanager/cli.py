@@ -66,7 +66,9 @@ def _tenant_create(args: argparse.Namespace, settings: Settings) -> int:
     from callmanager.app import create_app
     from callmanager.founding import Founded, found_tenant
 
-    app = create_app(settings.model_copy(update={"scheduler_enabled": False}))
+    app = create_app(
+        settings.model_copy(update={"scheduler_enabled": False, "streams_enabled": False})
+    )
 
     async def run() -> Founded:
         # The app's lifespan runs its audit writer: the founding is the log's first entries.
@@ -104,7 +106,9 @@ def _demo_seed(args: argparse.Namespace, settings: Settings) -> int:
             (settings.var_dir / f"callmanager.db{suffix}").unlink(missing_ok=True)
         demo.logins_path(settings).unlink(missing_ok=True)
         upgrade(settings.resolved_database_url, audit_url=settings.resolved_audit_database_url)
-    app = create_app(settings.model_copy(update={"scheduler_enabled": False}))
+    app = create_app(
+        settings.model_copy(update={"scheduler_enabled": False, "streams_enabled": False})
+    )
     logins = asyncio.run(demo.seed(app))
     demo.print_logins(logins, settings)
     return 0

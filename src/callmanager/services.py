@@ -18,11 +18,12 @@ from callmanager.auth.middleware import SYSTEM_SCHEME
 from callmanager.auth.principals import Principals
 from callmanager.db import UnitOfWork, make_engine, make_session_factory
 from callmanager.settings import Settings
+from callmanager.streams.delivery import Deliverer
 
 Hook = Callable[[], Awaitable[None]]
-BACKGROUND_THREADS = 2
+BACKGROUND_THREADS = 3
 """Threads of this process that use the database besides the workers: a token's last use, the
-scheduler's task."""
+scheduler's task, log stream delivery."""
 
 
 @dataclass
@@ -45,6 +46,8 @@ class Services:
     """Writes audit entries; None when `audit_enabled` is off."""
     principals: Principals = field(init=False)
     """Resolves session cookies and API tokens, through the principal cache."""
+    deliverer: Deliverer | None = field(init=False, default=None)
+    """Delivers log streams; None when `streams_enabled` is off (command-line processes)."""
 
     def __post_init__(self) -> None:
         self.principals = Principals(
@@ -77,6 +80,11 @@ class Services:
             self.audit_writer = writer
             self.on_start.append(self._start_audit_writer)
             self.on_stop.append(writer.shutdown)
+        if self.settings.streams_enabled:
+            # Stopped before the audit store closes (stop hooks run in reverse).
+            self.deliverer = Deliverer(self.session_factory, self.audit_store, self.settings)
+            self.on_start.append(self.deliverer.start)
+            self.on_stop.append(self.deliverer.stop)
 
     async def _size_worker_threads(self) -> None:
         """As many worker threads as the pool keeps connections for (anyio's default is 40)."""

@@ -68,6 +68,18 @@ class Settings(BaseSettings):
     metrics_token: str = Field(default="", repr=False)
     """Collect Prometheus metrics and serve them at `GET /metrics` to `Authorization: Bearer
     <this>`; empty: no metrics are collected and `/metrics` is 404."""
+    streams_enabled: bool = True
+    """Deliver log streams from this process (command-line processes never do)."""
+    streams_allow_private: bool = False
+    """Let log streams reach loopback, private and link-local hosts, and plain `http`."""
+    stream_retry_hours: float = Field(default=72.0, gt=0, le=24 * 365)
+    """How long a stream retries a failing destination before it is `failing`."""
+    stream_poll_s: float = Field(default=0.25, gt=0, le=60)
+    """How often a delivering stream looks for new entries."""
+    stream_lease_s: float = Field(default=30.0, ge=0.5, le=3600)
+    """How long a process holds a stream without renewing; another takes over after."""
+    stream_timeout_s: float = Field(default=10.0, gt=0, le=120)
+    """A destination's connect and read timeout."""
 
     @cached_property
     def resolved_database_url(self) -> str:

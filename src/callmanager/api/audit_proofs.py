@@ -166,7 +166,8 @@ def log_leaves(
 ) -> PrefetchingStreamingResponse:
     """JSON Lines, one per leaf `start` ≤ seq < `end` (default `start` + 10 000, clamped to
     the latest checkpoint's size): `{"seq", "entry_id", "leaf"}`, `leaf` the base64 leaf bytes;
-    a leaf whose entry is gone has `"leaf": null` and its `hash`. At most 10 000 leaves a call
+    a leaf whose entry is gone has `"leaf": null`, its `hash`, and `"pruned": true` when
+    retention removed it (false: the entry is missing). At most 10 000 leaves a call
     (`MAX_LEAVES`); a longer range is a 400."""
     end = start + MAX_LEAVES if end is None else end
     if start > end:
@@ -200,6 +201,7 @@ def _leaf(leaf: Leaf) -> dict[str, Any]:
             "entry_id": str(leaf.entry_id),
             "hash": b64(leaf.hash),
             "leaf": None,
+            "pruned": leaf.pruned,
         }
     return {
         "seq": leaf.seq,

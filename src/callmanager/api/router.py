@@ -8,6 +8,8 @@ from callmanager.api import (
     admin_setup,
     audit_log,
     audit_proofs,
+    audit_retention,
+    audit_streams,
     auth,
     call_flows,
     call_logs,
@@ -28,5 +30,7 @@ api_router.include_router(call_flows.router)
 api_router.include_router(call_logs.router)
 api_router.include_router(partner_access.router)
 api_router.include_router(audit_proofs.keys_router)
+api_router.include_router(audit_streams.router)  # before `/audit-log/{entry_id}`
 api_router.include_router(audit_proofs.router)  # before `/audit-log/{entry_id}`
+api_router.include_router(audit_retention.router)
 api_router.include_router(audit_log.router)

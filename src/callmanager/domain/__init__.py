@@ -8,4 +8,5 @@ from callmanager.domain.portal_users import models as _portal_users  # noqa: F40
 from callmanager.domain.setup import models as _setup  # noqa: F401
 from callmanager.domain.tenants import models as _tenants  # noqa: F401
 from callmanager.partner import models as _partner  # noqa: F401
+from callmanager.streams import models as _streams  # noqa: F401
 from callmanager.tasks import models as _tasks  # noqa: F401

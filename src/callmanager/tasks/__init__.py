@@ -2,3 +2,6 @@
 
 HOLIDAY_MIGRATION = "holiday-migration"
 """The task that checks and migrates every call flow's holidays; its name in the audit log."""
+
+AUDIT_RETENTION = "audit-retention"
+"""The task that prunes every tenant's audit log to its retention period; its name in the log."""

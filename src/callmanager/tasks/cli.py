@@ -7,9 +7,9 @@ import sys
 from typing import Any
 
 from callmanager.settings import Settings
-from callmanager.tasks import HOLIDAY_MIGRATION
+from callmanager.tasks import AUDIT_RETENTION, HOLIDAY_MIGRATION
 
-TASK_NAMES = (HOLIDAY_MIGRATION,)
+TASK_NAMES = (HOLIDAY_MIGRATION, AUDIT_RETENTION)
 
 
 def add_task_commands(commands: Any) -> None:
@@ -37,7 +37,9 @@ def run_task(args: argparse.Namespace, settings: Settings) -> int:
     from callmanager.tasks.registry import TASKS
 
     configure_logging(settings)
-    app = create_app(settings.model_copy(update={"scheduler_enabled": False}))
+    app = create_app(
+        settings.model_copy(update={"scheduler_enabled": False, "streams_enabled": False})
+    )
 
     async def run() -> Any:
         async with app.router.lifespan_context(app):

@@ -9,14 +9,19 @@ from datetime import timedelta
 from fastapi import FastAPI
 
 from callmanager.services import Services
+from callmanager.tasks.audit_retention import TASK_NAME as AUDIT_RETENTION
+from callmanager.tasks.audit_retention import RetentionReport, run_audit_retention
 from callmanager.tasks.holiday_migration import TASK_NAME as HOLIDAY_MIGRATION
 from callmanager.tasks.holiday_migration import RunReport, run_holiday_migration
 from callmanager.tasks.lease import DailyLease
 from callmanager.tasks.scheduler import Scheduled, Scheduler
 
-Task = Callable[[FastAPI], Awaitable[RunReport]]
+Task = Callable[[FastAPI], Awaitable[RunReport | RetentionReport]]
 
-TASKS: dict[str, Task] = {HOLIDAY_MIGRATION: run_holiday_migration}
+TASKS: dict[str, Task] = {
+    HOLIDAY_MIGRATION: run_holiday_migration,
+    AUDIT_RETENTION: run_audit_retention,
+}
 """Every task, by the name the CLI and the audit log use."""
 
 DAILY = timedelta(days=1)
@@ -59,8 +64,8 @@ def ensure_task_log(level: str) -> None:
     task_logger.addHandler(handler)
 
 
-def _bound(task: Task, app: FastAPI) -> Callable[[], Awaitable[RunReport]]:
-    async def run() -> RunReport:
+def _bound(task: Task, app: FastAPI) -> Callable[[], Awaitable[RunReport | RetentionReport]]:
+    async def run() -> RunReport | RetentionReport:
         return await task(app)
 
     return run

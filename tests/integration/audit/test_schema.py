@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import warnings
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
@@ -74,3 +75,16 @@ def test_the_activity_rollup_is_read_from_its_key_alone(store: SqlAuditStore) ->
         else:
             table = conn.scalar(text("SELECT sql FROM sqlite_master WHERE name = 'audit_activity'"))
             assert "WITHOUT ROWID" in table
+
+
+def test_sqlite_maps_each_searched_entry_to_its_row_of_the_index(store: SqlAuditStore) -> None:
+    """Retention removes an entry's searched text by key: FTS5 cannot index `entry_id`."""
+    if store.is_postgres:
+        pytest.skip("PostgreSQL's search index is on the entries themselves")
+    with store.engine.connect() as conn:
+        assert "audit_search_ids" in set(inspect(conn).get_table_names())
+        for name in ("audit_entries_search", "audit_entries_search_final"):
+            trigger = conn.scalar(
+                text("SELECT sql FROM sqlite_master WHERE name = :n"), {"n": name}
+            )
+            assert "INSERT INTO audit_search_ids" in trigger

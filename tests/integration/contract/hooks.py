@@ -38,6 +38,10 @@ CONSISTENCY = f"{TENANT}/audit-log/consistency"
 LEAVES = f"{TENANT}/audit-log/leaves"
 EXPORT = f"{TENANT}/audit-log/export"
 MAX_LEAVES = 10_000
+STREAMS = {f"{TENANT}/audit-log/streams", f"{TENANT}/audit-log/streams/{{stream_id}}"}
+UNREACHABLE = "127.0.0.1"
+"""Where the contract's streams point (its server allows private hosts): nothing listens on
+port 9, so a delivery or a test event fails at once, and nothing leaves the machine."""
 SEARCH_FILTERS = (
     "action_type",
     "from",
@@ -83,10 +87,33 @@ def before_call(_context: Any, case: Case[Any], _kwargs: dict[str, Any]) -> None
         query.pop("cursor", None)  # only valid as the server issued it
     elif path in (CONSISTENCY, LEAVES) and isinstance(query, dict):
         _a_range_of_the_log(query, "from" if path == CONSISTENCY else "start")
+    elif path in STREAMS and case.method in ("POST", "PATCH") and isinstance(body, dict):
+        _a_stream_that_can_be(body)
     if path == EXPORT and isinstance(query, dict):
         _a_whole_seq_range(query)
     if path in WITH_EMAIL and isinstance(body, dict) and "email" in body:
         body["email"] = _deliverable_form(body["email"])
+
+
+def _a_stream_that_can_be(body: JSON) -> None:
+    """A destination that is a URL or host at all (safety is judged by resolving it, which a
+    schema cannot say), a HEC with its token, PEMs that load (none), CEF only on syslog, and a
+    secret rotated only for a webhook (the kind a PATCH leaves is the stored one)."""
+    destination = body.get("destination")
+    kind = destination.get("kind") if isinstance(destination, dict) else None
+    if isinstance(destination, dict):
+        if "url" in destination:
+            destination["url"] = f"http://{UNREACHABLE}:9/hook"
+        if "host" in destination and kind == "syslog":
+            destination["host"] = UNREACHABLE
+        for pem in ("ca_pem", "client_cert_pem", "client_key_pem"):
+            destination.pop(pem, None)
+        if kind == "splunk_hec" and not destination.get("token"):
+            destination["token"] = "contract-hec-token"
+    if body.get("format") == "cef" and kind != "syslog":
+        body["format"] = "native"
+    if body.get("rotate_secret") is True and kind != "webhook":
+        body["rotate_secret"] = False
 
 
 def _one_audit_day(query: JSON) -> None:

@@ -71,7 +71,7 @@ def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
             token = create_token(uow.session, owner, "contract", None).token
             uow.commit()
         services.engine.dispose()
-        with Server(database_url) as server:
+        with Server(database_url, streams_allow_private="true") as server:
             yield Target(server, tenant_id, owner, token, tmp_path)
 
 

@@ -9,9 +9,11 @@ leaf bytes (`canonical_bytes` of the entry: the line's own fields, in that order
 the entry is pending), and `inclusion_path`, the base64 hashes
 proving that leaf in the tree of the trailer's checkpoint (RFC 9162 order, leaf side first;
 null when `seq` is null or not below that tree's size). A leaf whose entry is gone keeps its
-line as `{"seq", "entry_id", "hash", "leaf": null, "inclusion_path"}`. The last line is the
-trailer: `{"checkpoint": signed note | null, "tree_size": N, "range": {"start", "end"} | null}`
-(`range` for an export of a `seq` range, which then holds every leaf of it, in order).
+line as `{"seq", "entry_id", "hash", "leaf": null, "pruned", "inclusion_path"}` (`pruned`: removed
+by retention, else lost). The last line is the trailer: `{"checkpoint": signed note | null,
+"tree_size": N, "range": {"start", "end"} | null}` plus, once the log was pruned,
+`"pruned_before"` (the retention mark) (`range` for an export of a `seq` range, which then
+holds every leaf of it, in order).
 """
 
 from __future__ import annotations
@@ -21,13 +23,14 @@ import csv
 import io
 from collections.abc import Generator
 from contextlib import closing
+from datetime import datetime
 from enum import StrEnum
 from typing import Any, cast
 
 import orjson
 
 from asgi_audit.events import ENTRY
-from asgi_audit.record import Record
+from asgi_audit.record import Record, format_instant
 from asgi_audit.store.paths import InclusionPaths
 from asgi_audit.store.port import Leaf, StoredCheckpoint
 from asgi_audit.types import JSON, JSONObject
@@ -122,25 +125,27 @@ def _leaf_line(leaf: Leaf, proofs: dict[int, bytes]) -> bytes:
         "entry_id": str(leaf.entry_id),
         "hash": b64(leaf.hash),
         "leaf": None,
+        "pruned": leaf.pruned,
     }
     proven = b"null" if path is None else b"[" + path + b"]"
     return orjson.dumps(item)[:-1] + b',"inclusion_path":' + proven + b"}\n"
 
 
-def trailer(checkpoint: StoredCheckpoint | None, seq_range: tuple[int, int] | None) -> bytes:
-    """The last line: the checkpoint every line is proven against, and the range exported."""
-    return (
-        orjson.dumps(
-            {
-                "checkpoint": None if checkpoint is None else checkpoint.note,
-                "tree_size": 0 if checkpoint is None else checkpoint.size,
-                "range": None
-                if seq_range is None
-                else {"start": seq_range[0], "end": seq_range[1]},
-            }
-        )
-        + b"\n"
-    )
+def trailer(
+    checkpoint: StoredCheckpoint | None,
+    seq_range: tuple[int, int] | None,
+    pruned_before: datetime | None = None,
+) -> bytes:
+    """The last line: the checkpoint every line is proven against, the range exported, and
+    (once the log was pruned) the retention mark before which entries may be hash only."""
+    data: JSONObject = {
+        "checkpoint": None if checkpoint is None else checkpoint.note,
+        "tree_size": 0 if checkpoint is None else checkpoint.size,
+        "range": None if seq_range is None else {"start": seq_range[0], "end": seq_range[1]},
+    }
+    if pruned_before is not None:
+        data["pruned_before"] = format_instant(pruned_before)
+    return orjson.dumps(data) + b"\n"
 
 
 def csv_chunks(batches: Batches, record: Record[Any] = ENTRY) -> Chunks:

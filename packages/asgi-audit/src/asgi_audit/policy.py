@@ -237,6 +237,7 @@ class AuditPolicy:
         status: int | None = None,
         detail: str | None = None,
         changes: Changes | None = None,
+        response: JSON = None,
     ) -> str:
         """The entry's sentence, true to its outcome: the rule's text or function (else the
         policy's) says what the call does, and `outcome_summary` words how it ended."""
@@ -252,6 +253,7 @@ class AuditPolicy:
             status,
             detail,
             changes,
+            response,
         )
         if isinstance(decision.summary, str):
             return outcome_summary(decision.summary, entry)

@@ -215,7 +215,7 @@ class AuditLog:
         paths = self.store.inclusion_paths(tenant_id, size)
         if start < end:
             yield from leaf_lines(self.store.leaves(tenant_id, start, end, batch), paths)
-        yield trailer(checkpoint, (start, end))
+        yield trailer(checkpoint, (start, end), self.store.pruned_before(tenant_id))
 
     def activity(self, query: ActivityQuery) -> JSONObject:
         """The search's entries counted per bucket and category (`asgi_audit.activity`)."""

@@ -39,6 +39,7 @@ INFINITIVES = {
     "Removed": "remove",
     "Replaced": "replace",
     "Revoked": "revoke",
+    "Pruned": "prune",
     "Ran": "run",
     "Started": "start",
     "Updated": "update",
@@ -67,6 +68,9 @@ class SummaryInput:
     """An error response's problem `detail` (else its `title`), for the outcome's words."""
     changes: Changes | None = None
     """What a successful edit changed, when the resource's earlier state was known."""
+    response: JSON = None
+    """A successful response's redacted JSON body, once the outcome is stored (None before,
+    and for failures): for a sentence only the answer can complete, e.g. how many."""
 
 
 Summarize = Callable[[SummaryInput], str]

@@ -60,8 +60,11 @@ def update_tenant(
     name: str | None = None,
     time_zone: str | None = None,
     microsoft_tenant_id: str | None = None,
+    audit_retention_days: int | None = None,
 ) -> Tenant:
     tenant = get_tenant(db, tenant_id)
+    if audit_retention_days is not None:
+        tenant.audit_retention_days = audit_retention_days
     if name is not None:
         tenant.name = name
     if time_zone is not None:

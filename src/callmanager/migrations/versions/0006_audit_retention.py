@@ -7,6 +7,9 @@ Create Date: 2026-11-30 09:00:00.000000
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
+from alembic import op
+
 revision: str = "0006_audit_retention"
 down_revision: str | None = "0005_task_leases"
 branch_labels: str | Sequence[str] | None = None
@@ -14,8 +17,13 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    pass
+    # Every tenant keeps 400 days (`domain/tenants/retention.py`) until an Owner says otherwise.
+    with op.batch_alter_table("tenants") as batch:
+        batch.add_column(
+            sa.Column("audit_retention_days", sa.Integer(), server_default="400", nullable=False)
+        )
 
 
 def downgrade() -> None:
-    pass
+    with op.batch_alter_table("tenants") as batch:
+        batch.drop_column("audit_retention_days")

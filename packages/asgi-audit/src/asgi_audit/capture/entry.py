@@ -123,7 +123,9 @@ class Call:
                 # The hot path (a read with a fixed sentence): nothing to word.
                 return entry.completed(status, self.duration_ms(), request, body, fixed)
             outcome, detail = Outcome.SUCCEEDED, None
+            answer = body.json if body.is_json else None
         else:
+            answer = None
             resource, changes = entry.resource, None
             outcome, detail = Outcome.FAILED, problem_detail(body.json if body.is_json else None)
         summary = self.policy.summary(
@@ -134,6 +136,7 @@ class Call:
             status=status,
             detail=detail,
             changes=changes,
+            response=answer,
         )
         return entry.completed(
             status, self.duration_ms(), request, body, summary, resource, changes

@@ -105,3 +105,46 @@ def drop_statements(dialect: str) -> list[str]:
     names = ["audit_entries_update", "audit_entries_delete"]
     names += [f"{t}_{op}" for t in FROZEN_TABLES for op in ("update", "delete")]
     return [f"DROP TRIGGER IF EXISTS {name}" for name in names]
+
+
+MARK_REFUSED = f"{REFUSED}: a retention mark never moves back"
+
+
+def retention_guard_statements(dialect: str) -> list[str]:
+    """The DDL that keeps `audit_retention` honest (migration a006): a tenant's mark and its
+    count of pruned entries only grow, and no mark is removed; a mark moved back would turn
+    pruned places into missing ones, a mark removed would hide what retention did."""
+    if dialect == "postgresql":
+        return [
+            "CREATE OR REPLACE FUNCTION audit_retention_guard() RETURNS trigger "
+            "LANGUAGE plpgsql AS $$ BEGIN "
+            "IF TG_OP = 'DELETE' OR NEW.tenant_id <> OLD.tenant_id "
+            "OR NEW.before < OLD.before OR NEW.pruned < OLD.pruned THEN "
+            f"  RAISE EXCEPTION '{MARK_REFUSED}' USING ERRCODE = 'integrity_constraint_violation'; "
+            "END IF; RETURN NEW; END $$",
+            "CREATE TRIGGER audit_retention_guard BEFORE UPDATE OR DELETE ON audit_retention "
+            "FOR EACH ROW EXECUTE FUNCTION audit_retention_guard()",
+            "CREATE TRIGGER audit_retention_no_truncate BEFORE TRUNCATE ON audit_retention "
+            "FOR EACH STATEMENT EXECUTE FUNCTION audit_frozen()",
+        ]
+    return [
+        "CREATE TRIGGER audit_retention_update BEFORE UPDATE ON audit_retention "
+        "WHEN NEW.tenant_id IS NOT OLD.tenant_id OR NEW.before < OLD.before "
+        "OR NEW.pruned < OLD.pruned "
+        f"BEGIN SELECT RAISE(ABORT, '{MARK_REFUSED}'); END",
+        "CREATE TRIGGER audit_retention_delete BEFORE DELETE ON audit_retention "
+        f"BEGIN SELECT RAISE(ABORT, '{MARK_REFUSED}'); END",
+    ]
+
+
+def retention_drop_statements(dialect: str) -> list[str]:
+    if dialect == "postgresql":
+        return [
+            "DROP TRIGGER IF EXISTS audit_retention_guard ON audit_retention",
+            "DROP TRIGGER IF EXISTS audit_retention_no_truncate ON audit_retention",
+            "DROP FUNCTION IF EXISTS audit_retention_guard()",
+        ]
+    return [
+        "DROP TRIGGER IF EXISTS audit_retention_update",
+        "DROP TRIGGER IF EXISTS audit_retention_delete",
+    ]

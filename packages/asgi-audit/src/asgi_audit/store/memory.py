@@ -8,17 +8,20 @@ from collections import Counter
 from collections.abc import Callable, Generator, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 
-from asgi_audit.events import AuditEvent, Outcome
+from asgi_audit.events import Action, AuditEvent, Outcome
 from asgi_audit.store.paths import InclusionPaths
 from asgi_audit.store.port import (
     Category,
     Criteria,
     Head,
     Leaf,
+    LogHead,
     Position,
+    Pruned,
     SlotCount,
     StoredCheckpoint,
     always,
+    is_pruned,
     merge_completions,
 )
 from asgi_audit.store.tree import Appender, perfect
@@ -37,6 +40,7 @@ class MemoryAuditStore:
         self._checkpoints: dict[uuid.UUID, dict[int, StoredCheckpoint]] = {}
         self._checkpointed_at: dict[uuid.UUID, datetime] = {}
         self._keys: dict[str, datetime] = {}
+        self._marks: dict[uuid.UUID, datetime] = {}
         self._lock = threading.RLock()
         self.unavailable = False
         self.writes = 0
@@ -125,6 +129,38 @@ class MemoryAuditStore:
     def close(self) -> None:
         return None
 
+    def entries_after(
+        self,
+        tenant_id: uuid.UUID,
+        after: int,
+        limit: int,
+        *,
+        through: int | None = None,
+        actions: frozenset[Action] | None = None,
+    ) -> list[JSONObject]:
+        last = through if through is not None else float("inf")
+        with self._lock:
+            found = [
+                e
+                for e in self._entries.values()
+                if e.tenant_id == tenant_id
+                and e.seq is not None
+                and after < e.seq <= last
+                and (actions is None or e.action in actions)
+            ]
+        found.sort(key=lambda e: e.seq or 0)
+        return [e.to_dict() for e in found[:limit]]
+
+    def log_head(self, tenant_id: uuid.UUID) -> LogHead | None:
+        with self._lock:
+            edge = self._edges.get(tenant_id)
+            if edge is None or edge.size == 0:
+                return None
+            seq = edge.size - 1
+            entry_id = self._leaves[tenant_id][seq][0]
+            entry = self._entries.get(entry_id)
+        return LogHead(seq, None if entry is None else entry.occurred_at)
+
     # -- the log -----------------------------------------------------------------------------
 
     def seal(self, before: datetime, limit: int) -> int:
@@ -196,13 +232,39 @@ class MemoryAuditStore:
         with self._lock:
             return dict(self._keys)
 
+    def prune(self, tenant_id: uuid.UUID, before: datetime, limit: int | None = None) -> Pruned:
+        with self._lock:
+            mark = self._marks.get(tenant_id)
+            self._marks[tenant_id] = before if mark is None else max(mark, before)
+            gone = [
+                e.id
+                for e in self._entries.values()
+                if e.tenant_id == tenant_id and e.seq is not None and e.occurred_at < before
+            ]
+            more = limit is not None and len(gone) > limit
+            gone = gone[:limit] if limit is not None else gone
+            for entry_id in gone:
+                del self._entries[entry_id]
+        return Pruned(tenant_id, before, len(gone), more=more)
+
+    def pruned_before(self, tenant_id: uuid.UUID) -> datetime | None:
+        with self._lock:
+            return self._marks.get(tenant_id)
+
     def leaves(
         self, tenant_id: uuid.UUID, start: int, end: int, batch: int
     ) -> Generator[list[Leaf], None, None]:
         with self._lock:
             stored = self._leaves.get(tenant_id, [])[start:end]
+            mark = self._marks.get(tenant_id)
             found = [
-                Leaf(start + n, entry_id, digest, self._entries.get(entry_id))
+                Leaf(
+                    start + n,
+                    entry_id,
+                    digest,
+                    self._entries.get(entry_id),
+                    entry_id not in self._entries and is_pruned(entry_id, mark),
+                )
                 for n, (entry_id, digest) in enumerate(stored)
             ]
         for i in range(0, len(found), batch):

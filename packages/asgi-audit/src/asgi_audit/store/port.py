@@ -9,7 +9,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol
 
-from asgi_audit.events import Action, ActorType, AuditEvent, Outcome
+from asgi_audit.events import Action, ActorType, AuditEvent, Outcome, occurred_at_of
 from asgi_audit.tlog.note import Verifier
 from asgi_audit.types import JSONObject
 
@@ -71,13 +71,18 @@ class Category(StrEnum):
 
     @classmethod
     def of(cls, event: AuditEvent) -> Category:
-        if event.outcome is Outcome.UNKNOWN or event.status is None:
+        return cls.of_values(event.outcome.value, event.status, event.action.value)
+
+    @classmethod
+    def of_values(cls, outcome: str, status: int | None, action: str) -> Category:
+        """The category of an entry from its stored outcome, status and action."""
+        if outcome == Outcome.UNKNOWN.value or status is None:
             return cls.UNKNOWN
-        if event.status in REFUSED_STATUSES:
+        if status in REFUSED_STATUSES:
             return cls.REFUSED
-        if event.status >= FAILED_FROM:
+        if status >= FAILED_FROM:
             return cls.FAILED
-        return cls.READS if event.action is Action.READ else cls.MODIFICATIONS
+        return cls.READS if action == Action.READ.value else cls.MODIFICATIONS
 
 
 REFUSED_STATUSES = (401, 403)
@@ -120,6 +125,15 @@ class Head:
 
 
 @dataclass(frozen=True, slots=True)
+class LogHead:
+    """The last place taken in a tenant's log: its `seq`, and when its entry occurred (None once
+    retention removed it). A stream's lag is measured against it."""
+
+    seq: int
+    occurred_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
 class Leaf:
     """One leaf of a tenant's log; `entry` is None once retention removed it."""
 
@@ -127,6 +141,29 @@ class Leaf:
     entry_id: uuid.UUID
     hash: bytes
     entry: AuditEvent | None
+    pruned: bool = False
+    """Its entry was removed by retention (it occurred before the tenant's retention mark);
+    an entry gone without being pruned is missing."""
+
+
+def is_pruned(entry_id: uuid.UUID, mark: datetime | None) -> bool:
+    """Whether a leaf's entry, gone, was pruned: the instant its id encodes is before the
+    tenant's retention mark."""
+    occurred_at = occurred_at_of(entry_id)
+    return mark is not None and occurred_at is not None and occurred_at < mark
+
+
+@dataclass(frozen=True, slots=True)
+class Pruned:
+    """What one pruning of a tenant's log removed: `entries` that occurred before `before`
+    (their leaves stay, hash only); `partitions` dropped whole on the way (PostgreSQL)."""
+
+    tenant_id: uuid.UUID
+    before: datetime
+    entries: int
+    partitions: tuple[str, ...] = ()
+    more: bool = False
+    """Stopped at the limit asked: entries before `before` may remain for another call."""
 
 
 class AuditStore(Protocol):
@@ -176,6 +213,22 @@ class AuditStore(Protocol):
     def get(self, tenant_id: uuid.UUID, entry_id: uuid.UUID) -> AuditEvent | None:
         """One whole entry of one tenant, bodies included."""
 
+    def entries_after(
+        self,
+        tenant_id: uuid.UUID,
+        after: int,
+        limit: int,
+        *,
+        through: int | None = None,
+        actions: frozenset[Action] | None = None,
+    ) -> list[JSONObject]:
+        """Up to `limit` of the tenant's final entries with `after` < seq (≤ `through` when
+        given), in `seq` order, as whole entries' JSON objects (`AuditEvent.to_dict()`, bodies
+        included); only those of `actions` when given. What a log stream reads."""
+
+    def log_head(self, tenant_id: uuid.UUID) -> LogHead | None:
+        """The tenant's last place in its log; None while its log is empty."""
+
     def seal(self, before: datetime, limit: int) -> int:
         """Append to their tenants' logs up to `limit` entries still pending (outcome never
         stored) that occurred before `before`, oldest first, as they stand; they can no
@@ -205,6 +258,16 @@ class AuditStore(Protocol):
         self, tenant_id: uuid.UUID, start: int, end: int, batch: int
     ) -> Generator[list[Leaf], None, None]:
         """The leaves `start` ≤ seq < `end`, in order, with their entries, in lists."""
+
+    def prune(self, tenant_id: uuid.UUID, before: datetime, limit: int | None = None) -> Pruned:
+        """Remove the tenant's final entries that occurred before `before` (retention): their
+        leaves, the tree and the checkpoints stay, so what remains still verifies; the
+        activity counts lose them. Idempotent: a second call with the same `before` removes
+        nothing more. The tenant's retention mark only moves forward. With `limit`, stops
+        once about that many are removed (`Pruned.more`)."""
+
+    def pruned_before(self, tenant_id: uuid.UUID) -> datetime | None:
+        """The tenant's retention mark: entries before it were pruned (None: never pruned)."""
 
     def record_key(self, verifier: Verifier, at: datetime) -> None:
         """Note that `verifier`'s key signs from `at` on (the first date noted stays)."""

@@ -10,7 +10,7 @@ and scans the entries for the rest, in the same statement (one snapshot): the pa
 either end of the range, and the entries still pending (not yet final, so not yet counted; the
 pending index finds them). Any other filter or zone counts by the scan alone.
 
-Retention that removes entries must remove their hours' counts with them.
+Retention that removes entries removes their hours' counts with them (`store/retention.py`).
 """
 
 from __future__ import annotations
@@ -137,6 +137,17 @@ class Counts:
         if tenant_id is not None:
             query = query.where(c.tenant_id == tenant_id)
         return insert(activity).from_select([*_KEY, "count"], query)
+
+    def counted_in(self, *where: ColumnElement[bool]) -> Select[Any]:
+        """The rollup's rows (key columns and count) of the final entries matching `where`:
+        what retention takes off before dropping a month of entries whole."""
+        slot = self._rollup_slot_of_entry().label("slot")
+        keys = (c.tenant_id, slot, c.action, CATEGORY.label("category"), c.actor_type)
+        return (
+            select(*keys, func.count().label("count"))
+            .where(c.seq.is_not(None), *where)
+            .group_by(*keys)
+        )
 
     def forget(self, tenant_id: uuid.UUID) -> Any:
         """Drops one tenant's counts (before `fill` counts them again)."""

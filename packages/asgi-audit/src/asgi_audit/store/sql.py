@@ -29,7 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from asgi_audit.errors import AuditUnavailable, StoreReplaced
-from asgi_audit.events import ENTRY, MODIFICATIONS, AuditEvent, Outcome, occurred_at_of
+from asgi_audit.events import ENTRY, MODIFICATIONS, Action, AuditEvent, Outcome, occurred_at_of
 from asgi_audit.record import Field, Kind
 from asgi_audit.store.bulk import insert_postgres, insert_sqlite
 from asgi_audit.store.listing import Listing
@@ -39,12 +39,16 @@ from asgi_audit.store.port import (
     Criteria,
     Head,
     Leaf,
+    LogHead,
     Position,
+    Pruned,
     SlotCount,
     StoredCheckpoint,
     always,
+    is_pruned,
     merge_completions,
 )
+from asgi_audit.store.retention import BATCH, Between, Pruner
 from asgi_audit.store.rollup import Counts
 from asgi_audit.store.tables import (
     FAILED,
@@ -122,7 +126,7 @@ class _AlreadyStored(Exception):
 class SqlAuditStore:
     """Entries in `audit_entries`; on PostgreSQL it keeps monthly partitions `months_ahead`."""
 
-    def __init__(self, engine: Engine, *, months_ahead: int = 2) -> None:
+    def __init__(self, engine: Engine, *, months_ahead: int = 2, prune_batch: int = BATCH) -> None:
         self.engine = engine
         self.is_postgres = engine.dialect.name == "postgresql"
         self.months_ahead = months_ahead
@@ -136,6 +140,7 @@ class SqlAuditStore:
         self._file = _sqlite_file(engine)
         self._file_identity: tuple[int, int] | None = None
         self._tree = TreeTables(engine.dialect.name)
+        self._pruner = Pruner(engine, batch=prune_batch)
         # An entry takes its place in the log once, while pending; it never changes again.
         self._place = (
             update(entries)
@@ -323,6 +328,38 @@ class SqlAuditStore:
     def close(self) -> None:
         self.engine.dispose()
 
+    def entries_after(
+        self,
+        tenant_id: uuid.UUID,
+        after: int,
+        limit: int,
+        *,
+        through: int | None = None,
+        actions: frozenset[Action] | None = None,
+    ) -> list[JSONObject]:
+        """One range scan of `ix_audit_entries_seq` (tenant, seq), read lean (`EntryRows`)."""
+        where = [c.tenant_id == tenant_id, c.seq > after]
+        if through is not None:
+            where.append(c.seq <= through)
+        where.extend(_action_conditions(actions))
+        query = select(*self._rows.columns).where(*where).order_by(c.seq).limit(limit)
+        build = self._rows.builder(tenant_id)
+        with _reachable(), self.engine.connect() as conn:
+            # All at once: sqlite3 fetches row by row (iterating the result) several times slower.
+            rows = conn.execute(query).all()
+        return [build(row) for row in rows]
+
+    def log_head(self, tenant_id: uuid.UUID) -> LogHead | None:
+        """The head's size, then its last entry's instant by `ix_audit_entries_seq`."""
+        with _reachable(), self.engine.connect() as conn:
+            size = conn.execute(select(heads.c.size).where(heads.c.tenant_id == tenant_id)).scalar()
+            if not size:
+                return None
+            at = conn.execute(
+                select(c.occurred_at).where(c.tenant_id == tenant_id, c.seq == size - 1)
+            ).scalar()
+        return LogHead(size - 1, at)
+
     # -- the log -----------------------------------------------------------------------------
 
     def seal(self, before: datetime, limit: int) -> int:
@@ -432,10 +469,29 @@ class SqlAuditStore:
             rows = conn.execute(select(signing_keys)).all()
         return {Verifier(row.name, bytes(row.public_key)).key: row.created_at for row in rows}
 
+    def prune(
+        self,
+        tenant_id: uuid.UUID,
+        before: datetime,
+        limit: int | None = None,
+        between: Between | None = None,
+    ) -> Pruned:
+        """See `AuditStore.prune` and `store/retention.py`; `between` is told after each batch."""
+        if self._file is not None:
+            self._check_file()
+        with _reachable():
+            return self._pruner.prune(tenant_id, before, limit, between)
+
+    def pruned_before(self, tenant_id: uuid.UUID) -> datetime | None:
+        with _reachable():
+            return self._pruner.pruned_before(tenant_id)
+
     def leaves(
         self, tenant_id: uuid.UUID, start: int, end: int, batch: int
     ) -> Generator[list[Leaf], None, None]:
-        """Leaves joined to their entries by key (the entry's instant is in its id)."""
+        """Leaves joined to their entries by key (the entry's instant is in its id); a leaf
+        whose entry is gone is pruned when that instant is before the retention mark."""
+        mark = self.pruned_before(tenant_id)
         on = (
             (c.tenant_id == leaves.c.tenant_id)
             & (c.seq == leaves.c.seq)
@@ -456,7 +512,7 @@ class SqlAuditStore:
             result = conn.execution_options(yield_per=batch).execute(query)
             try:
                 for rows in result.partitions():
-                    yield [_leaf(row) for row in rows]
+                    yield [_leaf(row, mark) for row in rows]
             finally:
                 result.close()
 
@@ -481,10 +537,7 @@ class SqlAuditStore:
                 c.occurred_at <= after.occurred_at,
                 or_(c.occurred_at < after.occurred_at, c.id < after.id),
             ]
-        if f.actions == MODIFICATIONS:
-            where.append(NOT_READ)
-        elif f.actions is not None:
-            where.append(c.action.in_(sorted(a.value for a in f.actions)))
+        where.extend(_action_conditions(f.actions))
         if f.actor_type is not None:
             where.append(c.actor_type == f.actor_type.value)
         if f.actor_id is not None:
@@ -519,6 +572,15 @@ class SqlAuditStore:
             # still pending are matched by a scan.
             return or_(c.id.in_(matches.columns(entry_id=c.id.type)), PENDING & scanned)
         return scanned
+
+
+def _action_conditions(actions: frozenset[Action] | None) -> list[ColumnElement[bool]]:
+    """Only `actions` (the modifications as the literal their partial index is on)."""
+    if actions is None:
+        return []
+    if actions == MODIFICATIONS:
+        return [NOT_READ]
+    return [c.action.in_(sorted(a.value for a in actions))]
 
 
 def _order(criteria: Criteria) -> tuple[ColumnElement[Any], ...]:
@@ -585,10 +647,12 @@ def _checkpoint(row: Row[Any]) -> StoredCheckpoint:
     return StoredCheckpoint(row.tenant_id, row.size, bytes(row.root), row.note, row.created_at)
 
 
-def _leaf(row: Row[Any]) -> Leaf:
+def _leaf(row: Row[Any], mark: datetime | None) -> Leaf:
     mapping = row._mapping
     entry = None if mapping["id"] is None else ENTRY.from_columns(mapping)
-    return Leaf(mapping["leaf_seq"], mapping["leaf_entry"], bytes(mapping["leaf_hash"]), entry)
+    entry_id = mapping["leaf_entry"]
+    pruned = entry is None and is_pruned(entry_id, mark)
+    return Leaf(mapping["leaf_seq"], entry_id, bytes(mapping["leaf_hash"]), entry, pruned)
 
 
 def _bindable(f: Field, value: Any) -> Any:

@@ -288,6 +288,40 @@ deletion_grants = Table(
 """Written and removed inside the one transaction that deletes a tenant's entries older than
 `before` (retention): the entries' delete trigger allows nothing else (`store/guards.py`)."""
 
+retention = Table(
+    "audit_retention",
+    metadata,
+    Column("tenant_id", Uuid(), nullable=False),
+    Column("before", UTCDateTime(), nullable=False),
+    Column("pruned", BigInteger(), nullable=False),
+    Column("pruned_at", UTCDateTime(), nullable=False),
+    PrimaryKeyConstraint("tenant_id", name="pk_audit_retention"),
+)
+"""Each pruned tenant's retention mark: every final entry that occurred before `before` has
+been removed (its leaf stays, hash only), `pruned` of them so far, last on `pruned_at`. The
+mark is set before the entries go, so a leaf whose entry is gone is *pruned* exactly when the
+instant in its entry's id is before it, and *missing* otherwise (`store/retention.py`)."""
+
+SQLITE_SEARCH_IDS = "audit_search_ids"
+"""SQLite: which row of `audit_search` holds each entry's text (FTS5 cannot index its
+`entry_id`), so retention removes an entry's searched text with the entry, by key."""
+_MAP_NEW = f"INSERT INTO {SQLITE_SEARCH_IDS} VALUES (new.id, last_insert_rowid()); "  # noqa: S608 - our names
+SQLITE_SEARCH_IDS_DDL = (
+    f"CREATE TABLE {SQLITE_SEARCH_IDS} (entry_id CHAR(32) NOT NULL PRIMARY KEY, "
+    "search_rowid INTEGER NOT NULL) WITHOUT ROWID",
+    "DROP TRIGGER IF EXISTS audit_entries_search",
+    "DROP TRIGGER IF EXISTS audit_entries_search_final",
+    "CREATE TRIGGER audit_entries_search AFTER INSERT ON audit_entries "
+    "WHEN new.seq IS NOT NULL BEGIN "
+    f"{_INDEX_NEW}{_MAP_NEW}END",
+    "CREATE TRIGGER audit_entries_search_final AFTER UPDATE OF seq ON audit_entries "
+    "WHEN old.seq IS NULL AND new.seq IS NOT NULL BEGIN "
+    f"{_INDEX_NEW}{_MAP_NEW}END",
+    f"INSERT INTO {SQLITE_SEARCH_IDS} SELECT entry_id, rowid FROM audit_search",  # noqa: S608 - our names
+)
+"""Migration a006 on SQLite: the map, the search triggers keeping it, and the rows indexed
+before it."""
+
 
 # -- the activity chart's rollup (see `store/rollup.py`) -------------------------------------------
 

@@ -38,7 +38,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.types import NullType
 
-from asgi_audit.store.tables import PENDING, c, checkpoints, heads, leaves, nodes
+from asgi_audit.store.port import is_pruned
+from asgi_audit.store.tables import PENDING, c, checkpoints, heads, leaves, nodes, retention
 from asgi_audit.store.tree import NODE_STRIDE
 from asgi_audit.store.verify_rows import EntryRows
 from asgi_audit.tlog.findings import Problem, Report
@@ -207,6 +208,11 @@ class _TenantCheck:
         """The tree's size as its head and leaves tell it; entries beyond it are strays."""
         self.ahead: dict[int, Future[list[Claim]]] = {}
         """Windows whose entries workers are hashing, by their first place."""
+        self.mark = conn.execute(
+            select(retention.c.before).where(retention.c.tenant_id == self.tenant)
+        ).scalar()
+        """The tenant's retention mark: a leaf whose entry occurred before it and is gone
+        was pruned (hash only), not lost."""
 
     def run(self) -> None:
         head = self.conn.execute(
@@ -335,6 +341,9 @@ class _TenantCheck:
     ) -> bytes:
         """Sort out a place whose leaf and entries differ; returns the hash the tree takes."""
         add = self.report.add
+        if leaf is not None and not here and is_pruned(_as_uuid(leaf[0]), self.mark):
+            self.report.pruned += 1
+            return leaf[1]
         if leaf is None:
             add(Problem.MISSING, "its place in the tree has no leaf", seq=seq)
         matched = False

@@ -64,6 +64,9 @@ class Report:
     size: int = 0
     """Leaves in the tree (online) or lines checked (offline)."""
     checkpoints: int = 0
+    pruned: int = 0
+    """Places whose entries retention removed: their leaf hashes still count in the tree
+    (online), their hash-only lines are proven in it (offline); never reported missing."""
     findings: list[Finding] = field(default_factory=list)
 
     @property

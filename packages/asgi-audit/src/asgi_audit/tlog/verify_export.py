@@ -6,19 +6,25 @@ before they were carried left them null) plus `leaf` (base64 of its leaf bytes) 
 `inclusion_path` (base64 hashes up to the checkpoint's root). Checked: the checkpoint's
 signature; each line's leaf included in the checkpoint's tree at its `seq`; each field the line
 shows equal to the one its leaf committed to (a null body is not compared); and for an export
-of a `seq` range, every place of the range present once.
+of a `seq` range, every place of the range present once. A place retention pruned is a line
+with its leaf's `hash` only (`"leaf": null`): it counts as pruned when its entry id's instant is
+before the trailer's `pruned_before` and the hash is in the tree at its seq; any other
+hash-only line is a missing entry.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import uuid
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import orjson
 
+from asgi_audit.events import occurred_at_of
 from asgi_audit.tlog.findings import Problem, Report
 from asgi_audit.tlog.merkle import leaf_hash, root_from_inclusion
 from asgi_audit.tlog.note import Checkpoint, NoteError, Verifier, open_note
@@ -36,6 +42,10 @@ class _Trailer:
         span = data.get("range")
         self.range: tuple[int, int] | None = (
             (int(span["start"]), int(span["end"])) if isinstance(span, dict) else None
+        )
+        mark = data.get("pruned_before")
+        self.pruned_before: datetime | None = (
+            datetime.fromisoformat(mark) if isinstance(mark, str) else None
         )
 
 
@@ -66,7 +76,7 @@ def verify_export(path: Path, verifier: Verifier) -> Report:
     for number, raw in enumerate(_lines(path), start=1):
         if raw is last or raw == last:
             break
-        _check_line(number, raw, trailer.size, root, report, seen)
+        _check_line(number, raw, trailer, root, report, seen)
         report.size += 1
     seen.report(report)
     return report
@@ -92,8 +102,9 @@ def _open(trailer: _Trailer, verifier: Verifier, report: Report) -> bytes | None
 
 
 def _check_line(
-    number: int, raw: bytes, size: int, root: bytes | None, report: Report, seen: _Places
+    number: int, raw: bytes, trailer: _Trailer, root: bytes | None, report: Report, seen: _Places
 ) -> None:
+    size = trailer.size
     try:
         line = orjson.loads(raw)
         seq = line.get("seq")
@@ -107,6 +118,9 @@ def _check_line(
     seen.add(seq)
     if root is None or seq >= size:
         return  # not covered by the checkpoint (checked for ranges by `_Places`)
+    if line.get("leaf") is None and "hash" in line:
+        _check_hash_only(number, line, trailer, root, report)
+        return
     try:
         leaf = base64.b64decode(line["leaf"], validate=True)
         path = [base64.b64decode(h, validate=True) for h in line["inclusion_path"]]
@@ -130,6 +144,36 @@ def _check_line(
     if differing:
         detail = f"line {number} ({entry}) differs from its leaf in {', '.join(sorted(differing))}"
         report.add(Problem.ALTERED, detail, **subject)
+
+
+def _check_hash_only(
+    number: int, line: dict[str, Any], trailer: _Trailer, root: bytes, report: Report
+) -> None:
+    """A place whose entry is gone: pruned if its entry occurred before the trailer's
+    retention mark and its hash is in the tree at its seq; missing otherwise."""
+    seq = line["seq"]
+    try:
+        digest = base64.b64decode(line["hash"], validate=True)
+        path = [base64.b64decode(h, validate=True) for h in line["inclusion_path"]]
+        entry_id = uuid.UUID(str(line["entry_id"]))
+    except (KeyError, TypeError, ValueError, binascii.Error):
+        report.add(Problem.NOT_INCLUDED, f"line {number} has no hash, id or path", seq=seq)
+        return
+    occurred_at = occurred_at_of(entry_id)
+    mark = trailer.pruned_before
+    if mark is None or occurred_at is None or occurred_at >= mark:
+        detail = f"line {number} ({entry_id}): its entry is gone, and retention did not prune it"
+        report.add(Problem.MISSING, detail, seq=seq, entry_id=entry_id)
+        return
+    try:
+        included = root_from_inclusion(seq, trailer.size, digest, path) == root
+    except ValueError:
+        included = False
+    if not included:
+        detail = f"line {number} ({entry_id}): its hash is not in the checkpoint's tree at its seq"
+        report.add(Problem.NOT_INCLUDED, detail, seq=seq)
+        return
+    report.pruned += 1
 
 
 _ABSENT = object()

@@ -2,5 +2,6 @@
 
 from asgi_audit.streams.destinations.hec import HecDestination
 from asgi_audit.streams.destinations.syslog import SyslogDestination
+from asgi_audit.streams.destinations.webhook import WebhookDestination
 
-__all__ = ["HecDestination", "SyslogDestination"]
+__all__ = ["HecDestination", "SyslogDestination", "WebhookDestination"]

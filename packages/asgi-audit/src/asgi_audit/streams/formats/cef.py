@@ -68,7 +68,7 @@ def _extension(event: StreamEvent) -> Iterator[tuple[str, str]]:
     resource = part(entry, "resource")
     kind = text(actor, "type") or "anonymous"
     yield "rt", str(epoch_ms(entry))
-    yield "externalId", str(event.seq)
+    yield from _pair("externalId", event.seq)
     yield "act", text(entry, "action") or "unknown"
     yield "outcome", OUTCOMES.get(str(entry.get("outcome")), "unknown")
     yield from _pair("msg", entry.get("summary"))

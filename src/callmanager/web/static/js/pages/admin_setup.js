@@ -6,6 +6,7 @@ import { h, replace } from "../dom.js";
 import { dateTime } from "../time.js";
 import { alertBox, button, toast } from "../ui.js";
 import { shownZone } from "../zone.js";
+import { retentionText } from "./audit_log/retention.js";
 
 const STATUS = {
   not_granted: ["Not granted", "badge-neutral", "Call Manager can't manage Teams phone settings until an administrator grants consent."],
@@ -60,7 +61,8 @@ export async function mount(root) {
           h("dt", null, "Name"), h("dd", null, tenant.name),
           h("dt", null, "Time zone"), h("dd", null, tenant.time_zone),
           h("dt", null, "Microsoft tenant id"), h("dd", { class: "mono" }, tenant.microsoft_tenant_id || "—"),
-          h("dt", null, "Tenant id"), h("dd", { class: "mono" }, tenant.id))));
+          h("dt", null, "Tenant id"), h("dd", { class: "mono" }, tenant.id),
+          h("dt", null, "Audit log kept"), h("dd", { "data-retention-line": "" }, retentionText(tenant)))));
   }
 
   await load();

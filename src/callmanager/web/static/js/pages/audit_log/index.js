@@ -1,6 +1,7 @@
 // Organization > Audit Log: filters kept in the URL, the activity chart of the view, entries
 // that expand (newest or oldest first), the history of one resource, "Load more" over the keyset
-// cursor, CSV / JSON Lines export of the current view, and the downloads that verify the log offline.
+// cursor, CSV / JSON Lines export of the current view, the downloads that verify the log offline,
+// and how long the log is kept (where its history begins).
 
 import { ApiError, api } from "../../api.js";
 import { ctx } from "../../context.js";
@@ -16,6 +17,7 @@ import { historyChip } from "./history.js";
 import { entryTable } from "./list.js";
 import { offlinePanel } from "./offline.js";
 import { outcomeLine } from "./outcomes.js";
+import { retentionLine } from "./retention.js";
 import { DATES, DEFAULTS, apiQuery, describeView, normalise, useVocabulary } from "./state.js";
 
 const exportLink = (format, label) =>
@@ -85,6 +87,7 @@ export async function mount(root) {
   const summary = h("p", { class: "result-summary", id: "result-summary", "aria-live": "polite" });
   const outcomes = outcomeLine();
   const region = h("div", { class: "audit-region" });
+  const retention = retentionLine();
   const chip = historyChip({
     remove: () => view.apply({ ...view.state, resource_id: "", resource_type: "" }),
     reorder: () => view.apply({ ...view.state, order: view.state.order === "asc" ? "desc" : "asc" }),
@@ -136,7 +139,7 @@ export async function mount(root) {
     jsonl.href = `${exported}?format=jsonl&${apiQuery(state)}`;
   }
 
-  root.replaceChildren(notices, filters.form, chip.node, chart.node,
+  root.replaceChildren(notices, retention.node, filters.form, chip.node, chart.node,
     h("div", { class: "result-bar" }, h("div", { class: "result-count" }, summary, outcomes.node),
       h("div", { class: "result-tools" },
         button("Refresh", load, { class: "button button-secondary button-small" }), csv, jsonl)),
@@ -144,5 +147,6 @@ export async function mount(root) {
   filters.setUsers([], view.state);
   api("GET", ctx.tenantApi("/portal-users")).then((users) => filters.setUsers(users, view.state)).catch(() => {});
   showState(view.state);
+  retention.load();
   await load();
 }

@@ -1,0 +1,161 @@
+"""The webhook destination against a real HTTP server on a loopback port: batches signed per
+Standard Webhooks (checked by the `standardwebhooks` package), a retried batch keeps its id, and
+each kind of answer is a success, a retryable failure or a refusal."""
+
+from __future__ import annotations
+
+import base64
+import os
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import orjson
+import pytest
+from standardwebhooks import Webhook
+
+from asgi_audit.streams import DeliveryError, Product, StreamEvent
+from asgi_audit.streams.destinations import WebhookDestination
+from asgi_audit.streams.formats import StreamFormat
+from asgi_audit.testing import make_event
+
+pytestmark = pytest.mark.anyio
+
+SECRET = "whsec_" + base64.b64encode(os.urandom(32)).decode()
+PRODUCT = Product("Haptap", "Call Manager", "1.0")
+
+
+class Server:
+    """Answers each POST with the next of `answers` (200 once none are left); keeps them."""
+
+    def __init__(self) -> None:
+        self.answers: list[tuple[int, dict[str, str]]] = []
+        self.got: list[tuple[dict[str, str], bytes]] = []
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                server.got.append(({k.lower(): v for k, v in self.headers.items()}, body))
+                status, headers = server.answers.pop(0) if server.answers else (200, {})
+                self.send_response(status)
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"no")
+
+            def log_message(self, *_args: Any) -> None:
+                return None
+
+        self.http = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.http.server_address[1]}/hook"
+
+
+@pytest.fixture
+def server() -> Iterator[Server]:
+    found = Server()
+    thread = threading.Thread(target=found.http.serve_forever, daemon=True)
+    thread.start()
+    yield found
+    found.http.shutdown()
+    found.http.server_close()
+
+
+def batch(n: int = 3) -> list[StreamEvent]:
+    events = [make_event().appended(seq) for seq in range(n)]
+    return [StreamEvent(e.to_dict()) for e in events]
+
+
+def destination(url: str, *, allow_private: bool = True) -> WebhookDestination:
+    return WebhookDestination(
+        url=url,
+        secret=SECRET,
+        fmt=StreamFormat.NATIVE,
+        product=PRODUCT,
+        allow_private=allow_private,
+    )
+
+
+async def test_a_batch_is_posted_signed_with_every_event_and_its_seq(server: Server) -> None:
+    hook = destination(server.url)
+    events = batch()
+    assert await hook.send(events) == "200 OK"
+    await hook.aclose()
+    [(headers, body)] = server.got
+    payload = Webhook(SECRET).verify(body, headers)
+    assert payload["type"] == "audit.entries"
+    assert [e["seq"] for e in payload["data"]["events"]] == [0, 1, 2]
+    assert payload["data"]["events"][0] == events[0].entry
+    assert headers["content-type"] == "application/json"
+
+
+async def test_a_batch_sent_again_keeps_its_id_and_another_batch_has_its_own(
+    server: Server,
+) -> None:
+    hook = destination(server.url)
+    events = batch()
+    server.answers.append((503, {}))
+    with pytest.raises(DeliveryError) as failed:
+        await hook.send(events)
+    assert failed.value.retryable
+    assert failed.value.status == 503
+    await hook.send(events)
+    await hook.send(batch())
+    await hook.aclose()
+    ids = [headers["webhook-id"] for headers, _ in server.got]
+    assert ids[0] == ids[1] != ids[2]
+
+
+@pytest.mark.parametrize(
+    ("status", "retryable"), [(400, False), (401, False), (404, False), (408, True), (429, True)]
+)
+async def test_client_errors_are_refusals_except_timeouts_and_rate_limits(
+    server: Server, status: int, retryable: bool
+) -> None:
+    server.answers.append((status, {}))
+    hook = destination(server.url)
+    with pytest.raises(DeliveryError) as failed:
+        await hook.send(batch())
+    await hook.aclose()
+    assert failed.value.retryable is retryable
+    assert failed.value.status == status
+    assert str(status) in failed.value.excerpt
+
+
+async def test_a_redirect_is_not_followed(server: Server) -> None:
+    server.answers.append((307, {"Location": "http://169.254.169.254/latest/meta-data"}))
+    hook = destination(server.url)
+    with pytest.raises(DeliveryError) as failed:
+        await hook.send(batch())
+    await hook.aclose()
+    assert not failed.value.retryable
+    assert len(server.got) == 1
+
+
+async def test_a_private_address_is_refused_before_connecting(server: Server) -> None:
+    hook = destination(server.url, allow_private=False)
+    with pytest.raises(DeliveryError) as failed:
+        await hook.send(batch())
+    await hook.aclose()
+    assert not failed.value.retryable
+    assert server.got == []
+
+
+async def test_a_receiver_that_is_not_there_is_a_retryable_failure() -> None:
+    hook = destination("http://127.0.0.1:9/hook")
+    with pytest.raises(DeliveryError) as failed:
+        await hook.send(batch())
+    await hook.aclose()
+    assert failed.value.retryable
+    assert failed.value.status is None
+
+
+async def test_the_body_names_its_time_and_carries_the_rendered_events() -> None:
+    hook = destination("https://siem.example.com/hook")
+    body = orjson.loads(hook.body(batch(1), datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)))
+    await hook.aclose()
+    assert body["timestamp"] == "2026-01-02T03:04:05Z"
+    assert len(body["data"]["events"]) == 1

@@ -1,0 +1,280 @@
+"""The deliverer: in each serving process, one loop per stream this process holds the lease
+of, reading the tenant's log after the stream's cursor and sending it in batches.
+
+At least once, in `seq` order: a batch is read from the audit store (the only buffer: nothing
+waits in memory), sent, and only once the receiver accepted it does the cursor move, in the
+database. A process killed mid-batch leaves the cursor before that batch; whoever holds the
+stream next sends it again. Retryable failures back off exponentially with jitter (1 s up to
+5 min) for `stream_retry_hours`, then the stream is `failing` with the count it did not deliver;
+a receiver's refusal (a 4xx but 408/429) makes it `failing` at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import random
+import socket
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from asgi_audit import ActionType, AuditStore
+from asgi_audit.streams import DeliveryError, Destination, StreamEvent
+from asgi_audit.types import JSONObject
+from callmanager.db import utcnow
+from callmanager.settings import Settings
+from callmanager.streams.destinations import build_destination
+from callmanager.streams.lease import Held, Leases
+from callmanager.streams.secrets import SecretBox, SecretsUnreadable
+
+log = logging.getLogger("callmanager.streams")
+
+BATCH = 500
+"""Events in one batch at most."""
+FIRST_BACKOFF_S = 1.0
+MAX_BACKOFF_S = 300.0
+STOP_WAIT_S = 3.0
+"""How long stopping waits for each loop's round (a send cut short is sent again later)."""
+RECHECK_S = 2.0
+"""While backing off, how often a stream's row is read for a change that ends the wait."""
+ERROR_PAUSE_S = 5.0
+"""How long a loop stopped by an unexpected error (a store down) waits before letting go."""
+SCAN_S = 1.0
+"""How often the deliverer looks for streams to take (new, resumed, or their holder gone)."""
+
+
+def backoff(attempt: int, draw: Callable[[], float] = random.random) -> float:
+    """The wait before retry `attempt` (0 first): 1 s doubling to 5 min, plus up to a quarter
+    more at random, so receivers coming back are not hit by every stream at once."""
+    base = min(MAX_BACKOFF_S, FIRST_BACKOFF_S * 2**attempt)
+    return float(min(MAX_BACKOFF_S, base * (1 + draw() / 4)))
+
+
+@dataclass(frozen=True, slots=True)
+class Ahead:
+    """The next batch, being read while the current one is sent: entries after `after`
+    through `through`."""
+
+    after: int
+    through: int
+    entries: asyncio.Future[list[JSONObject]]
+
+
+class Deliverer:
+    """Takes streams' leases and runs a loop for each stream held; `start` and `stop` follow
+    the service's lifespan."""
+
+    def __init__(
+        self, sessions: sessionmaker[Session], store: AuditStore, settings: Settings
+    ) -> None:
+        self.store = store
+        self.settings = settings
+        self.box = SecretBox(settings.resolved_secret_key)
+        holder = f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.leases = Leases(sessions, holder, settings.stream_lease_s)
+        self.poll = settings.stream_poll_s
+        self.retry_window = timedelta(hours=settings.stream_retry_hours)
+        lease = settings.stream_lease_s
+        self.send_bound = min(settings.stream_timeout_s * 2, lease * 0.8)
+        """A send that takes longer is given up (and retried): the lease must outlast it."""
+        self.renew_below = timedelta(seconds=self.send_bound + lease * 0.1)
+        """A lease with less left than this is renewed before a send."""
+        self._stopping = asyncio.Event()
+        self._loops: dict[uuid.UUID, asyncio.Task[None]] = {}
+        self._supervisor: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        self._stopping = asyncio.Event()
+        self._supervisor = asyncio.create_task(self._supervise(), name="log-streams")
+
+    async def stop(self) -> None:
+        """Let each loop finish its round, cancel those still sending after `STOP_WAIT_S` (their
+        cursor has not moved: the batch goes again), then let go of the leases."""
+        self._stopping.set()
+        tasks = [t for t in (self._supervisor, *self._loops.values()) if t is not None]
+        if tasks:
+            _done, late = await asyncio.wait(tasks, timeout=STOP_WAIT_S)
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+        with contextlib.suppress(Exception):  # a database gone at shutdown: leases expire
+            await asyncio.to_thread(self.leases.release)
+
+    async def _supervise(self) -> None:
+        scan = min(SCAN_S, self.settings.stream_lease_s / 3)
+        while not self._stopping.is_set():
+            try:
+                busy = {i for i, loop in self._loops.items() if not loop.done()}
+                held = await asyncio.to_thread(self.leases.claim, utcnow(), busy)
+            except Exception:
+                log.exception("log streams: could not look for streams to deliver")
+                held = []
+            for stream_id in held:
+                running = self._loops.get(stream_id)
+                if running is None or running.done():
+                    self._loops[stream_id] = asyncio.create_task(
+                        self._deliver(stream_id), name=f"log-stream-{stream_id}"
+                    )
+            await self._sleep(scan)
+
+    async def _sleep(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stopping.wait(), seconds)
+
+    async def _deliver(self, stream_id: uuid.UUID) -> None:
+        """Deliver one stream while this process holds it and it is to be delivered."""
+        destination: Destination | None = None
+        revision = -1
+        attempt = 0
+        ahead: Ahead | None = None
+        try:
+            while not self._stopping.is_set():
+                held = await asyncio.to_thread(self.leases.read, stream_id, utcnow())
+                if held is None:
+                    return
+                if held.revision != revision or destination is None:
+                    if destination is not None:
+                        await destination.aclose()
+                        destination = None
+                    destination = await self._destination(held)
+                    if destination is None:
+                        return
+                    revision, attempt = held.revision, 0
+                outcome, ahead = await self._round(held, destination, ahead)
+                if outcome == "lost":
+                    return
+                if outcome == "more":
+                    attempt = 0
+                    continue
+                if outcome == "idle":
+                    attempt = 0
+                    await self._sleep(self.poll)
+                    continue
+                if outcome == "stop":
+                    return
+                await self._back_off(stream_id, revision, backoff(attempt))
+                attempt += 1
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception(
+                "log stream %s: delivery stopped by an error; it will be retaken", stream_id
+            )
+            await self._sleep(ERROR_PAUSE_S)  # a store that is down is not asked every poll
+            with contextlib.suppress(Exception):
+                await asyncio.to_thread(self.leases.release, [stream_id])
+        finally:
+            if ahead is not None:
+                ahead.entries.cancel()
+            if destination is not None:
+                with contextlib.suppress(Exception):
+                    await destination.aclose()
+
+    async def _back_off(self, stream_id: uuid.UUID, revision: int, seconds: float) -> None:
+        """Wait `seconds` before trying again, unless the stream changed meanwhile (a new
+        destination, a resume, a pause): then at once."""
+        deadline = time.monotonic() + seconds
+        while not self._stopping.is_set() and (left := deadline - time.monotonic()) > 0:
+            await self._sleep(min(left, RECHECK_S))
+            held = await asyncio.to_thread(self.leases.read, stream_id, utcnow())
+            if held is None or held.revision != revision or held.failing_since is None:
+                return
+
+    async def _destination(self, held: Held) -> Destination | None:
+        try:
+            secrets = self.box.open(held.id, held.secrets)
+            return build_destination(
+                held.kind,
+                held.destination,
+                secrets,
+                held.format,
+                allow_private=self.settings.streams_allow_private,
+                timeout=self.settings.stream_timeout_s,
+            )
+        except (SecretsUnreadable, ValueError, KeyError) as exc:
+            await asyncio.to_thread(
+                self.leases.failed, held.id, utcnow(), status=None, excerpt=str(exc), give_up=True
+            )
+            return None
+
+    async def _round(
+        self, held: Held, destination: Destination, ahead: Ahead | None
+    ) -> tuple[str, Ahead | None]:
+        """Read what follows the cursor and send it: `more` (a full batch went, more may
+        wait), `idle` (caught up), `retry` (a retryable failure), `stop` (failing now),
+        `lost` (the lease is someone else's). While a full batch is sent, the next one is
+        read (`Ahead`): a backfill reads and sends at once."""
+        store, tenant = self.store, held.tenant_id
+        head = await asyncio.to_thread(store.log_head, tenant)
+        now = utcnow()
+        short = held.lease_expires_at - now < self.renew_below
+        lost = short and not await asyncio.to_thread(self.leases.renew, held.id, now)
+        if lost or head is None or head.seq <= held.position:
+            if ahead is not None:
+                ahead.entries.cancel()
+            return ("lost" if lost else "idle"), None
+        actions = ActionType(held.action_type).actions
+        if ahead is not None and ahead.after == held.position:
+            through, entries = ahead.through, await ahead.entries
+        else:
+            if ahead is not None:
+                ahead.entries.cancel()
+            through = head.seq
+            entries = await asyncio.to_thread(
+                store.entries_after, tenant, held.position, BATCH, through=through, actions=actions
+            )
+        # A short batch read everything up to `through`: the cursor moves past what the
+        # filter left out too.
+        cursor = through if len(entries) < BATCH else int(str(entries[-1]["seq"]))
+        following = None
+        if len(entries) == BATCH:
+            read = asyncio.to_thread(
+                store.entries_after, tenant, cursor, BATCH, through=head.seq, actions=actions
+            )
+            following = Ahead(cursor, head.seq, asyncio.ensure_future(read))
+        if entries:
+            batch = [StreamEvent(entry) for entry in entries]
+            try:
+                await asyncio.wait_for(destination.send(batch), self.send_bound)
+            except (DeliveryError, TimeoutError) as exc:
+                return await self._failed(held, exc, head.seq), None
+            except Exception as exc:
+                log.exception("log stream %s: its destination failed unexpectedly", held.id)
+                error = DeliveryError(f"internal error: {type(exc).__name__}", retryable=False)
+                return await self._failed(held, error, head.seq), None
+        moved = await asyncio.to_thread(
+            self.leases.advance, held.id, cursor, utcnow(), bool(entries)
+        )
+        if not moved:
+            return "lost", None
+        return ("more", following) if following is not None else ("idle", None)
+
+    async def _failed(self, held: Held, exc: Exception, head: int) -> str:
+        now = utcnow()
+        if isinstance(exc, DeliveryError):
+            status, excerpt, retryable = exc.status, exc.excerpt, exc.retryable
+        else:
+            status, excerpt, retryable = None, "the receiver did not answer in time", True
+        since = held.failing_since or now
+        expired = now - since >= self.retry_window
+        give_up = not retryable or expired
+        undelivered = max(0, head - held.position) if expired and retryable else 0
+        log.warning("log stream %s: delivery failed (%s)", held.id, excerpt)
+        await asyncio.to_thread(
+            self.leases.failed,
+            held.id,
+            now,
+            status=status,
+            excerpt=excerpt,
+            give_up=give_up,
+            failing_since=since,
+            undelivered=undelivered,
+        )
+        return "stop" if give_up else "retry"
