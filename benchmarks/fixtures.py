@@ -13,6 +13,7 @@ from datetime import timedelta
 from callmanager.auth.credentials import hash_password
 from callmanager.auth.principal import Role
 from callmanager.auth.sessions import SESSION_COOKIE, open_session
+from callmanager.auth.tokens import create_token
 from callmanager.db import UnitOfWork, make_engine, make_session_factory
 from callmanager.domain.groups.service import create_group
 from callmanager.domain.portal_users.models import Membership, User
@@ -22,17 +23,22 @@ from callmanager.domain.tenants.models import Tenant
 
 @dataclass(frozen=True, slots=True)
 class Caller:
-    """A user of one or more tenants with a browser session (cookie and CSRF token): load runs
-    call as the web UI does."""
+    """A user of one or more tenants with a browser session (cookie and CSRF token), as the web
+    UI calls, and a personal API token, as scripts call."""
 
     user_id: uuid.UUID
     email: str
     session: str
     csrf: str
+    token: str
 
     @property
     def headers(self) -> dict[str, str]:
         return {"Cookie": f"{SESSION_COOKIE}={self.session}", "X-CSRF-Token": self.csrf}
+
+    @property
+    def bearer_headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,8 +76,9 @@ def add_caller(url: str, tenant_ids: Sequence[uuid.UUID], role: Role, email: str
                 Membership(tenant_id=t, user_id=user.id, role=role) for t in tenant_ids
             )
             issued = open_session(uow.session, lifetime=timedelta(days=1), user_id=user.id)
+            token = create_token(uow.session, user.id, "benchmark", None).token
             uow.commit()
-            return Caller(user.id, email, issued.token, issued.csrf_token)
+            return Caller(user.id, email, issued.token, issued.csrf_token, token)
     finally:
         engine.dispose()
 

@@ -65,7 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Starlette runs the last-added middleware first: authentication must wrap everything.
     app.add_middleware(
         AuthMiddleware,
-        session_factory=services.session_factory,
+        principals=services.principals,
         system_secret=lambda: services.system_secret,
     )
     install_observability(app, services)  # outside authentication: times and sees every call

@@ -65,13 +65,21 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine with the settings both supported databases need."""
+POOL_SIZE = 10
+
+
+def make_engine(url: str, *, pool_size: int = POOL_SIZE, **kwargs: Any) -> Engine:
+    """An engine with the settings both supported databases need; its pool keeps `pool_size`
+    connections (a server sizes it to its worker threads) and opens up to twice as many more
+    for bursts."""
+    pool = {"pool_size": pool_size, "max_overflow": 2 * pool_size}
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False}, **kwargs)
+        if ":memory:" in url or url in ("sqlite://", "sqlite+pysqlite://"):
+            pool = {}  # one shared in-memory connection: SQLAlchemy's own pool for it
+        engine = create_engine(url, connect_args={"check_same_thread": False}, **pool, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, **kwargs)
+    return create_engine(url, pool_pre_ping=True, **pool, **kwargs)
 
 
 SessionFactory = Callable[[], Session]
@@ -102,3 +110,12 @@ class UnitOfWork:
 
     def commit(self) -> None:
         self.session.commit()
+
+    def complete(self) -> None:
+        """Commit and give the connection back to the pool (in the thread that did the work)."""
+        self.session.commit()
+        self.session.close()
+
+    def rollback(self) -> None:
+        self.session.rollback()
+        self.session.close()

@@ -6,18 +6,24 @@ import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
+import anyio.to_thread
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from asgi_audit import AuditLog, AuditWriter, SqlAuditStore
 from asgi_audit.notary import Notary
 from asgi_audit.tlog.note import Signer, Verifier
+from callmanager.auth.epoch import epoch_reader
 from callmanager.auth.middleware import SYSTEM_SCHEME
+from callmanager.auth.principals import Principals
 from callmanager.db import UnitOfWork, make_engine, make_session_factory
 from callmanager.settings import Settings
 from callmanager.streams.delivery import Deliverer
 
 Hook = Callable[[], Awaitable[None]]
+BACKGROUND_THREADS = 3
+"""Threads of this process that use the database besides the workers: a token's last use, the
+scheduler's task, log stream delivery."""
 
 
 @dataclass
@@ -38,10 +44,19 @@ class Services:
     """Seals and checkpoints the audit log (run by the writer's thread)."""
     audit_writer: AuditWriter | None = field(init=False, default=None)
     """Writes audit entries; None when `audit_enabled` is off."""
+    principals: Principals = field(init=False)
+    """Resolves session cookies and API tokens, through the principal cache."""
     deliverer: Deliverer | None = field(init=False, default=None)
     """Delivers log streams; None when `streams_enabled` is off (command-line processes)."""
 
     def __post_init__(self) -> None:
+        self.principals = Principals(
+            self.session_factory,
+            epoch_reader(self.settings.resolved_database_url),
+            ttl=self.settings.principal_cache_s,
+        )
+        self.on_stop.append(self.principals.close)
+        self.on_start.append(self._size_worker_threads)
         self.audit_store = SqlAuditStore.from_url(self.settings.resolved_audit_database_url)
         cursor_key = self.settings.resolved_secret_key.encode()
         self.audit_log = AuditLog(self.audit_store, cursor_key=cursor_key)
@@ -71,6 +86,11 @@ class Services:
             self.on_start.append(self.deliverer.start)
             self.on_stop.append(self.deliverer.stop)
 
+    async def _size_worker_threads(self) -> None:
+        """As many worker threads as the pool keeps connections for (anyio's default is 40)."""
+        limiter = anyio.to_thread.current_default_thread_limiter()
+        limiter.total_tokens = self.settings.worker_threads
+
     async def _start_audit_writer(self) -> None:
         if self.audit_writer is not None:
             self.audit_writer.start()
@@ -80,7 +100,9 @@ class Services:
 
     @classmethod
     def build(cls, settings: Settings) -> Services:
-        engine = make_engine(settings.resolved_database_url)
+        engine = make_engine(
+            settings.resolved_database_url, pool_size=settings.worker_threads + BACKGROUND_THREADS
+        )
         return cls(settings=settings, engine=engine, session_factory=make_session_factory(engine))
 
     def unit_of_work(self) -> UnitOfWork:

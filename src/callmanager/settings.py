@@ -57,6 +57,12 @@ class Settings(BaseSettings):
     """How long an entry may wait for its outcome before it takes its place in the log as is."""
     api_docs: bool = True
     """Serve `/docs`: Swagger UI for the OpenAPI document, from assets installed with it."""
+    worker_threads: int = Field(default=16, ge=1, le=256)
+    """Worker threads for synchronous endpoints (one hop a request); the database pool keeps
+    as many connections, plus one for each background writer."""
+    principal_cache_s: float = Field(default=60.0, ge=0, le=3600)
+    """How long a resolved session or API token is reused (0: never); a revocation still
+    takes effect on the very next request, in every process."""
     request_log: bool = True
     """One structured log line per request (`callmanager serve --no-access-log` turns it off)."""
     metrics_token: str = Field(default="", repr=False)

@@ -7,10 +7,13 @@ from datetime import datetime
 from fastapi import APIRouter
 
 from callmanager.api.deps import DbSession, SetupReader, SetupWriter
+from callmanager.api.one_hop import OneHopRoute
 from callmanager.api.schemas import RequestBody, ResponseBody
 from callmanager.domain.setup.service import ConsentStatus, get_setup, update_setup
 
-router = APIRouter(prefix="/tenants/{tenant_id}/admin-setup", tags=["admin setup"])
+router = APIRouter(
+    prefix="/tenants/{tenant_id}/admin-setup", tags=["admin setup"], route_class=OneHopRoute
+)
 
 
 class SetupOut(ResponseBody):

@@ -29,6 +29,7 @@ from asgi_audit import (
 )
 from callmanager.api.audit_schemas import EXPORT_RESPONSE, AuditEntryOut, AuditPageOut
 from callmanager.api.deps import AuditReader, DbSession, ServicesDep
+from callmanager.api.one_hop import OneHopRoute
 from callmanager.api.schemas import INSTANT
 from callmanager.api.streaming import PrefetchingStreamingResponse
 from callmanager.audit_rules import VOCABULARY
@@ -36,7 +37,9 @@ from callmanager.domain.tenants.models import Tenant
 from callmanager.domain.text import ONE_LINE
 from callmanager.errors import NotFound
 
-router = APIRouter(prefix="/tenants/{tenant_id}/audit-log", tags=["audit log"])
+router = APIRouter(
+    prefix="/tenants/{tenant_id}/audit-log", tags=["audit log"], route_class=OneHopRoute
+)
 
 JSON_MEDIA_TYPE = "application/json"
 ActorKind = StrEnum("ActorKind", [(kind, kind) for kind in ActorType.registered])  # type: ignore[misc]
@@ -137,7 +140,7 @@ def search_filters(
 FiltersDep = Annotated[Filters, Depends(search_filters)]
 
 
-def search_query(
+async def search_query(
     filters: FiltersDep,
     order: Annotated[Order, Query(description="desc (newest first, default) or asc")] = Order.DESC,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
@@ -145,7 +148,8 @@ def search_query(
         str | None, Query(description="next_cursor of the previous page", pattern=CURSOR)
     ] = None,
 ) -> AuditQuery:
-    """The validated search (`InvalidQuery` names the first bad parameter)."""
+    """The validated search (`InvalidQuery` names the first bad parameter); parsing only, so
+    on the event loop rather than in a worker thread of its own."""
     return filters.query(order=order, limit=limit, cursor=cursor)
 
 

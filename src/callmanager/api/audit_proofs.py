@@ -26,6 +26,7 @@ from callmanager.api.audit_schemas import (
     SigningKeysOut,
 )
 from callmanager.api.deps import AuditReader, ServicesDep
+from callmanager.api.one_hop import OneHopRoute
 from callmanager.api.streaming import PrefetchingStreamingResponse
 from callmanager.errors import BadQuery, Conflict, NotFound
 from callmanager.services import Services
@@ -38,8 +39,10 @@ DEFAULT_CHECKPOINTS = 20
 MAX_CHECKPOINTS = 100
 LEAF_BATCH = 1_000
 
-keys_router = APIRouter(tags=["audit log"])
-router = APIRouter(prefix="/tenants/{tenant_id}/audit-log", tags=["audit log"])
+keys_router = APIRouter(tags=["audit log"], route_class=OneHopRoute)
+router = APIRouter(
+    prefix="/tenants/{tenant_id}/audit-log", tags=["audit log"], route_class=OneHopRoute
+)
 
 Size = Annotated[int, Query(ge=0, le=MAX_SIZE)]
 

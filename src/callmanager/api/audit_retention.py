@@ -16,13 +16,16 @@ from fastapi import APIRouter, Depends
 from pydantic import Field
 
 from callmanager.api.deps import AuditReader, DbSession, ServicesDep, TenantAccess
+from callmanager.api.one_hop import OneHopRoute
 from callmanager.api.schemas import ResponseBody
 from callmanager.db import utcnow
 from callmanager.domain.tenants import service
 from callmanager.domain.tenants.retention import history_begins, prune_before
 from callmanager.errors import Forbidden
 
-router = APIRouter(prefix="/tenants/{tenant_id}/audit-log", tags=["audit log"])
+router = APIRouter(
+    prefix="/tenants/{tenant_id}/audit-log", tags=["audit log"], route_class=OneHopRoute
+)
 
 PRUNE_LIMIT = 50_000
 """Entries one call removes at most (whole months dropped on PostgreSQL count too, at no

@@ -23,6 +23,7 @@ from asgi_audit.events import new_entry_id
 from asgi_audit.streams import DeliveryError, StreamEvent
 from asgi_audit.streams.formats import StreamFormat
 from callmanager.api.deps import AuditReader, DbSession, ServicesDep, TenantOwner
+from callmanager.api.one_hop import OneHopRoute
 from callmanager.api.openapi import problem_responses
 from callmanager.api.schemas import Name, RequestBody, ResponseBody
 from callmanager.domain.text import lines, one_line
@@ -38,7 +39,11 @@ log = logging.getLogger("callmanager.streams")
 MAX_SEQ = 2**53 - 1
 """The largest `from_seq`: a JSON number every client reads exactly (and far above any log)."""
 
-router = APIRouter(prefix="/tenants/{tenant_id}/audit-log/streams", tags=["audit log streams"])
+router = APIRouter(
+    prefix="/tenants/{tenant_id}/audit-log/streams",
+    tags=["audit log streams"],
+    route_class=OneHopRoute,
+)
 
 Url = Annotated[str, one_line(2000)]
 Host = Annotated[str, one_line(253)]

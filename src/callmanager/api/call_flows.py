@@ -7,6 +7,7 @@ import uuid
 from fastapi import APIRouter, status
 
 from callmanager.api.deps import DbSession, TenantReader, TenantWriter
+from callmanager.api.one_hop import OneHopRoute
 from callmanager.domain.callflows import service
 from callmanager.domain.callflows.schemas import (
     CallFlowCreate,
@@ -15,7 +16,9 @@ from callmanager.domain.callflows.schemas import (
     CallFlowUpdate,
 )
 
-router = APIRouter(prefix="/tenants/{tenant_id}/call-flows", tags=["call flows"])
+router = APIRouter(
+    prefix="/tenants/{tenant_id}/call-flows", tags=["call flows"], route_class=OneHopRoute
+)
 
 
 @router.get("", response_model=CallFlowList)

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from callmanager.api.deps import DbSession, TenantReader
+from callmanager.api.one_hop import OneHopRoute
 from callmanager.api.schemas import Instant
 from callmanager.domain.calllogs.query import (
     DEFAULT_LIMIT,
@@ -18,7 +19,9 @@ from callmanager.domain.calllogs.query import (
 from callmanager.domain.calllogs.schemas import CallLogPage, CallResult, CallType, Direction
 from callmanager.domain.text import ONE_LINE
 
-router = APIRouter(prefix="/tenants/{tenant_id}/call-logs", tags=["call logs"])
+router = APIRouter(
+    prefix="/tenants/{tenant_id}/call-logs", tags=["call logs"], route_class=OneHopRoute
+)
 
 
 @router.get("", response_model=CallLogPage)

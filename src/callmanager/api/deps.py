@@ -1,16 +1,22 @@
-"""Annotated dependency aliases the routers use: services, database session, caller, tenant."""
+"""Annotated dependency aliases the routers use: services, database session, caller, tenant.
+
+Every dependency here is `async def` and does no I/O on the common path, so FastAPI calls it on
+the event loop instead of handing it to a worker thread (see `one_hop.py`).
+"""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Path, Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
+from callmanager.api.one_hop import unit_of_work
 from callmanager.auth.credentials import same
 from callmanager.auth.permissions import Permission, allows
 from callmanager.auth.principal import Principal, Role, principal_of
@@ -23,7 +29,7 @@ from callmanager.settings import Settings
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def get_services(request: Request) -> Services:
+async def get_services(request: Request) -> Services:
     services: Services = request.app.state.services
     return services
 
@@ -31,19 +37,18 @@ def get_services(request: Request) -> Services:
 ServicesDep = Annotated[Services, Depends(get_services)]
 
 
-def get_settings(services: ServicesDep) -> Settings:
+async def get_settings(services: ServicesDep) -> Settings:
     return services.settings
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
-def get_db(services: ServicesDep) -> Iterator[Session]:
+async def get_db(services: ServicesDep) -> AsyncIterator[Session]:
     """The request's unit of work: one transaction, committed when the handler returns and
     rolled back if it raises. Handlers and domain services never commit or roll back."""
-    with services.unit_of_work() as uow:
-        yield uow.session
-        uow.commit()
+    async with unit_of_work(services.unit_of_work()) as session:
+        yield session
 
 
 DbSession = Annotated[Session, Depends(get_db, scope="function")]
@@ -52,7 +57,7 @@ so the client (and the audit log, which holds the response until its outcome is 
 sees a change that is not committed."""
 
 
-def current_principal(request: Request) -> Principal:
+async def current_principal(request: Request) -> Principal:
     """The caller, or 401; cookie-authenticated changes must carry the session's CSRF token."""
     principal = principal_of(request.scope)
     if principal is None:
@@ -67,7 +72,7 @@ def current_principal(request: Request) -> Principal:
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 
 
-def current_user(principal: CurrentPrincipal) -> Principal:
+async def current_user(principal: CurrentPrincipal) -> Principal:
     """A portal user (not a task or a partner), for account-level endpoints."""
     if principal.kind != "user" or principal.user_id is None:
         raise Forbidden("Only portal users have an account here.")
@@ -96,21 +101,27 @@ class TenantAccess:
 TenantIdPath = Annotated[uuid.UUID, Path(description="The tenant's id.")]
 
 
-def tenant_access(permission: Permission) -> Callable[..., TenantAccess]:
+def _tenant_exists(db: Session, tenant_id: uuid.UUID) -> bool:
+    return db.scalar(select(Tenant.id).where(Tenant.id == tenant_id)) is not None
+
+
+def tenant_access(
+    permission: Permission,
+) -> Callable[..., Coroutine[None, None, TenantAccess]]:
     """A dependency that admits callers whose role in the path's tenant allows `permission`.
 
     Someone with no role in the tenant gets 404, exactly as for a tenant that does not exist.
     """
 
-    def dependency(
+    async def dependency(
         tenant_id: TenantIdPath, principal: CurrentPrincipal, db: DbSession
     ) -> TenantAccess:
         role = principal.role_in(tenant_id)
         if role is None:
             raise NotFound("No such tenant.")
-        if (
-            principal.kind == "system"
-            and db.scalar(select(Tenant.id).where(Tenant.id == tenant_id)) is None
+        # Only a System task holds a role in every tenant, so only its calls need the lookup.
+        if principal.kind == "system" and not await run_in_threadpool(
+            _tenant_exists, db, tenant_id
         ):
             raise NotFound("No such tenant.")
         if not allows(role, permission):

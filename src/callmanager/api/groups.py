@@ -10,11 +10,12 @@ from fastapi import APIRouter, status
 from pydantic import Field
 
 from callmanager.api.deps import DbSession, TenantReader, TenantWriter
+from callmanager.api.one_hop import OneHopRoute
 from callmanager.api.schemas import Description, Name, RequestBody, ResponseBody
 from callmanager.domain.groups import service
 from callmanager.domain.text import one_line
 
-router = APIRouter(prefix="/tenants/{tenant_id}/groups", tags=["groups"])
+router = APIRouter(prefix="/tenants/{tenant_id}/groups", tags=["groups"], route_class=OneHopRoute)
 
 Member = Annotated[str, one_line(320)]
 

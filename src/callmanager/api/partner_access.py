@@ -13,6 +13,7 @@ from pydantic import Field
 
 from callmanager.api.auth import set_session_cookies
 from callmanager.api.deps import ServicesDep
+from callmanager.api.one_hop import OneHopRoute
 from callmanager.api.schemas import RequestBody, ResponseBody
 from callmanager.db import utcnow
 from callmanager.errors import Unavailable
@@ -23,8 +24,8 @@ from callmanager.partner.service import PartnerEntry, exchange_grant
 from callmanager.services import Services
 from callmanager.settings import Settings
 
-router = APIRouter(prefix="/partner-access", tags=["partner access"])
-browser_router = APIRouter(tags=["partner access"])
+router = APIRouter(prefix="/partner-access", tags=["partner access"], route_class=OneHopRoute)
+browser_router = APIRouter(tags=["partner access"], route_class=OneHopRoute)
 
 GrantToken = Annotated[str, Field(max_length=MAX_GRANT_LENGTH, pattern=GRANT_PATTERN)]
 

@@ -11,6 +11,7 @@ from fastapi import APIRouter
 from pydantic import Field
 
 from callmanager.api.deps import CurrentPrincipal, DbSession, SetupReader, TenantOwner
+from callmanager.api.one_hop import OneHopRoute
 from callmanager.api.schemas import RequestBody, ResponseBody
 from callmanager.db import utcnow
 from callmanager.domain.tenants import service
@@ -18,7 +19,7 @@ from callmanager.domain.tenants.models import Tenant
 from callmanager.domain.tenants.retention import MAX_DAYS, MIN_DAYS, history_begins
 from callmanager.domain.text import one_line
 
-router = APIRouter(prefix="/tenants", tags=["tenants"])
+router = APIRouter(prefix="/tenants", tags=["tenants"], route_class=OneHopRoute)
 
 
 class TenantOut(ResponseBody):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy import BigInteger, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from callmanager.db import Base, UTCDateTime, new_id, utcnow
@@ -63,3 +63,16 @@ class LoginAttempts(Base):
     subject: Mapped[str] = mapped_column(String(320), primary_key=True)
     attempts: Mapped[int] = mapped_column(Integer)
     last_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class PrincipalEpoch(Base):
+    """One counter that every change able to take a caller's rights away moves forward.
+
+    Database triggers (migration `0007_principal_cache`) move it in the revoking transaction;
+    cached principals are used only while it still reads as it did when they were resolved.
+    """
+
+    __tablename__ = "principal_epoch"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    value: Mapped[int] = mapped_column(BigInteger)

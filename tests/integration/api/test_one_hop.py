@@ -1,0 +1,59 @@
+"""An authenticated call does its synchronous database work in one worker-thread hop: its
+principal comes from the cache without one, and its endpoint runs with its commit in one."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import anyio.to_thread
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from callmanager.auth.principal import Role
+from tests.conftest import LoginAs
+
+Hops = list[str]
+
+
+@pytest.fixture
+def hops(monkeypatch: pytest.MonkeyPatch) -> Hops:
+    """The name of each function handed to a worker thread, in order."""
+    seen: Hops = []
+    run_sync = anyio.to_thread.run_sync
+
+    async def counting(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        seen.append(getattr(func, "__qualname__", repr(func)))
+        return await run_sync(func, *args, **kwargs)
+
+    monkeypatch.setattr(anyio.to_thread, "run_sync", counting)
+    return seen
+
+
+def test_a_cached_session_lists_groups_in_one_hop(login_as: LoginAs, hops: Hops) -> None:
+    writer = login_as(Role.WRITER)
+    assert writer.client.get(writer.url("/groups")).status_code == 200
+    hops.clear()
+    assert writer.client.get(writer.url("/groups")).status_code == 200
+    assert len(hops) == 1, hops
+
+
+def test_a_cached_api_token_lists_groups_in_one_hop(
+    login_as: LoginAs, app: FastAPI, hops: Hops
+) -> None:
+    writer = login_as(Role.WRITER)
+    token = writer.client.post("/api/v1/auth/tokens", json={"name": "CI"}).json()["token"]
+    bearer = TestClient(app, headers={"Authorization": f"Bearer {token}"})
+    assert bearer.get(writer.url("/groups")).status_code == 200
+    hops.clear()
+    assert bearer.get(writer.url("/groups")).status_code == 200
+    assert len(hops) == 1, hops
+
+
+def test_a_refused_call_takes_no_more_than_one_hop(login_as: LoginAs, hops: Hops) -> None:
+    reader = login_as(Role.READER)
+    assert reader.client.get(reader.url("/groups")).status_code == 200
+    hops.clear()
+    assert reader.client.post(reader.url("/groups"), json={"name": "No"}).status_code == 403
+    assert len(hops) <= 1, hops
