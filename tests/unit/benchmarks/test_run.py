@@ -42,5 +42,5 @@ def test_the_tiny_benchmark_runs_every_scenario_and_writes_its_json(tmp_path: Pa
     for key, section in result["scenarios"].items():
         assert {row["db"] for row in section["rows"]} == kinds, key
         assert section["checks"], key
-    assert "== 1. API cost of auditing" in done.stdout
+    assert "== 1. API cost against the framework floor" in done.stdout
     assert not list((tmp_path / "data").glob("*.db")), "tiny datasets are not kept"
