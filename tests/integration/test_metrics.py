@@ -144,3 +144,37 @@ def test_without_a_metrics_token_there_is_no_metrics_endpoint(
     with serve(tmp_path, sqlite_database_url) as server:
         response = httpx.get(server.base_url + "/metrics", timeout=30)
     assert response.status_code == 404
+
+
+def test_a_scrape_reports_how_far_a_log_stream_is_behind_its_log(
+    sqlite_database_url: str, tmp_path: Path
+) -> None:
+    """A stream whose receiver is down falls behind: its lag, in seconds, is in the scrape."""
+    email = "owner@contoso.example"
+    tenant = seeded(sqlite_database_url, tmp_path, email)
+    env = {
+        "CALLMANAGER_METRICS_TOKEN": TOKEN,
+        "CALLMANAGER_STREAMS_ALLOW_PRIVATE": "true",
+        "CALLMANAGER_STREAM_POLL_S": "0.1",
+    }
+    with serve(tmp_path, sqlite_database_url, env=env) as server:
+        with closing(owner_client(server, email)) as owner:
+            stream = owner.post(
+                f"/api/v1/tenants/{tenant}/audit-log/streams",
+                json={
+                    "name": "Nobody listens",
+                    # Port 9 (discard) on loopback: nothing listens, every send is refused.
+                    "destination": {"kind": "webhook", "url": "http://127.0.0.1:9/hook"},
+                    "format": "native",
+                    "start": {"from_seq": 0},
+                },
+            )
+            assert stream.status_code == 201, stream.text
+            stream_id = stream.json()["id"]
+
+        def behind() -> bool:
+            return (
+                value(scrape(server), "callmanager_audit_stream_lag_seconds", stream=stream_id) > 0
+            )
+
+        eventually(behind)

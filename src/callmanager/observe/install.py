@@ -33,6 +33,9 @@ def install_observability(app: FastAPI, services: Services) -> Metrics | None:
         observers.append(metrics.observe_request)
         if services.audit_writer is not None:
             services.audit_writer.observer = metrics
+        if services.deliverer is not None:
+            lag = metrics.stream_lag
+            services.deliverer.on_lag = lambda stream, seconds: lag.labels(str(stream)).set(seconds)
         registry = scrape_registry(metrics, services.audit_store.engine)
         app.include_router(metrics_router(settings.metrics_token, registry))
         if os.environ.get(MULTIPROC_DIR):

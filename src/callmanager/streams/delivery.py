@@ -21,7 +21,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -89,6 +89,9 @@ class Deliverer:
         self._stopping = asyncio.Event()
         self._loops: dict[uuid.UUID, asyncio.Task[None]] = {}
         self._supervisor: asyncio.Task[None] | None = None
+        self.on_lag: Callable[[uuid.UUID, float], None] | None = None
+        """Told each round how far a held stream is behind its log, in seconds (0 when caught
+        up): the host's metrics (`observe/install.py`)."""
 
     async def start(self) -> None:
         self._stopping = asyncio.Event()
@@ -219,6 +222,8 @@ class Deliverer:
         if lost or head is None or head.seq <= held.position:
             if ahead is not None:
                 ahead.entries.cancel()
+            if not lost:
+                self._lag(held.id, 0.0)
             return ("lost" if lost else "idle"), None
         actions = ActionType(held.action_type).actions
         if ahead is not None and ahead.after == held.position:
@@ -240,6 +245,7 @@ class Deliverer:
             )
             following = Ahead(cursor, head.seq, asyncio.ensure_future(read))
         if entries:
+            self._lag(held.id, _age(entries[0], now))
             batch = [StreamEvent(entry) for entry in entries]
             try:
                 await asyncio.wait_for(destination.send(batch), self.send_bound)
@@ -255,6 +261,10 @@ class Deliverer:
         if not moved:
             return "lost", None
         return ("more", following) if following is not None else ("idle", None)
+
+    def _lag(self, stream_id: uuid.UUID, seconds: float) -> None:
+        if self.on_lag is not None:
+            self.on_lag(stream_id, seconds)
 
     async def _failed(self, held: Held, exc: Exception, head: int) -> str:
         now = utcnow()
@@ -278,3 +288,9 @@ class Deliverer:
             undelivered=undelivered,
         )
         return "stop" if give_up else "retry"
+
+
+def _age(entry: JSONObject, now: datetime) -> float:
+    """How long ago `entry` (as the API returns it) occurred, in seconds."""
+    occurred = datetime.fromisoformat(str(entry["occurred_at"]).replace("Z", "+00:00"))
+    return max(0.0, (now - occurred).total_seconds())
