@@ -11,18 +11,14 @@ from __future__ import annotations
 
 import logging
 import uuid
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass
 
 import httpx
 from fastapi import FastAPI
-from sqlalchemy import select
 
 from callmanager.db import utcnow
-from callmanager.domain.tenants.models import Tenant
-from callmanager.services import Services
 from callmanager.tasks import AUDIT_RETENTION
-from callmanager.tasks.holiday_migration import system_client
+from callmanager.tasks.runs import TaskReport, system_client, tenant_ids
 
 TASK_NAME = AUDIT_RETENTION
 MAX_CALLS = 1_000
@@ -48,20 +44,8 @@ class TenantPruned:
         return [f"pruned {self.pruned} entries before {self.history_begins}"]
 
 
-@dataclass
-class RetentionReport:
+class RetentionReport(TaskReport[TenantPruned]):
     """What one run did: tenants checked, those pruned, those that failed."""
-
-    started_at: datetime
-    finished_at: datetime | None = None
-    checked: int = 0
-    changed: list[TenantPruned] = field(default_factory=list)
-    failed: list[TenantPruned] = field(default_factory=list)
-    tenant_errors: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.failed
 
     @property
     def pruned(self) -> int:
@@ -80,7 +64,7 @@ async def run_audit_retention(app: FastAPI) -> RetentionReport:
     logger.info("task %s: run started", TASK_NAME)
     async with system_client(app, TASK_NAME) as client:
         client.timeout = httpx.Timeout(TIMEOUT_S)
-        for tenant_id in _tenant_ids(app):
+        for tenant_id in tenant_ids(app):
             report.checked += 1
             result = await _prune_tenant(client, tenant_id)
             if result.error:
@@ -91,12 +75,6 @@ async def run_audit_retention(app: FastAPI) -> RetentionReport:
     log = logger.info if report.ok else logger.warning
     log("task %s: run finished: %s", TASK_NAME, report.summary())
     return report
-
-
-def _tenant_ids(app: FastAPI) -> list[uuid.UUID]:
-    services: Services = app.state.services
-    with services.session_factory() as db:
-        return list(db.scalars(select(Tenant.id).order_by(Tenant.id)))
 
 
 async def _prune_tenant(client: httpx.AsyncClient, tenant_id: uuid.UUID) -> TenantPruned:

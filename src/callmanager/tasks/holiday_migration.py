@@ -15,7 +15,6 @@ from datetime import datetime
 
 import httpx
 from fastapi import FastAPI
-from sqlalchemy import select
 
 from callmanager.db import utcnow
 from callmanager.domain.callflows.holidays import (
@@ -25,9 +24,8 @@ from callmanager.domain.callflows.holidays import (
     migrate_holidays,
 )
 from callmanager.domain.callflows.schemas import CallFlowList, CallFlowRead
-from callmanager.domain.tenants.models import Tenant
-from callmanager.services import Services
 from callmanager.tasks import HOLIDAY_MIGRATION
+from callmanager.tasks.runs import TaskReport, system_client, tenant_ids
 
 TASK_NAME = HOLIDAY_MIGRATION
 logger = logging.getLogger(__name__)
@@ -42,37 +40,14 @@ class FlowResult:
     error: str | None = None
 
 
-@dataclass
-class RunReport:
+class RunReport(TaskReport[FlowResult]):
     """What one run did: call flows checked, those changed, those that failed."""
-
-    started_at: datetime
-    finished_at: datetime | None = None
-    checked: int = 0
-    changed: list[FlowResult] = field(default_factory=list)
-    failed: list[FlowResult] = field(default_factory=list)
-    tenant_errors: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.failed and not self.tenant_errors
 
     def summary(self) -> str:
         return (
             f"checked {self.checked} call flows, changed {len(self.changed)}, "
             f"failed {len(self.failed) + len(self.tenant_errors)}"
         )
-
-
-def system_client(app: FastAPI, task_name: str = TASK_NAME) -> httpx.AsyncClient:
-    """An in-process HTTP client authenticated as the System task `task_name`."""
-    services: Services = app.state.services
-    return httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app),
-        base_url="http://callmanager.internal",
-        headers=services.system_headers(task_name),
-        timeout=30.0,
-    )
 
 
 async def run_holiday_migration(
@@ -82,19 +57,13 @@ async def run_holiday_migration(
     report = RunReport(started_at=utcnow())
     now = now or report.started_at
     logger.info("task %s: run started", TASK_NAME)
-    async with system_client(app) as client:
-        for tenant_id in _tenant_ids(app):
+    async with system_client(app, TASK_NAME) as client:
+        for tenant_id in tenant_ids(app):
             await _migrate_tenant(client, tenant_id, now, calendar, report)
     report.finished_at = utcnow()
     log = logger.info if report.ok else logger.warning
     log("task %s: run finished: %s", TASK_NAME, report.summary())
     return report
-
-
-def _tenant_ids(app: FastAPI) -> list[uuid.UUID]:
-    services: Services = app.state.services
-    with services.session_factory() as db:
-        return list(db.scalars(select(Tenant.id).order_by(Tenant.id)))
 
 
 async def _migrate_tenant(

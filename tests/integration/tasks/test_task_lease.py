@@ -4,6 +4,7 @@ other process on the database skips it, and the next day is free again."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select
@@ -54,7 +55,8 @@ def test_schedulers_of_several_processes_run_a_daily_task_once(database_url: str
         schedulers = [scheduler(name) for name in "abc"]
         for each in schedulers:
             await each.start()
-        await asyncio.sleep(0.5)
+        await until(lambda: len(outcomes) >= 3)
+        await asyncio.sleep(0.1)  # time for a wrong second run to show
         for each in schedulers:
             await each.stop()
 
@@ -84,9 +86,10 @@ def test_a_new_day_is_run_again(database_url: str) -> None:
             clock=lambda: today[0],
         )
         await each.start()
-        await asyncio.sleep(0.2)
+        await until(lambda: len(runs) == 1)
         today[0] += timedelta(minutes=2)
-        await asyncio.sleep(0.2)
+        await until(lambda: len(runs) == 2)
+        await asyncio.sleep(0.1)  # time for a wrong third run to show
         await each.stop()
 
     try:
@@ -94,3 +97,11 @@ def test_a_new_day_is_run_again(database_url: str) -> None:
     finally:
         engine.dispose()
     assert runs == [date(2026, 11, 30), date(2026, 12, 1)]
+
+
+async def until(condition: Callable[[], bool], timeout_s: float = 10) -> None:
+    """Wait for `condition` (a loaded machine may take its time over a lease), never forever."""
+    for _ in range(int(timeout_s / 0.01)):
+        if condition():
+            return
+        await asyncio.sleep(0.01)
