@@ -2,32 +2,19 @@
 
 from __future__ import annotations
 
-from alembic import context
 from sqlalchemy import Connection
 
+from asgi_audit.store.alembic_env import run_migrations
 from callmanager.db import make_engine
 from callmanager.tables import include_name, target_metadata
 
-config = context.config
+
+def _options(connection: Connection) -> dict[str, object]:
+    return {
+        "target_metadata": target_metadata(),
+        "include_name": include_name,
+        "render_as_batch": connection.dialect.name == "sqlite",
+    }
 
 
-def _run(connection: Connection) -> None:
-    context.configure(
-        connection=connection,
-        target_metadata=target_metadata(),
-        include_name=include_name,
-        render_as_batch=connection.dialect.name == "sqlite",
-        compare_type=True,
-    )
-    with context.begin_transaction():
-        context.run_migrations()
-
-
-connection = config.attributes.get("connection")
-if connection is not None:
-    _run(connection)
-else:
-    engine = make_engine(config.get_main_option("sqlalchemy.url") or "")
-    with engine.connect() as conn:
-        _run(conn)
-    engine.dispose()
+run_migrations(make_engine, _options)
