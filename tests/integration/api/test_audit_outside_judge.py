@@ -23,7 +23,7 @@ import itertools
 import json
 import os
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -205,13 +205,13 @@ class ServedLog:
 
 
 @pytest.fixture
-def served_log(login_as: LoginAs, services: Services, tmp_path: Path) -> Iterator[ServedLog]:
+def served_log(login_as: LoginAs, services: Services, tmp_path: Path) -> ServedLog:
     reader = login_as(Role.READER)
     assert services.audit_writer is not None
     services.audit_writer.flush_blocking(timeout=5)
     files = tmp_path / "served"
     files.mkdir()
-    yield ServedLog(services, reader, files)
+    return ServedLog(services, reader, files)
 
 
 @pytest.fixture
