@@ -12,6 +12,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
+
 SOURCE = Path(__file__).parent / "judges" / "tlog_judge"
 GOPATH = "/usr/share/gocode"
 """Where Debian's golang-golang-x-mod-dev puts the library's sources."""
@@ -87,3 +89,14 @@ class GoJudge:
         assert verdict.returncode == 1, (verdict.returncode, verdict.out, verdict.err)
         assert "FAIL" in verdict.err, verdict.err
         return verdict.err
+
+
+def judge_or_skip(directory: Path) -> GoJudge:
+    """The judge built in `directory`; the test skips without Go or the library, or fails when
+    CALLMANAGER_REQUIRE_GO_JUDGE is set (as in CI)."""
+    try:
+        return GoJudge(build(directory))
+    except Unavailable as exc:
+        if os.environ.get(REQUIRE):
+            pytest.fail(f"{exc}; {REQUIRE} is set")
+        pytest.skip(str(exc))

@@ -21,7 +21,6 @@ from __future__ import annotations
 import base64
 import itertools
 import json
-import os
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -42,7 +41,7 @@ from callmanager.services import Services
 from callmanager.settings import Settings
 from tests.conftest import LoginAs, make_settings
 from tests.factories import LoggedIn
-from tests.go_judge import REQUIRE, GoJudge, Unavailable, build
+from tests.go_judge import GoJudge
 from tests.integration.audit.signed_log import rebuild_tree, without_guards
 
 ORIGIN_HOST = "audit.judge.example"
@@ -51,16 +50,6 @@ SIZES = (1, 2, 7, 8, 9, 1030)
 SMALL = (1, 2, 7, 8, 9)
 LONG_EDGES = (0, 1, 7, 8, 511, 512, 1022, 1023, 1024, 1029)
 """Leaves of the long tree proven one by one: the ends and both sides of each power of two."""
-
-
-@pytest.fixture(scope="session")
-def go_judge(tmp_path_factory: pytest.TempPathFactory) -> GoJudge:
-    try:
-        return GoJudge(build(tmp_path_factory.mktemp("go-judge")))
-    except Unavailable as exc:
-        if os.environ.get(REQUIRE):
-            pytest.fail(f"{exc}; {REQUIRE} is set")
-        pytest.skip(str(exc))
 
 
 @pytest.fixture
