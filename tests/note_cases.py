@@ -84,6 +84,11 @@ CASES: dict[str, str] = {
     "a signature line whose name holds a plus": signed(
         GOOD, signature_line(SIGNER, GOOD), "\u2014 some+one AAAAAAAAAAAA\n"
     ),
+    "an unknown key's longer signature (a witness's cosignature)": signed(
+        GOOD,
+        signature_line(SIGNER, GOOD),
+        f"\u2014 witness.example/w1 {base64.b64encode(bytes(range(76))).decode()}\n",
+    ),
     "a signature line of four bytes": signed(
         GOOD, signature_line(SIGNER, GOOD), f"\u2014 {NAME} AAAAAA==\n"
     ),
