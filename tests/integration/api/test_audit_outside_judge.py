@@ -22,7 +22,7 @@ import base64
 import itertools
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -36,11 +36,13 @@ from asgi_audit import Body
 from asgi_audit.store.tables import c, entries
 from asgi_audit.testing import make_event
 from asgi_audit.tlog.note import Signer
+from callmanager.app import create_app
 from callmanager.auth.principal import Role
 from callmanager.services import Services
 from callmanager.settings import Settings
 from tests.conftest import LoginAs, make_settings
-from tests.factories import LoggedIn
+from tests.databases import migrated_database
+from tests.factories import LoggedIn, log_in, make_tenant, make_user
 from tests.go_judge import GoJudge
 from tests.integration.audit.signed_log import rebuild_tree, without_guards
 
@@ -77,6 +79,7 @@ class ServedLog:
     files: Path
     sizes: list[int] = field(default_factory=list)
     entry_ids: dict[int, str] = field(default_factory=dict)
+    start: datetime = field(default_factory=lambda: datetime.now(UTC) - timedelta(hours=2))
 
     @property
     def tenant(self) -> uuid.UUID:
@@ -86,10 +89,9 @@ class ServedLog:
         """Write entries straight to the store and sign a checkpoint at each of `sizes`."""
         store = self.services.audit_store
         written = self.stored_size()
-        start = datetime.now(UTC) - timedelta(hours=1)
         for size in sizes:
             assert size > written, (size, written)
-            store.write([self.event(start, n) for n in range(written, size)], [])
+            store.write([self.event(n) for n in range(written, size)], [])
             written = size
             last = store.checkpoint(self.tenant)
             now = datetime.now(UTC) if last is None else max(datetime.now(UTC), last.created_at)
@@ -101,11 +103,24 @@ class ServedLog:
             assert signed.size == size, "an entry came between the write and the checkpoint"
             self.sizes.append(size)
 
+    def grow_by(self, count: int) -> int:
+        """Grow the log by `count` entries past what it holds now, checkpointed; its size."""
+        size = self.stored_size() + count
+        self.grow([size])
+        return size
+
     def stored_size(self) -> int:
+        """The log's size, once the audited reads so far are written."""
+        assert self.services.audit_writer is not None
+        self.services.audit_writer.flush_blocking(timeout=5)
         head = self.services.audit_store.log_head(self.tenant)
         return 0 if head is None else head.seq + 1
 
-    def event(self, start: datetime, n: int) -> Any:
+    def occurred_at(self, n: int) -> datetime:
+        """When entry `n` occurred: a second apart, the first two hours ago."""
+        return self.start + timedelta(seconds=n)
+
+    def event(self, n: int) -> Any:
         body = Body(
             "application/json",
             60,
@@ -114,7 +129,7 @@ class ServedLog:
         )
         return make_event(
             self.tenant,
-            occurred_at=start + timedelta(milliseconds=n),
+            occurred_at=self.occurred_at(n),
             summary=f"Created group 'Grüße {n}'",
             request=body,
         )
@@ -203,10 +218,34 @@ def served_log(login_as: LoginAs, services: Services, tmp_path: Path) -> ServedL
     return ServedLog(services, reader, files)
 
 
-@pytest.fixture
-def long_log(served_log: ServedLog) -> ServedLog:
-    served_log.grow(SIZES)
-    return served_log
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def long_log(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ServedLog]:
+    """One log grown to every size of SIZES per database, shared by the tests that only read it
+    (their reads, audited, append to it; the checkpoints stay those of SIZES)."""
+    directory = tmp_path_factory.mktemp("long-log")
+    with migrated_database(request.param, directory) as url:
+        settings = make_settings(
+            url, directory, audit_origin=ORIGIN_HOST, audit_checkpoint_interval_s=3600
+        )
+        app = create_app(settings)
+        with TestClient(app):  # runs the app's lifespan: the writer and its notary
+            services: Services = app.state.services
+            tenant = make_tenant(services, "Contoso")
+            email = "reader-judged@contoso.example"
+            user = make_user(services, tenant, email, Role.READER)
+            client = TestClient(app)
+            log_in(client, email)
+            assert services.audit_writer is not None
+            services.audit_writer.flush_blocking(timeout=5)
+            files = directory / "served"
+            files.mkdir()
+            log = ServedLog(services, LoggedIn(client, tenant, user, email), files)
+            log.grow(SIZES)
+            yield log
 
 
 @pytest.fixture
@@ -291,6 +330,25 @@ def test_the_go_judge_checks_every_line_of_the_verifiable_export_whole_and_by_se
     assert "595 lines in the tree" in printed
 
 
+def test_the_go_judge_accepts_the_places_retention_pruned_by_their_leaf_hashes(
+    go_judge: GoJudge, small_log: ServedLog
+) -> None:
+    """Retention removed the first five entries: their places keep only their leaf hashes,
+    which must still make the signed roots and be included where they stand."""
+    mark = small_log.occurred_at(5) - timedelta(milliseconds=500)
+    pruned = small_log.services.audit_store.prune(small_log.tenant, mark)
+    assert pruned.entries == 5
+    keys = small_log.keys()
+    leaves = small_log.leaves(9)
+    hash_only = [json.loads(line) for line in leaves.read_text().splitlines()][:6]
+    assert [line["leaf"] is None for line in hash_only] == [True] * 5 + [False]
+    for size in SMALL:
+        go_judge.accepts("leaves", "-keys", keys, "-checkpoint", small_log.note_file(size), leaves)
+    export = small_log.export("pruned.jsonl", seq_start=0)
+    printed = go_judge.accepts("export", "-keys", keys, export)
+    assert "9 lines in the tree of size 9" in printed
+
+
 # -- what the judge refuses ---------------------------------------------------------------------
 
 
@@ -353,9 +411,9 @@ def test_the_go_judge_refuses_consistency_with_a_history_rewritten_and_re_signed
         )
         rebuild_tree(conn, small_log.tenant)
         assert conn.execute(select(c.summary).where(c.tenant_id == small_log.tenant, c.seq == 3))
-    small_log.grow([12])
-    served = small_log.consistency([(8, 12)])
-    today = small_log.note_file(12)
+    size = small_log.grow_by(3)
+    served = small_log.consistency([(8, size)])
+    today = small_log.note_file(size)
     reason = go_judge.rejects(
         "consistency", "-keys", keys, "-checkpoints", kept, "-checkpoints", today, served
     )
