@@ -25,7 +25,8 @@
 //	tlog_judge leaves      KEYS [-origin O] -checkpoint NOTE_FILE LEAVES_JSONL_FILE
 //	tlog_judge export      KEYS [-origin O] EXPORT_JSONL_FILE
 //
-// KEYS is -key VERIFIER_KEY (repeatable) and/or -keys KEYS_JSON_FILE. A file named "-" is stdin.
+// Flags come before the files. KEYS is -key VERIFIER_KEY and/or -keys KEYS_JSON_FILE (both
+// repeatable). A file named "-" is stdin.
 // A JSON file may hold several documents one after another (each proof, each consistency answer,
 // each page of GET .../audit-log/checkpoints); a -checkpoints file is either such pages or one
 // signed note. Prints one "ok ..." line per verified item; on any failure prints
