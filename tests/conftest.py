@@ -17,6 +17,7 @@ from callmanager.settings import Settings
 from tests import clock
 from tests.databases import migrated_database
 from tests.factories import LoggedIn, log_in, make_tenant, make_user
+from tests.go_judge import GoJudge, judge_or_skip
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -120,3 +121,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if browser_dir in item.path.parents:
             item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def go_judge(tmp_path_factory: pytest.TempPathFactory) -> GoJudge:
+    """The outside judge of the audit log's formats (`tests/go_judge.py`), built once."""
+    return judge_or_skip(tmp_path_factory.mktemp("go-judge"))

@@ -8,7 +8,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from asgi_audit.tlog.note import Signer
@@ -87,6 +87,19 @@ class Settings(BaseSettings):
             return self.database_url
         self.var_dir.mkdir(parents=True, exist_ok=True)
         return f"sqlite:///{(self.var_dir / 'callmanager.db').resolve()}"
+
+    @field_validator("audit_origin")
+    @classmethod
+    def _origin_a_checkpoint_can_carry(cls, origin: str) -> str:
+        """The origin is a checkpoint's first line and its host names the signing key: no
+        control character (C2SP signed-note), no space and no '+' (C2SP tlog-checkpoint's
+        advice for origins, a rule for key names)."""
+        if any(ch < " " or ch.isspace() or ch == "+" for ch in origin):
+            raise ValueError(
+                "the audit origin is a schema-less URL such as audit.example.com/call-manager: "
+                "no control characters, spaces or '+'"
+            )
+        return origin
 
     @cached_property
     def resolved_audit_database_url(self) -> str:

@@ -36,8 +36,12 @@ def key_id(name: str, public_key: bytes) -> bytes:
     return hashlib.sha256(name.encode() + b"\n" + bytes([ED25519]) + public_key).digest()[:4]
 
 
+def _valid_name(name: str) -> bool:
+    return bool(name) and not any(ch.isspace() or ch == "+" for ch in name)
+
+
 def _check_name(name: str) -> None:
-    if not name or any(ch.isspace() or ch == "+" for ch in name):
+    if not _valid_name(name):
         raise NoteError("a key name is non-empty, without spaces or '+'")
 
 
@@ -151,6 +155,13 @@ class Signer:
 def check_text(text: str) -> None:
     if not text.endswith("\n") or "\n\n" in text or text.startswith("\n"):
         raise NoteError("a note's text is non-empty lines, each ending with a newline")
+    _check_characters(text)
+
+
+def _check_characters(note: str) -> None:
+    """C2SP signed-note: no ASCII control character but the newline, anywhere in the note."""
+    if any(ch < " " and ch != "\n" for ch in note):
+        raise NoteError("a note holds no control character other than newline")
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,6 +173,7 @@ class Signature:
 
 def split(note: str) -> tuple[str, list[Signature]]:
     """A note's text and its signature lines (unverified)."""
+    _check_characters(note)
     text, sep, signed = note.rpartition("\n\n")
     if not sep or not signed.endswith("\n"):
         raise NoteError("a signed note is text, a blank line, then signature lines")
@@ -172,9 +184,9 @@ def split(note: str) -> tuple[str, list[Signature]]:
         prefix = DASH + " "
         if not line.startswith(prefix):
             raise NoteError("a signature line starts with an em dash and a space")
-        name, _, encoded = line[len(prefix) :].rpartition(" ")
+        name, _, encoded = line[len(prefix) :].partition(" ")
         data = _b64decode(encoded)
-        if not name or len(data) < 5:
+        if not _valid_name(name) or len(data) < 5:
             raise NoteError("a signature line is '— <name> <base64 key id and signature>'")
         signatures.append(Signature(name, data[:4], data[4:]))
     if len(signatures) > MAX_SIGNATURES:
@@ -186,13 +198,18 @@ def open_note(note: str, trusted: list[Verifier]) -> tuple[str, Verifier]:
     """The text of a note and the trusted key that signed it; NoteError if none did."""
     text, signatures = split(note)
     message = text.encode()
+    known = {(verifier.name, verifier.key_id): verifier for verifier in trusted}
+    signed_by: list[Verifier] = []
     for signature in signatures:
-        for verifier in trusted:
-            if (signature.name, signature.key_id) == (verifier.name, verifier.key_id):
-                if verifier.verify(message, signature.signature):
-                    return text, verifier
-                raise NoteError(f"the signature of {verifier.name} does not verify")
-    raise NoteError("no trusted key signed this note")
+        verifier = known.pop((signature.name, signature.key_id), None)
+        if verifier is None:
+            continue  # an unknown key's, or a trusted key's again: ignored, as Go's note does
+        if not verifier.verify(message, signature.signature):
+            raise NoteError(f"the signature of {verifier.name} does not verify")
+        signed_by.append(verifier)
+    if not signed_by:
+        raise NoteError("no trusted key signed this note")
+    return text, signed_by[0]
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,7 +229,8 @@ class Checkpoint:
         if len(lines) < 4 or lines[-1] != "":
             raise NoteError("a checkpoint is origin, size and root hash lines")
         origin, size, root = lines[0], lines[1], lines[2]
-        if not origin or not size.isdigit() or (size != "0" and size.startswith("0")):
+        decimal = size.isascii() and size.isdigit() and (size == "0" or size[0] != "0")
+        if not origin or not decimal:
             raise NoteError("a checkpoint's size is a decimal number without leading zeros")
         digest = _b64decode(root)
         if len(digest) != 32:

@@ -2,7 +2,9 @@
 // checkpoints, and RFC 9162 leaf hashes and inclusion proofs. Every failure is a VerifyError
 // whose message says what did not hold.
 
-const SIGNATURE_LINE = /^\u2014 (\S+) (\S+)$/; // "— <key name> base64(key id ‖ signature)"
+const SIGNATURE_LINE = /^\u2014 ([^\s+]+) (\S+)$/; // "— <key name> base64(key id ‖ signature)"
+const CONTROL = /[\u0000-\u0009\u000b-\u001f]/; // C2SP signed-note: none but the newline
+const MAX_SIGNATURES = 100; // as Go's sumdb/note
 const ED25519 = 0x01;
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
@@ -54,16 +56,23 @@ export async function parseVerifierKey(text) {
   return { name, id, publicKey };
 }
 
-/** A note's text and signatures, unverified: text lines, a blank line, `— name base64` lines. */
+/**
+ * A note's text and signatures, unverified: text lines, a blank line, `— name base64` lines.
+ * Read as Go's sumdb/note reads them (tested against it): a signature of another key may be of
+ * any algorithm and length, but every line must be well formed.
+ */
 export function splitNote(note) {
   const cut = typeof note === "string" ? note.lastIndexOf("\n\n") : -1;
   if (cut < 0 || !note.endsWith("\n")) throw new VerifyError("the checkpoint is not a signed note");
+  if (CONTROL.test(note)) throw new VerifyError("the checkpoint holds a control character");
   const text = note.slice(0, cut + 1);
-  const signatures = note.slice(cut + 2, -1).split("\n").map((line) => {
+  const lines = note.slice(cut + 2, -1).split("\n");
+  if (lines.length > MAX_SIGNATURES) throw new VerifyError("the checkpoint has too many signatures");
+  const signatures = lines.map((line) => {
     const match = line.match(SIGNATURE_LINE);
     if (!match) throw new VerifyError("a signature line of the checkpoint is malformed");
     const data = fromBase64(match[2], "a signature");
-    if (data.length !== 68) throw new VerifyError(`the signature of ${match[1]} is not a key id and an Ed25519 signature`);
+    if (data.length < 5) throw new VerifyError(`the signature of ${match[1]} is too short`);
     return { name: match[1], id: data.slice(0, 4), signature: data.slice(4) };
   });
   return { text, signatures };
@@ -76,21 +85,30 @@ export function splitNote(note) {
 export async function openNote(note, keys) {
   const { text, signatures } = splitNote(note);
   const message = new TextEncoder().encode(text);
+  const unchecked = [...keys];
+  let signer = null;
   for (const sig of signatures) {
-    const key = keys.find((k) => k.name === sig.name && equalBytes(k.id, sig.id));
-    if (!key) continue;
+    // Every signature of a published key must verify (a key's repeated signature is ignored).
+    const at = unchecked.findIndex((k) => k.name === sig.name && equalBytes(k.id, sig.id));
+    if (at < 0) continue;
+    const [key] = unchecked.splice(at, 1);
     const publicKey = await crypto.subtle.importKey("raw", key.publicKey, { name: "Ed25519" }, false, ["verify"]);
-    if (await crypto.subtle.verify({ name: "Ed25519" }, publicKey, sig.signature, message)) return { text, key };
-    throw new VerifyError(`the checkpoint's signature by ${key.name} does not verify`);
+    const good = sig.signature.length === 64
+      && (await crypto.subtle.verify({ name: "Ed25519" }, publicKey, sig.signature, message));
+    if (!good) throw new VerifyError(`the checkpoint's signature by ${key.name} does not verify`);
+    signer ??= key;
   }
+  if (signer) return { text, key: signer };
   const names = signatures.map((s) => s.name).join(", ") || "nobody";
   throw new VerifyError(`the checkpoint is signed by ${names}, not by a published key`);
 }
 
 /** A checkpoint's text (origin, size, base64 root, extension lines) as `{origin, size, root}`. */
 export function parseCheckpoint(text) {
-  const [origin, size, root] = text.split("\n");
+  const lines = text.split("\n");
+  const [origin, size, root] = lines;
   if (!origin || root === undefined) throw new VerifyError("the checkpoint lacks its origin, size or root lines");
+  if (lines.pop() !== "" || lines.includes("")) throw new VerifyError("the checkpoint has an empty line");
   if (!/^(0|[1-9][0-9]*)$/.test(size) || !Number.isSafeInteger(Number(size))) {
     throw new VerifyError("the checkpoint's tree size is not a decimal number");
   }
