@@ -50,6 +50,7 @@ from asgi_audit.store.port import (
 )
 from asgi_audit.store.retention import BATCH, Between, Pruner
 from asgi_audit.store.rollup import Counts
+from asgi_audit.store.stream_rows import StreamRows
 from asgi_audit.store.tables import (
     FAILED,
     NOT_READ,
@@ -133,6 +134,7 @@ class SqlAuditStore:
         self._listing = Listing(engine.dialect.name)
         self._listing_columns = self._listing.columns()
         self._rows = EntryRows(engine.dialect.name)
+        self._stream_rows = StreamRows(self._rows)
         self._counts = Counts(engine.dialect.name)
         self._months: set[tuple[int, int]] = set()
         self._months_lock = threading.Lock()
@@ -336,14 +338,15 @@ class SqlAuditStore:
         *,
         through: int | None = None,
         actions: frozenset[Action] | None = None,
+        raw_documents: bool = False,
     ) -> list[JSONObject]:
-        """One range scan of `ix_audit_entries_seq` (tenant, seq), read lean (`EntryRows`)."""
+        """One range scan of `ix_audit_entries_seq` (tenant, seq), read lean (`StreamRows`)."""
         where = [c.tenant_id == tenant_id, c.seq > after]
         if through is not None:
             where.append(c.seq <= through)
         where.extend(_action_conditions(actions))
-        query = select(*self._rows.columns).where(*where).order_by(c.seq).limit(limit)
-        build = self._rows.builder(tenant_id)
+        query = select(*self._stream_rows.columns).where(*where).order_by(c.seq).limit(limit)
+        build = self._stream_rows.builder(tenant_id, raw_documents=raw_documents)
         with _reachable(), self.engine.connect() as conn:
             # All at once: sqlite3 fetches row by row (iterating the result) several times slower.
             rows = conn.execute(query).all()
