@@ -161,7 +161,8 @@ class MemoryAuditStore:
             for entry in entries:
                 for name in DOCUMENTS:
                     if entry.get(name) is not None:
-                        entry[name] = orjson.Fragment(orjson.dumps(entry[name]))
+                        raw = orjson.Fragment(orjson.dumps(entry[name]))
+                        entry[name] = raw  # type: ignore[assignment]  # written as JSON
         return entries
 
     def log_head(self, tenant_id: uuid.UUID) -> LogHead | None:

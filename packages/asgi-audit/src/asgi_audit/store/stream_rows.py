@@ -26,7 +26,7 @@ class StreamRows:
 
     def __init__(self, rows: EntryRows) -> None:
         self.columns = rows.columns
-        top: dict[str, None] = {}
+        top: JSONObject = {}
         for f in ENTRY.fields:
             top.setdefault(f.path.partition(".")[0], None)
         self.template = top
