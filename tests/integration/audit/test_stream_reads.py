@@ -115,3 +115,12 @@ def test_the_head_is_the_last_place_and_when_its_entry_occurred(any_store: Audit
     assert head is not None
     assert head.seq == 9
     assert head.occurred_at == NOW + timedelta(seconds=9)
+
+
+def test_entries_after_a_seq_are_counted_with_or_without_a_filter(any_store: AuditStore) -> None:
+    _fill(any_store)  # reads at seq 0, 3, 6, 9
+    assert any_store.count_after(TENANT, -1) == 10
+    assert any_store.count_after(TENANT, 4) == 5
+    assert any_store.count_after(TENANT, 4, MODIFICATIONS) == 3
+    assert any_store.count_after(TENANT, 4, frozenset({Action.READ})) == 2
+    assert any_store.count_after(TENANT, 9) == 0

@@ -165,6 +165,19 @@ class MemoryAuditStore:
                         entry[name] = raw  # type: ignore[assignment]  # written as JSON
         return entries
 
+    def count_after(
+        self, tenant_id: uuid.UUID, after: int, actions: frozenset[Action] | None = None
+    ) -> int:
+        with self._lock:
+            return sum(
+                1
+                for e in self._entries.values()
+                if e.tenant_id == tenant_id
+                and e.seq is not None
+                and e.seq > after
+                and (actions is None or e.action in actions)
+            )
+
     def log_head(self, tenant_id: uuid.UUID) -> LogHead | None:
         with self._lock:
             edge = self._edges.get(tenant_id)

@@ -20,6 +20,7 @@ from sqlalchemy import (
     bindparam,
     create_engine,
     event,
+    func,
     or_,
     select,
     text,
@@ -351,6 +352,14 @@ class SqlAuditStore:
             # All at once: sqlite3 fetches row by row (iterating the result) several times slower.
             rows = conn.execute(query).all()
         return [build(row) for row in rows]
+
+    def count_after(
+        self, tenant_id: uuid.UUID, after: int, actions: frozenset[Action] | None = None
+    ) -> int:
+        """One range scan of `ix_audit_entries_seq`, counted by the database."""
+        where = [c.tenant_id == tenant_id, c.seq > after, *_action_conditions(actions)]
+        with _reachable(), self.engine.connect() as conn:
+            return int(conn.execute(select(func.count()).where(*where)).scalar() or 0)
 
     def log_head(self, tenant_id: uuid.UUID) -> LogHead | None:
         """The head's size, then its last entry's instant by `ix_audit_entries_seq`."""
