@@ -82,6 +82,9 @@ class HecIn(RequestBody):
     source: Label = "callmanager"
     sourcetype: Label = "callmanager:audit"
     index: Label | None = None
+    ca_pem: Pem | None = None
+    """The CA that issued the collector's certificate, trusted alone (Splunk's default
+    certificate is self-signed)."""
 
 
 DestinationIn = Annotated[WebhookIn | SyslogIn | HecIn, Field(discriminator="kind")]
@@ -129,6 +132,7 @@ class HecOut(ResponseBody):
     source: str
     sourcetype: str
     index: str | None
+    ca_pem: str | None = None
     has_token: bool
 
 
