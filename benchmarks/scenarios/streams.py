@@ -25,7 +25,7 @@ from benchmarks.receivers import KINDS, PROBE, Receivers
 from benchmarks.report import Section
 from benchmarks.scenarios.api_cost import OPERATIONS, requests
 from benchmarks.server import Server
-from benchmarks.stats import median, percentile, ratio
+from benchmarks.stats import cpu_seconds, median, percentile, ratio
 from callmanager.auth.principal import Role
 
 BACKFILL = {"full": 1_000_000, "quick": 20_000, "tiny": 2_000}
@@ -101,6 +101,7 @@ def run(ctx: Context) -> Section:
                 with Server(url, audit=True, streams_allow_private="true") as server:
                     streams = Streams(server, fixture.tenant_id, fixture.caller)
                     made = [streams.create(d) for d in destinations(receivers)]
+                    receivers.trust(made[0]["secret"])  # the webhook's
                     capacity = _throughput(ctx, section, kind, server, fixture, streams, made)
                     rate = min(PROBE_RATE, HEADROOM * capacity)
                     _latency(ctx, section, kind, server, fixture, receivers, rate)
@@ -129,6 +130,7 @@ def _throughput(
     """Adds the ratio rows; returns the read throughput with the streams delivering."""
     scale = ctx.scale
     rps: dict[tuple[str, str], list[float]] = {}
+    cpu_us: dict[tuple[str, str], list[float]] = {}
     for n in range(max(ROUNDS, scale.rounds)):
         order = ("without", "with") if n % 2 == 0 else ("with", "without")
         for operation in MEASURED:
@@ -138,6 +140,7 @@ def _throughput(
                 if mode == "with":  # what piled up while paused is sent before measuring
                     streams.caught_up(timeout=60)
                 ctx.log(f"streams {kind} round {n + 1}: {operation}, streams {mode}")
+                cpu = cpu_seconds(server.pid)
                 result = run_load(
                     server.port,
                     [requests(fixture, operation, c) for c in range(scale.connections)],
@@ -145,6 +148,13 @@ def _throughput(
                     warmup=scale.warmup_seconds,
                 )
                 rps.setdefault((operation, mode), []).append(result.rps)
+                # The server's CPU per request (warm-up's requests estimated at the measured
+                # rate): what the streams cost the serving process, which a loaded machine's
+                # req/s blurs.
+                served = max(1.0, result.rps * (result.seconds + scale.warmup_seconds))
+                cpu_us.setdefault((operation, mode), []).append(
+                    (cpu_seconds(server.pid) - cpu) / served * 1e6
+                )
     for stream in made:
         streams.act(stream["id"], "resume")
     for operation, label in MEASURED.items():
@@ -155,7 +165,9 @@ def _throughput(
                 "measure": f"API throughput, 3 streams / none: {label}",
                 "result": round(ratio(with_, without), 3),
                 "unit": "ratio",
-                "detail": f"{with_:,.0f} vs {without:,.0f} req/s",
+                "detail": f"{with_:,.0f} vs {without:,.0f} req/s; server CPU per request "
+                f"{median(cpu_us[(operation, 'with')]):,.0f} vs "
+                f"{median(cpu_us[(operation, 'without')]):,.0f} us",
             }
         )
     return median(rps[("read", "with")])
@@ -239,13 +251,17 @@ def _backfill(ctx: Context, section: Section, kind: str) -> None:
         with Server(dataset.url, audit=True, streams_allow_private="true") as server:
             streams = Streams(server, tenant, caller)
             ctx.log(f"streams {kind}: backfill of {dataset.spec.entries:,} entries")
+            destination = {"kind": "webhook", "url": f"{receivers.base_url}/webhook"}
+            cpu = cpu_seconds(server.pid), cpu_seconds(receivers.pid)
             began = time.time()  # the receivers' clock: another process, the same machine
-            made = streams.create(
-                {"kind": "webhook", "url": f"{receivers.base_url}/webhook"}, {"from_seq": 0}
-            )
+            made = streams.create(destination, {"from_seq": 0})
+            receivers.trust(made["secret"])
             places = int(made["health"]["lag_entries"])
             tally = receivers.wait_for("webhook", places, timeout=600)
             elapsed = (tally["last_at"] or time.time()) - began
+            # Per entry, each process's CPU time: what a loaded machine's wall clock hides.
+            server_us = (cpu_seconds(server.pid) - cpu[0]) / max(1, places) * 1e6
+            receiver_us = (cpu_seconds(receivers.pid) - cpu[1]) / max(1, places) * 1e6
             streams.delete(made["id"])
         section.add(
             {
@@ -254,7 +270,10 @@ def _backfill(ctx: Context, section: Section, kind: str) -> None:
                 "result": round(tally["distinct"] / elapsed) if elapsed > 0 else None,
                 "unit": "entries/s",
                 "detail": f"{tally['distinct']:,}/{places:,} seqs in {elapsed:.1f} s, "
-                f"{tally['duplicates']:,} duplicates, {tally['gaps']:,} gaps",
+                f"{tally['duplicates']:,} duplicates, {tally['gaps']:,} gaps; CPU per entry: "
+                f"server {server_us:.0f} us, receiver {receiver_us:.0f} us; signatures "
+                f"{tally['signatures_checked'] - tally['signatures_bad']}/"
+                f"{tally['signatures_checked']} verified",
             }
         )
     finally:
