@@ -77,9 +77,9 @@ class Settings(BaseSettings):
     stream_poll_s: float = Field(default=1.0, gt=0, le=60)
     """How often a delivering stream looks for new entries no write of this process told it
     of (another process's, on a shared database); its own writes wake it at once."""
-    stream_batch_s: float = Field(default=1.0, ge=0, le=60)
+    stream_batch_s: float = Field(default=0.5, ge=0, le=60)
     """How long a woken stream gathers entries before sending them, unless a full batch (500)
-    arrives first: fewer, larger rounds on a busy server."""
+    arrives first: fewer, larger rounds on a busy server, for at most this much latency."""
     stream_lease_s: float = Field(default=30.0, ge=0.5, le=3600)
     """How long a process holds a stream without renewing; another takes over after."""
     stream_timeout_s: float = Field(default=10.0, gt=0, le=120)
