@@ -5,7 +5,10 @@ collector and a syslog listener (RFC 6587 octet counting over TCP), each tallyin
 
 Each tally keeps every `seq` seen (so gaps and duplicates show), the arrival time of the first
 and last event, and for latency probes (a `user_agent` of `bench-probe/N`) when probe N arrived.
-`GET /stats/{kind}` answers the tally of one receiver; `POST /reset` clears them all.
+`GET /stats/{kind}` answers the tally of one receiver; `POST /reset` clears them all. Given the
+webhook's secret (`POST /secret`), the webhook receiver checks the Standard Webhooks signature
+of one request in `SIGNATURE_SAMPLE` (the first always) with the `standardwebhooks` package, and
+counts those that fail: a benchmark must not be fast by sending what a receiver would refuse.
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ from typing import Any
 import httpx
 import orjson
 import uvicorn
+from standardwebhooks import Webhook
+from standardwebhooks.webhooks import WebhookVerificationError
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -33,6 +38,8 @@ from benchmarks.config import ROOT
 
 PROBE = "bench-probe/"
 KINDS = ("webhook", "splunk_hec", "syslog")
+SIGNATURE_SAMPLE = 10
+"""One webhook request in this many has its signature checked."""
 
 
 @dataclass
@@ -44,6 +51,9 @@ class Tally:
     first_at: float | None = None
     last_at: float | None = None
     probes: dict[str, float] = field(default_factory=dict)
+    requests: int = 0
+    signatures_checked: int = 0
+    signatures_bad: int = 0
 
     def take(self, event: Any, now: float) -> None:
         if not isinstance(event, dict) or event.get("test"):
@@ -72,10 +82,15 @@ class Tally:
             "first_at": self.first_at,
             "last_at": self.last_at,
             "probes": self.probes,
+            "requests": self.requests,
+            "signatures_checked": self.signatures_checked,
+            "signatures_bad": self.signatures_bad,
         }
 
 
 TALLIES = {kind: Tally() for kind in KINDS}
+SIGNER: list[Webhook] = []
+"""The webhook stream's secret, once told (`POST /secret`)."""
 
 
 def _concatenated(body: bytes) -> Iterator[Any]:
@@ -92,10 +107,25 @@ def _concatenated(body: bytes) -> Iterator[Any]:
 
 
 async def webhook(request: Request) -> Response:
-    payload = orjson.loads(await request.body())
+    body = await request.body()
     now = time.time()
-    for event in payload.get("data", {}).get("events", []):
-        TALLIES["webhook"].take(event, now)
+    tally = TALLIES["webhook"]
+    if SIGNER and tally.requests % SIGNATURE_SAMPLE == 0:
+        tally.signatures_checked += 1
+        try:
+            SIGNER[0].verify(body, dict(request.headers))
+        except WebhookVerificationError:
+            tally.signatures_bad += 1
+            tally.requests += 1
+            return Response(status_code=400)
+    tally.requests += 1
+    for event in orjson.loads(body).get("data", {}).get("events", []):
+        tally.take(event, now)
+    return Response(status_code=204)
+
+
+async def secret(request: Request) -> Response:
+    SIGNER[:] = [Webhook((await request.body()).decode())]
     return Response(status_code=204)
 
 
@@ -123,6 +153,7 @@ APP = Starlette(
         Route("/services/collector/event", hec, methods=["POST"]),
         Route("/stats/{kind}", stats),
         Route("/reset", reset, methods=["POST"]),
+        Route("/secret", secret, methods=["POST"]),
     ]
 )
 
@@ -176,6 +207,14 @@ class Receivers:
     def stats(self, kind: str) -> dict[str, Any]:
         answer: dict[str, Any] = self._client.get(f"/stats/{kind}").json()
         return answer
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def trust(self, webhook_secret: str) -> None:
+        """Check the webhook's signatures with this secret (a sample of them)."""
+        self._client.post("/secret", content=webhook_secret).raise_for_status()
 
     def reset(self) -> None:
         self._client.post("/reset").raise_for_status()

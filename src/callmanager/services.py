@@ -83,6 +83,8 @@ class Services:
         if self.settings.streams_enabled:
             # Stopped before the audit store closes (stop hooks run in reverse).
             self.deliverer = Deliverer(self.session_factory, self.audit_store, self.settings)
+            if self.audit_writer is not None:  # its writes wake the streams
+                self.audit_writer.observer = self.deliverer.wakes
             self.on_start.append(self.deliverer.start)
             self.on_stop.append(self.deliverer.stop)
 

@@ -74,8 +74,12 @@ class Settings(BaseSettings):
     """Let log streams reach loopback, private and link-local hosts, and plain `http`."""
     stream_retry_hours: float = Field(default=72.0, gt=0, le=24 * 365)
     """How long a stream retries a failing destination before it is `failing`."""
-    stream_poll_s: float = Field(default=0.25, gt=0, le=60)
-    """How often a delivering stream looks for new entries."""
+    stream_poll_s: float = Field(default=1.0, gt=0, le=60)
+    """How often a delivering stream looks for new entries no write of this process told it
+    of (another process's, on a shared database); its own writes wake it at once."""
+    stream_batch_s: float = Field(default=0.5, ge=0, le=60)
+    """How long a woken stream gathers entries before sending them, unless a full batch (500)
+    arrives first: fewer, larger rounds on a busy server, for at most this much latency."""
     stream_lease_s: float = Field(default=30.0, ge=0.5, le=3600)
     """How long a process holds a stream without renewing; another takes over after."""
     stream_timeout_s: float = Field(default=10.0, gt=0, le=120)

@@ -14,12 +14,17 @@ its own (a 503 "Server is busy", a redirect) or make the receiver hold its answe
 from __future__ import annotations
 
 import json
+import ssl
+import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
+
+from tls_certificates import Issued
 
 EVENT_PATH = "/services/collector/event"
 KEYS = {"time", "host", "source", "sourcetype", "index", "fields", "event"}
@@ -44,10 +49,11 @@ class HecReceiver:
     """Answers to give, first to last, before checking anything."""
     hold: threading.Event | None = None
     """When set to an unset Event, every request waits for it before answering."""
+    tls: bool = False
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
 
     def handle(self, method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
         self.requests += 1
@@ -120,9 +126,10 @@ def event_problem(event: Any) -> tuple[str, int] | None:
 
 
 @contextmanager
-def hec_receiver(token: str) -> Iterator[HecReceiver]:
-    """A running receiver on a loopback port."""
-    receiver = HecReceiver(token)
+def hec_receiver(token: str, certificate: Issued | None = None) -> Iterator[HecReceiver]:
+    """A running receiver on a loopback port; over TLS with `certificate` (as Splunk's own
+    HEC is, with a certificate of its own CA)."""
+    receiver = HecReceiver(token, tls=certificate is not None)
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -152,6 +159,11 @@ def hec_receiver(token: str) -> Iterator[HecReceiver]:
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
+    if certificate is not None:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        with tempfile.TemporaryDirectory() as directory:
+            context.load_cert_chain(*certificate.write(Path(directory), "hec"))
+        server.socket = context.wrap_socket(server.socket, server_side=True)
     receiver.port = server.server_address[1]
     thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
     thread.start()

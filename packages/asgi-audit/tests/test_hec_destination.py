@@ -16,6 +16,7 @@ from asgi_audit.streams.destinations import HecDestination
 from asgi_audit.streams.formats import StreamFormat
 from hec_receiver import Answer, HecReceiver, hec_receiver
 from stream_entries import PARTNER, PRODUCT, an_entry, assert_valid_ocsf, stream_event
+from tls_certificates import Authority
 
 pytestmark = pytest.mark.anyio
 
@@ -207,3 +208,37 @@ def test_the_receiver_refuses_what_splunk_refuses(receiver: HecReceiver) -> None
         assert answer.body.get("invalid-event-number") == number, body
     assert receiver.handle("POST", post, {}, b'{"event": "a"}').status == 401
     assert receiver.handle("POST", post, auth, b'{"event": "a"}\n{"event": {"b": 1}}').status == 200
+
+
+async def test_a_receiver_with_a_certificate_of_the_pinned_ca_is_trusted() -> None:
+    """Splunk's HEC comes with a self-signed certificate: `ca_pem` pins the CA to trust."""
+    authority = Authority.create("Splunk Test CA")
+    with hec_receiver(TOKEN, authority.issue("127.0.0.1", server=True)) as receiver:
+        assert receiver.url.startswith("https://")
+        answer = await deliver(destination(receiver.url, ca_pem=authority.cert_pem), batch())
+        assert answer == "200 OK"
+        assert len(receiver.events) == 5
+
+
+async def test_a_certificate_the_pinned_ca_did_not_issue_is_refused_and_retried() -> None:
+    authority = Authority.create("Splunk Test CA")
+    with hec_receiver(TOKEN, authority.issue("127.0.0.1", server=True)) as receiver:
+        other = Authority.create("Another CA").cert_pem
+        with pytest.raises(DeliveryError) as refused:
+            await deliver(destination(receiver.url, ca_pem=other), batch())
+        assert refused.value.status is None
+        assert "certificate" in str(refused.value)
+        assert receiver.events == []
+
+
+async def test_without_a_pinned_ca_a_self_signed_receiver_is_not_trusted() -> None:
+    authority = Authority.create("Splunk Test CA")
+    with hec_receiver(TOKEN, authority.issue("127.0.0.1", server=True)) as receiver:
+        with pytest.raises(DeliveryError):
+            await deliver(destination(receiver.url), batch())
+        assert receiver.events == []
+
+
+def test_a_ca_that_is_not_pem_is_refused_when_the_destination_is_made() -> None:
+    with pytest.raises(ValueError, match="ca_pem"):
+        destination("https://splunk.example.com", ca_pem="not a certificate")

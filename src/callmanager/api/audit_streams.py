@@ -17,6 +17,8 @@ import anyio.from_thread
 import orjson
 from fastapi import APIRouter, Response, status
 from pydantic import Field, StrictBool
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from asgi_audit import ANONYMOUS, Action, ActionType, AuditEvent, AuditStore, Outcome, Resource
 from asgi_audit.events import new_entry_id
@@ -80,6 +82,9 @@ class HecIn(RequestBody):
     source: Label = "callmanager"
     sourcetype: Label = "callmanager:audit"
     index: Label | None = None
+    ca_pem: Pem | None = None
+    """The CA that issued the collector's certificate, trusted alone (Splunk's default
+    certificate is self-signed)."""
 
 
 DestinationIn = Annotated[WebhookIn | SyslogIn | HecIn, Field(discriminator="kind")]
@@ -127,6 +132,7 @@ class HecOut(ResponseBody):
     source: str
     sourcetype: str
     index: str | None
+    ca_pem: str | None = None
     has_token: bool
 
 
@@ -213,6 +219,14 @@ def _issued(stream: LogStream, services: Services, secret: str | None, code: int
     return Response(orjson.dumps(body), status_code=code, media_type="application/json")
 
 
+def _deliver_once_committed(db: Session, services: Services) -> None:
+    """A new or resumed stream is taken by this process's deliverer as soon as the change is
+    committed, not at its next look (up to a second later)."""
+    deliverer = services.deliverer
+    if deliverer is not None:
+        event.listen(db, "after_commit", lambda _session: deliverer.look_now(), once=True)
+
+
 def _context(services: Services) -> service.Context:
     box = SecretBox(services.settings.resolved_secret_key)
     return service.Context(box, services.settings.streams_allow_private)
@@ -248,6 +262,7 @@ def create_stream(
         from_seq=from_seq,
         head=head,
     )
+    _deliver_once_committed(db, services)
     return _issued(stream, services, secret, status.HTTP_201_CREATED)
 
 
@@ -304,7 +319,9 @@ def resume_stream(
     stream_id: uuid.UUID, access: TenantOwner, db: DbSession, services: ServicesDep
 ) -> StreamOut:
     """Delivery goes on from the cursor: nothing is skipped."""
-    return _out(service.resume_stream(db, access.tenant_id, stream_id), services)
+    resumed = service.resume_stream(db, access.tenant_id, stream_id)
+    _deliver_once_committed(db, services)
+    return _out(resumed, services)
 
 
 @router.post(

@@ -8,6 +8,7 @@ import os
 from fastapi import FastAPI
 from prometheus_client import multiprocess
 
+from asgi_audit.observer import Observers
 from callmanager.observe.exposition import metrics_router, scrape_registry
 from callmanager.observe.metrics import Metrics
 from callmanager.observe.request_log import RequestLog
@@ -31,8 +32,11 @@ def install_observability(app: FastAPI, services: Services) -> Metrics | None:
     if settings.metrics_token:
         metrics = Metrics()
         observers.append(metrics.observe_request)
-        if services.audit_writer is not None:
-            services.audit_writer.observer = metrics
+        writer = services.audit_writer
+        if writer is not None:
+            writer.observer = (
+                metrics if writer.observer is None else Observers(writer.observer, metrics)
+            )
         if services.deliverer is not None:
             lag = metrics.stream_lag
             services.deliverer.on_lag = lambda stream, seconds: lag.labels(str(stream)).set(seconds)

@@ -10,7 +10,8 @@ worker sums (`exposition`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import uuid
+from collections.abc import Mapping, Sequence
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
@@ -116,6 +117,9 @@ class Metrics:
             counts[action] = counts.get(action, 0) + 1
         for action, count in counts.items():
             self.entries_written.labels(action).inc(count)
+
+    def logs_grew(self, tenants: Mapping[uuid.UUID, int]) -> None:
+        """Not measured: the writes are counted by `batch_written` (log streams listen)."""
 
     def durable_waited(self, seconds: float, refused: bool) -> None:
         self.durable_wait_seconds.observe(seconds)

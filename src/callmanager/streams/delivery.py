@@ -20,24 +20,27 @@ import socket
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from asgi_audit import ActionType, AuditStore
 from asgi_audit.streams import DeliveryError, Destination, StreamEvent
-from asgi_audit.types import JSONObject
+from asgi_audit.streams.formats import StreamFormat
 from callmanager.db import utcnow
 from callmanager.settings import Settings
 from callmanager.streams.destinations import build_destination
 from callmanager.streams.lease import Held, Leases
+from callmanager.streams.pages import Pages
 from callmanager.streams.secrets import SecretBox, SecretsUnreadable
+from callmanager.streams.wakes import Wake, Wakes
 
 log = logging.getLogger("callmanager.streams")
 
 BATCH = 500
 """Events in one batch at most."""
+PAGE = 2000
+"""Entries read at once (a few batches): a backfill reads less often, in larger pages."""
 FIRST_BACKOFF_S = 1.0
 MAX_BACKOFF_S = 300.0
 STOP_WAIT_S = 3.0
@@ -57,16 +60,6 @@ def backoff(attempt: int, draw: Callable[[], float] = random.random) -> float:
     return float(min(MAX_BACKOFF_S, base * (1 + draw() / 4)))
 
 
-@dataclass(frozen=True, slots=True)
-class Ahead:
-    """The next batch, being read while the current one is sent: entries after `after`
-    through `through`."""
-
-    after: int
-    through: int
-    entries: asyncio.Future[list[JSONObject]]
-
-
 class Deliverer:
     """Takes streams' leases and runs a loop for each stream held; `start` and `stop` follow
     the service's lifespan."""
@@ -80,6 +73,11 @@ class Deliverer:
         holder = f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.leases = Leases(sessions, holder, settings.stream_lease_s)
         self.poll = settings.stream_poll_s
+        self.window = settings.stream_batch_s
+        self.pages = Pages(store, PAGE)
+        self.wakes = Wakes()
+        """The audit writer's observer: its writes wake the streams of their tenants."""
+        self._scan_now = asyncio.Event()
         self.retry_window = timedelta(hours=settings.stream_retry_hours)
         lease = settings.stream_lease_s
         self.send_bound = min(settings.stream_timeout_s * 2, lease * 0.8)
@@ -95,12 +93,16 @@ class Deliverer:
 
     async def start(self) -> None:
         self._stopping = asyncio.Event()
+        self._scan_now = asyncio.Event()
+        self.wakes.bind(asyncio.get_running_loop())
         self._supervisor = asyncio.create_task(self._supervise(), name="log-streams")
 
     async def stop(self) -> None:
         """Let each loop finish its round, cancel those still sending after `STOP_WAIT_S` (their
         cursor has not moved: the batch goes again), then let go of the leases."""
         self._stopping.set()
+        self._scan_now.set()
+        self.wakes.wake_all()
         tasks = [t for t in (self._supervisor, *self._loops.values()) if t is not None]
         if tasks:
             _done, late = await asyncio.wait(tasks, timeout=STOP_WAIT_S)
@@ -125,7 +127,16 @@ class Deliverer:
                     self._loops[stream_id] = asyncio.create_task(
                         self._deliver(stream_id), name=f"log-stream-{stream_id}"
                     )
-            await self._sleep(scan)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._scan_now.wait(), scan)
+            self._scan_now.clear()
+
+    def look_now(self) -> None:
+        """Look for streams to take at once (one was made or resumed here), not at the next
+        scan; callable from any thread."""
+        loop = self.wakes.loop
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(self._scan_now.set)
 
     async def _sleep(self, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):
@@ -136,7 +147,8 @@ class Deliverer:
         destination: Destination | None = None
         revision = -1
         attempt = 0
-        ahead: Ahead | None = None
+        wake: Wake | None = None
+        tenant: uuid.UUID | None = None
         try:
             while not self._stopping.is_set():
                 held = await asyncio.to_thread(self.leases.read, stream_id, utcnow())
@@ -150,7 +162,12 @@ class Deliverer:
                     if destination is None:
                         return
                     revision, attempt = held.revision, 0
-                outcome, ahead = await self._round(held, destination, ahead)
+                if wake is None or tenant != held.tenant_id:
+                    if tenant is not None:
+                        self.wakes.forget(stream_id, tenant)
+                    tenant, wake = held.tenant_id, self.wakes.watch(stream_id, held.tenant_id)
+                wake.clear()  # what is written from now on wakes the next round
+                outcome = await self._round(held, destination)
                 if outcome == "lost":
                     return
                 if outcome == "more":
@@ -158,7 +175,7 @@ class Deliverer:
                     continue
                 if outcome == "idle":
                     attempt = 0
-                    await self._sleep(self.poll)
+                    await self._await_entries(wake)
                     continue
                 if outcome == "stop":
                     return
@@ -174,11 +191,30 @@ class Deliverer:
             with contextlib.suppress(Exception):
                 await asyncio.to_thread(self.leases.release, [stream_id])
         finally:
-            if ahead is not None:
-                ahead.entries.cancel()
+            if tenant is not None:
+                self.wakes.forget(stream_id, tenant)
             if destination is not None:
                 with contextlib.suppress(Exception):
                     await destination.aclose()
+
+    async def _await_entries(self, wake: Wake) -> None:
+        """Wait for the next round of a caught-up stream: a write of this process wakes it,
+        then it gathers for `window` seconds unless a full batch arrives first; without a
+        write, it looks anyway every `poll` seconds (another process may have written)."""
+        if not wake.event.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(wake.event.wait(), self.poll)
+            if not wake.event.is_set():
+                return
+        deadline = time.monotonic() + self.window
+        while (
+            wake.count < BATCH
+            and not self._stopping.is_set()
+            and (left := deadline - time.monotonic()) > 0
+        ):
+            wake.event.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(wake.event.wait(), left)
 
     async def _back_off(self, stream_id: uuid.UUID, revision: int, seconds: float) -> None:
         """Wait `seconds` before trying again, unless the stream changed meanwhile (a new
@@ -207,60 +243,56 @@ class Deliverer:
             )
             return None
 
-    async def _round(
-        self, held: Held, destination: Destination, ahead: Ahead | None
-    ) -> tuple[str, Ahead | None]:
-        """Read what follows the cursor and send it: `more` (a full batch went, more may
+    async def _round(self, held: Held, destination: Destination) -> str:
+        """Read what follows the cursor and send it: `more` (a full page went, more may
         wait), `idle` (caught up), `retry` (a retryable failure), `stop` (failing now),
-        `lost` (the lease is someone else's). While a full batch is sent, the next one is
-        read (`Ahead`): a backfill reads and sends at once."""
-        store, tenant = self.store, held.tenant_id
-        head = await asyncio.to_thread(store.log_head, tenant)
+        `lost` (the lease is someone else's). A page is sent batch by batch, the cursor moved
+        after each; while it is sent the next page is read, so a backfill reads and sends at
+        once."""
+        tenant = held.tenant_id
+        head = await asyncio.to_thread(self.store.log_head, tenant)
         now = utcnow()
         short = held.lease_expires_at - now < self.renew_below
         lost = short and not await asyncio.to_thread(self.leases.renew, held.id, now)
         if lost or head is None or head.seq <= held.position:
-            if ahead is not None:
-                ahead.entries.cancel()
             if not lost:
                 self._lag(held.id, 0.0)
-            return ("lost" if lost else "idle"), None
+            return "lost" if lost else "idle"
         actions = ActionType(held.action_type).actions
-        if ahead is not None and ahead.after == held.position:
-            through, entries = ahead.through, await ahead.entries
-        else:
-            if ahead is not None:
-                ahead.entries.cancel()
-            through = head.seq
-            entries = await asyncio.to_thread(
-                store.entries_after, tenant, held.position, BATCH, through=through, actions=actions
+        # A native event is the entry as stored: its bodies are sent as they were written.
+        raw = held.format == StreamFormat.NATIVE
+        page = await asyncio.shield(self.pages.read(tenant, held.position, head.seq, actions, raw))
+        if page.full:  # read the next page while this one is sent
+            self.pages.read(tenant, page.last, head.seq, actions, raw)
+        if page.events:
+            self._lag(held.id, _age(page.events[0], now))
+        for at in range(0, max(1, len(page.events)), BATCH):
+            batch = page.events[at : at + BATCH]
+            cursor = page.last if at + BATCH >= len(page.events) else _seq(batch[-1])
+            if batch:
+                failed = await self._send(held, destination, batch, head.seq)
+                if failed is not None:
+                    return failed
+            moved = await asyncio.to_thread(
+                self.leases.advance, held.id, cursor, utcnow(), bool(batch)
             )
-        # A short batch read everything up to `through`: the cursor moves past what the
-        # filter left out too.
-        cursor = through if len(entries) < BATCH else int(str(entries[-1]["seq"]))
-        following = None
-        if len(entries) == BATCH:
-            read = asyncio.to_thread(
-                store.entries_after, tenant, cursor, BATCH, through=head.seq, actions=actions
-            )
-            following = Ahead(cursor, head.seq, asyncio.ensure_future(read))
-        if entries:
-            self._lag(held.id, _age(entries[0], now))
-            batch = [StreamEvent(entry) for entry in entries]
-            try:
-                await asyncio.wait_for(destination.send(batch), self.send_bound)
-            except (DeliveryError, TimeoutError) as exc:
-                return await self._failed(held, exc, head.seq), None
-            except Exception as exc:
-                log.exception("log stream %s: its destination failed unexpectedly", held.id)
-                error = DeliveryError(f"internal error: {type(exc).__name__}", retryable=False)
-                return await self._failed(held, error, head.seq), None
-        moved = await asyncio.to_thread(
-            self.leases.advance, held.id, cursor, utcnow(), bool(entries)
-        )
-        if not moved:
-            return "lost", None
-        return ("more", following) if following is not None else ("idle", None)
+            if not moved:
+                return "lost"
+        return "more" if page.full else "idle"
+
+    async def _send(
+        self, held: Held, destination: Destination, batch: list[StreamEvent], head: int
+    ) -> str | None:
+        """Send one batch; None once the receiver took it, else the round's outcome."""
+        try:
+            await asyncio.wait_for(destination.send(batch), self.send_bound)
+        except (DeliveryError, TimeoutError) as exc:
+            return await self._failed(held, exc, head)
+        except Exception as exc:
+            log.exception("log stream %s: its destination failed unexpectedly", held.id)
+            error = DeliveryError(f"internal error: {type(exc).__name__}", retryable=False)
+            return await self._failed(held, error, head)
+        return None
 
     def _lag(self, stream_id: uuid.UUID, seconds: float) -> None:
         if self.on_lag is not None:
@@ -290,7 +322,13 @@ class Deliverer:
         return "stop" if give_up else "retry"
 
 
-def _age(entry: JSONObject, now: datetime) -> float:
-    """How long ago `entry` (as the API returns it) occurred, in seconds."""
-    occurred = datetime.fromisoformat(str(entry["occurred_at"]).replace("Z", "+00:00"))
+def _age(event: StreamEvent, now: datetime) -> float:
+    """How long ago `event`'s entry occurred, in seconds."""
+    occurred = datetime.fromisoformat(str(event.entry["occurred_at"]).replace("Z", "+00:00"))
     return max(0.0, (now - occurred).total_seconds())
+
+
+def _seq(event: StreamEvent) -> int:
+    if event.seq is None:
+        raise ValueError("an entry read from the log has a seq")
+    return event.seq

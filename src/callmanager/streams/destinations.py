@@ -61,5 +61,6 @@ def build_destination(
         source=settings["source"],
         sourcetype=settings["sourcetype"],
         index=settings.get("index"),
+        ca_pem=settings.get("ca_pem"),
         **common,
     )

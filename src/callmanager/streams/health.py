@@ -12,16 +12,18 @@ from callmanager.streams.models import LogStream
 
 
 def health(stream: LogStream, store: AuditStore, now: datetime | None = None) -> dict[str, Any]:
-    """`lag_entries`: places in the log after the cursor (all of them: a filtered stream moves
-    its cursor past what it leaves out too); `lag_seconds`: how long the oldest entry it has
+    """`lag_entries`: the entries after the cursor that the stream's filter delivers (all the
+    places after it when it has no filter); `lag_seconds`: how long the oldest entry it has
     yet to deliver has waited, 0 when there is none."""
     now = now or utcnow()
     head = store.log_head(stream.tenant_id)
     position = stream.position
+    actions = ActionType(stream.action_type).actions
     lag_entries = max(0, head.seq - position) if head is not None else 0
+    if lag_entries and actions is not None:
+        lag_entries = store.count_after(stream.tenant_id, position, actions)
     lag_seconds = 0.0
     if lag_entries:
-        actions = ActionType(stream.action_type).actions
         waiting = store.entries_after(stream.tenant_id, position, 1, actions=actions)
         if waiting:
             occurred = datetime.fromisoformat(str(waiting[0]["occurred_at"]))

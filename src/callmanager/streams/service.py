@@ -209,6 +209,8 @@ def _split(
         sealed.setdefault("secret", new_webhook_secret())
     elif kind == Kind.SPLUNK_HEC and not sealed.get("token"):
         raise Invalid("A Splunk HEC destination needs its `token`.")
+    if kind == Kind.SPLUNK_HEC and public.get("ca_pem"):
+        _check_ca(public["ca_pem"])
     elif kind == Kind.SYSLOG:
         _check_tls(public, sealed)
     return public, sealed
@@ -220,9 +222,9 @@ def _check_tls(public: Mapping[str, Any], sealed: Mapping[str, Any]) -> None:
         raise Invalid("A client certificate needs its key, and a key its certificate.")
     if (public.get("ca_pem") or sealed) and not public.get("tls"):
         raise Invalid("Certificates are for TLS: set `tls` to true.")
+    if public.get("ca_pem"):
+        _check_ca(public["ca_pem"])
     try:
-        if public.get("ca_pem"):
-            x509.load_pem_x509_certificates(public["ca_pem"].encode())
         if sealed.get("client_cert_pem"):
             x509.load_pem_x509_certificate(sealed["client_cert_pem"].encode())
             load_pem_private_key(sealed["client_key_pem"].encode(), password=None)
@@ -230,3 +232,10 @@ def _check_tls(public: Mapping[str, Any], sealed: Mapping[str, Any]) -> None:
         raise Invalid(
             "A certificate or key is not valid PEM (keys must not be encrypted)."
         ) from exc
+
+
+def _check_ca(pem: str) -> None:
+    try:
+        x509.load_pem_x509_certificates(pem.encode())
+    except (ValueError, TypeError) as exc:
+        raise Invalid("`ca_pem` is not a valid PEM CA certificate.") from exc

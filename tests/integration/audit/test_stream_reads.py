@@ -6,9 +6,11 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 
+import orjson
 import pytest
 
 from asgi_audit import MODIFICATIONS, Action, AuditStore, Body, MemoryAuditStore, SqlAuditStore
+from asgi_audit.events import Changes, Resource
 from asgi_audit.testing import make_event
 
 NOW = datetime(2026, 7, 1, 12, 0, 0, 123456, tzinfo=UTC)
@@ -50,6 +52,42 @@ def test_entries_after_carry_their_bodies_as_the_api_writes_them(any_store: Audi
     assert entry["request"]["body"] == {"name": "Sales"}  # type: ignore[call-overload,index]
 
 
+def _varied(store: AuditStore) -> None:
+    """Entries of every shape a body can take: none, JSON (with numbers JSON may spell two
+    ways), not JSON; with and without a resource name and an edit's changes."""
+    odd = Body("application/json", 40, is_json=True, json={"big": 1e16, "zero": -0.0, "é": [1]})
+    text = Body("text/plain", 5, truncated=True, sha256="ab" * 32)
+    changes = Changes("captured", ({"field": "name", "before": "A", "after": "B"},))
+    events = [
+        make_event(TENANT, occurred_at=NOW, request=odd, response=text),
+        make_event(TENANT, occurred_at=NOW, action=Action.EDIT, changes=changes),
+        make_event(TENANT, occurred_at=NOW, resource=Resource("group", "g1", "Sales")),
+        make_event(TENANT, occurred_at=NOW, action=Action.READ, response=odd),
+    ]
+    store.write(events, [])
+
+
+@pytest.mark.parametrize("raw", [False, True], ids=["parsed", "raw"])
+def test_entries_after_written_out_are_the_bytes_the_api_writes(
+    any_store: AuditStore, raw: bool
+) -> None:
+    """Keys in the API's order, bodies as stored: a native stream sends the API's bytes."""
+    _varied(any_store)
+    found = any_store.entries_after(TENANT, -1, 10, raw_documents=raw)
+    assert len(found) == 4
+    for entry in found:
+        stored = any_store.get(TENANT, uuid.UUID(str(entry["id"])))
+        assert stored is not None
+        assert orjson.dumps(entry) == orjson.dumps(stored.to_dict())
+
+
+def test_raw_documents_are_not_parsed(any_store: AuditStore) -> None:
+    _varied(any_store)
+    [entry] = any_store.entries_after(TENANT, -1, 1, raw_documents=True)
+    assert isinstance(entry["request"], orjson.Fragment)
+    assert entry["seq"] == 0
+
+
 def test_entries_after_stop_at_through(any_store: AuditStore) -> None:
     _fill(any_store)
     assert [e["seq"] for e in any_store.entries_after(TENANT, -1, 100, through=2)] == [0, 1, 2]
@@ -77,3 +115,12 @@ def test_the_head_is_the_last_place_and_when_its_entry_occurred(any_store: Audit
     assert head is not None
     assert head.seq == 9
     assert head.occurred_at == NOW + timedelta(seconds=9)
+
+
+def test_entries_after_a_seq_are_counted_with_or_without_a_filter(any_store: AuditStore) -> None:
+    _fill(any_store)  # reads at seq 0, 3, 6, 9
+    assert any_store.count_after(TENANT, -1) == 10
+    assert any_store.count_after(TENANT, 4) == 5
+    assert any_store.count_after(TENANT, 4, MODIFICATIONS) == 3
+    assert any_store.count_after(TENANT, 4, frozenset({Action.READ})) == 2
+    assert any_store.count_after(TENANT, 9) == 0

@@ -29,6 +29,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         tmp_path,
         streams_allow_private=True,
         stream_poll_s=0.05,
+        stream_batch_s=0.05,
         stream_lease_s=3,
         stream_timeout_s=1,
         audit_flush_interval_s=0.05,

@@ -37,6 +37,7 @@ def stream_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     for name, value in {
         "STREAMS_ALLOW_PRIVATE": "true",
         "STREAM_POLL_S": "0.05",
+        "STREAM_BATCH_S": "0.05",
         "STREAM_LEASE_S": "3.5",
         "STREAM_TIMEOUT_S": "1",
         "AUDIT_FLUSH_INTERVAL_S": "0.05",

@@ -195,6 +195,29 @@ def test_a_syslog_client_key_is_never_shown_nor_logged(
     assert key_pem.splitlines()[1] not in str(entries)
 
 
+def test_a_splunk_hec_stream_keeps_its_pinned_ca_and_shows_it(login_as: LoginAs) -> None:
+    """Splunk's HEC certificate is self-signed by default: the stream trusts the CA given."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Splunk CA")])
+    now = datetime.now(UTC)
+    ca = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name)
+        .public_key(key.public_key()).serial_number(1)
+        .not_valid_before(now).not_valid_after(now + timedelta(days=1))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )  # fmt: skip
+    ca_pem = ca.public_bytes(serialization.Encoding.PEM).decode()
+    owner = login_as(Role.OWNER)
+    destination = {"kind": "splunk_hec", "url": "https://splunk.example.com:8088"}
+    body = {"name": "HEC", "destination": {**destination, "token": "t", "ca_pem": ca_pem}}
+    created = create(owner, body)
+    assert created["destination"]["ca_pem"] == ca_pem.strip()
+    again = owner.client.get(owner.url(f"/audit-log/streams/{created['id']}")).json()
+    assert again["destination"]["ca_pem"] == ca_pem.strip()
+    assert again["destination"]["has_token"] is True
+
+
 def test_an_edit_keeps_the_secret_unless_rotated_and_says_what_changed(
     login_as: LoginAs, services: Services
 ) -> None:

@@ -38,10 +38,30 @@ def settings(sqlite_database_url: str, tmp_path: Path) -> Settings:
             },
             "certificate",
         ),
+        (
+            {
+                "name": "HEC",
+                "destination": {
+                    "kind": "splunk_hec",
+                    "url": "https://h.example.com",
+                    "token": "t",
+                    "ca_pem": "-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----",
+                },
+            },
+            "ca_pem",
+        ),
         ({**webhook(), "colour": "red"}, "validation"),
         ({"name": "No kind", "destination": {"url": "https://siem.example.com"}}, "validation"),
     ],
-    ids=["ftp", "cef-on-webhook", "hec-without-token", "key-without-cert", "unknown", "no-kind"],
+    ids=[
+        "ftp",
+        "cef-on-webhook",
+        "hec-without-token",
+        "key-without-cert",
+        "hec-ca-not-pem",
+        "unknown",
+        "no-kind",
+    ],
 )
 def test_bad_streams_are_refused_with_a_problem_saying_why(
     login_as: LoginAs, body: dict[str, Any], says: str

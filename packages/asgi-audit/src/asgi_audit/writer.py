@@ -14,7 +14,8 @@ import asyncio
 import logging
 import threading
 import time
-from collections import deque
+import uuid
+from collections import Counter, deque
 from collections.abc import Callable
 from concurrent.futures import Future, InvalidStateError
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ from enum import Enum
 from typing import Protocol
 
 from asgi_audit.errors import AuditUnavailable, WriterClosed
-from asgi_audit.events import AuditEvent
+from asgi_audit.events import AuditEvent, Outcome
 from asgi_audit.observer import WriterObserver
 from asgi_audit.store.port import AuditStore
 
@@ -320,6 +321,7 @@ class AuditWriter:
             return False
         if self.observer is not None and (inserts or completions):
             self.observer.batch_written(inserts, len(completions), time.perf_counter() - started)
+            self.observer.logs_grew(_placed(inserts, completions))
         for op in batch:
             if op.done is not None:
                 _resolve(op.done)
@@ -371,3 +373,12 @@ def _resolve(future: Future[None], error: BaseException | None = None) -> None:
             future.set_exception(error)
     except InvalidStateError:
         pass
+
+
+def _placed(inserts: list[AuditEvent], completions: list[AuditEvent]) -> Counter[uuid.UUID]:
+    """Entries per tenant that a write gave a place in the log: those inserted with their
+    outcome, and the completions (the store may refuse a stale one: an observer is told a
+    little too much rather than too little)."""
+    placed = Counter(e.tenant_id for e in inserts if e.outcome is not Outcome.UNKNOWN)
+    placed.update(e.tenant_id for e in completions)
+    return placed

@@ -8,7 +8,10 @@ from collections import Counter
 from collections.abc import Callable, Generator, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 
-from asgi_audit.events import Action, AuditEvent, Outcome
+import orjson
+
+from asgi_audit.events import ENTRY, Action, AuditEvent, Outcome
+from asgi_audit.record import Kind
 from asgi_audit.store.paths import InclusionPaths
 from asgi_audit.store.port import (
     Category,
@@ -28,6 +31,9 @@ from asgi_audit.store.tree import Appender, perfect
 from asgi_audit.tlog.merkle import CompactRange, Node, consistency_proof, inclusion_proof
 from asgi_audit.tlog.note import Verifier
 from asgi_audit.types import JSONObject
+
+DOCUMENTS = tuple(f.path for f in ENTRY.fields if f.kind is Kind.DOCUMENT)
+"""The entry's bodies: what `raw_documents` hands over as their JSON text."""
 
 
 class MemoryAuditStore:
@@ -137,6 +143,7 @@ class MemoryAuditStore:
         *,
         through: int | None = None,
         actions: frozenset[Action] | None = None,
+        raw_documents: bool = False,
     ) -> list[JSONObject]:
         last = through if through is not None else float("inf")
         with self._lock:
@@ -149,7 +156,27 @@ class MemoryAuditStore:
                 and (actions is None or e.action in actions)
             ]
         found.sort(key=lambda e: e.seq or 0)
-        return [e.to_dict() for e in found[:limit]]
+        entries = [e.to_dict() for e in found[:limit]]
+        if raw_documents:
+            for entry in entries:
+                for name in DOCUMENTS:
+                    if entry.get(name) is not None:
+                        raw = orjson.Fragment(orjson.dumps(entry[name]))
+                        entry[name] = raw  # type: ignore[assignment]  # written as JSON
+        return entries
+
+    def count_after(
+        self, tenant_id: uuid.UUID, after: int, actions: frozenset[Action] | None = None
+    ) -> int:
+        with self._lock:
+            return sum(
+                1
+                for e in self._entries.values()
+                if e.tenant_id == tenant_id
+                and e.seq is not None
+                and e.seq > after
+                and (actions is None or e.action in actions)
+            )
 
     def log_head(self, tenant_id: uuid.UUID) -> LogHead | None:
         with self._lock:

@@ -221,10 +221,19 @@ class AuditStore(Protocol):
         *,
         through: int | None = None,
         actions: frozenset[Action] | None = None,
+        raw_documents: bool = False,
     ) -> list[JSONObject]:
         """Up to `limit` of the tenant's final entries with `after` < seq (≤ `through` when
         given), in `seq` order, as whole entries' JSON objects (`AuditEvent.to_dict()`, bodies
-        included); only those of `actions` when given. What a log stream reads."""
+        included, keys in its order); only those of `actions` when given. What a log stream
+        reads. With `raw_documents` each body is an `orjson.Fragment` of its JSON text, for a
+        reader that writes it out unchanged: `orjson.dumps` of the entry is the API's bytes."""
+
+    def count_after(
+        self, tenant_id: uuid.UUID, after: int, actions: frozenset[Action] | None = None
+    ) -> int:
+        """How many of the tenant's final entries have `after` < seq (only those of `actions`
+        when given): what a filtered log stream has yet to deliver."""
 
     def log_head(self, tenant_id: uuid.UUID) -> LogHead | None:
         """The tenant's last place in its log; None while its log is empty."""

@@ -20,6 +20,7 @@ from sqlalchemy import (
     bindparam,
     create_engine,
     event,
+    func,
     or_,
     select,
     text,
@@ -50,6 +51,7 @@ from asgi_audit.store.port import (
 )
 from asgi_audit.store.retention import BATCH, Between, Pruner
 from asgi_audit.store.rollup import Counts
+from asgi_audit.store.stream_rows import StreamRows
 from asgi_audit.store.tables import (
     FAILED,
     NOT_READ,
@@ -133,6 +135,7 @@ class SqlAuditStore:
         self._listing = Listing(engine.dialect.name)
         self._listing_columns = self._listing.columns()
         self._rows = EntryRows(engine.dialect.name)
+        self._stream_rows = StreamRows(self._rows)
         self._counts = Counts(engine.dialect.name)
         self._months: set[tuple[int, int]] = set()
         self._months_lock = threading.Lock()
@@ -336,18 +339,27 @@ class SqlAuditStore:
         *,
         through: int | None = None,
         actions: frozenset[Action] | None = None,
+        raw_documents: bool = False,
     ) -> list[JSONObject]:
-        """One range scan of `ix_audit_entries_seq` (tenant, seq), read lean (`EntryRows`)."""
+        """One range scan of `ix_audit_entries_seq` (tenant, seq), read lean (`StreamRows`)."""
         where = [c.tenant_id == tenant_id, c.seq > after]
         if through is not None:
             where.append(c.seq <= through)
         where.extend(_action_conditions(actions))
-        query = select(*self._rows.columns).where(*where).order_by(c.seq).limit(limit)
-        build = self._rows.builder(tenant_id)
+        query = select(*self._stream_rows.columns).where(*where).order_by(c.seq).limit(limit)
+        build = self._stream_rows.builder(tenant_id, raw_documents=raw_documents)
         with _reachable(), self.engine.connect() as conn:
             # All at once: sqlite3 fetches row by row (iterating the result) several times slower.
             rows = conn.execute(query).all()
         return [build(row) for row in rows]
+
+    def count_after(
+        self, tenant_id: uuid.UUID, after: int, actions: frozenset[Action] | None = None
+    ) -> int:
+        """One range scan of `ix_audit_entries_seq`, counted by the database."""
+        where = [c.tenant_id == tenant_id, c.seq > after, *_action_conditions(actions)]
+        with _reachable(), self.engine.connect() as conn:
+            return int(conn.execute(select(func.count()).where(*where)).scalar() or 0)
 
     def log_head(self, tenant_id: uuid.UUID) -> LogHead | None:
         """The head's size, then its last entry's instant by `ix_audit_entries_seq`."""

@@ -7,11 +7,14 @@ A 2xx means Splunk accepted the batch. A 4xx other than 408 and 429 (a bad token
 input, data it refuses) will not get better by retrying; a 5xx, 408, 429, a timeout or a broken
 connection may. Redirects are not followed, timeouts are bounded, and proxies from the
 environment are not used (the outbound safety check must see the host actually connected to).
+Splunk's HEC serves a self-signed certificate by default: `ca_pem` pins the CA that issued the
+receiver's certificate (then only that CA is trusted), as the syslog destination's option does.
 """
 
 from __future__ import annotations
 
 import socket
+import ssl
 from collections.abc import Sequence
 from urllib.parse import urlsplit
 
@@ -19,6 +22,7 @@ import httpx
 import orjson
 
 from asgi_audit.streams.destinations.checks import checked_url
+from asgi_audit.streams.destinations.syslog import tls_context
 from asgi_audit.streams.formats import StreamFormat, render
 from asgi_audit.streams.formats.reading import epoch_ms, text
 from asgi_audit.streams.types import DeliveryError, Product, StreamEvent
@@ -46,9 +50,12 @@ class HecDestination:
         source: str = "callmanager",
         sourcetype: str = "callmanager:audit",
         index: str | None = None,
+        ca_pem: str | None = None,
         timeout: float = 10.0,
     ) -> None:
         self.url = event_url(url)
+        # Made now, so a CA that is not PEM is refused when the stream is configured.
+        self._verify: ssl.SSLContext | bool = tls_context(ca_pem, None, None) if ca_pem else True
         self.fmt = fmt
         self.product = product
         self.allow_private = allow_private
@@ -113,7 +120,7 @@ class HecDestination:
     def _http(self) -> httpx.AsyncClient:
         if self._client is None:
             self._client = httpx.AsyncClient(
-                timeout=self._timeout, follow_redirects=False, trust_env=False
+                timeout=self._timeout, follow_redirects=False, trust_env=False, verify=self._verify
             )
         return self._client
 

@@ -9,7 +9,9 @@ URL is checked again just before each connection.
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
@@ -51,7 +53,9 @@ class WebhookDestination:
         self.fmt = fmt
         self.product = product
         self.allow_private = allow_private
-        self._webhook = Webhook(secret)
+        Webhook(secret)  # refuses a secret it could not verify with
+        # As the package decodes it: base64 after `whsec_`, padding optional.
+        self._key = base64.b64decode(secret.removeprefix("whsec_") + "==")
         self._client = httpx.AsyncClient(
             follow_redirects=False,
             timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
@@ -70,6 +74,14 @@ class WebhookDestination:
         }
         return orjson.dumps(payload)
 
+    def signature(self, msg_id: str, now: datetime, body: bytes) -> str:
+        """Standard Webhooks' `v1` signature: HMAC-SHA256 of `id.timestamp.body`, as
+        `Webhook.sign` makes it but over the body's bytes (no copy of a large body as text;
+        the tests verify it with `standardwebhooks`)."""
+        mac = hmac.new(self._key, f"{msg_id}.{int(now.timestamp())}.".encode(), hashlib.sha256)
+        mac.update(body)
+        return "v1," + base64.b64encode(mac.digest()).decode()
+
     async def send(self, batch: Sequence[StreamEvent]) -> str:
         if not batch:
             return "nothing to send"
@@ -84,7 +96,7 @@ class WebhookDestination:
             "Content-Type": "application/json",
             "webhook-id": msg_id,
             "webhook-timestamp": str(int(now.timestamp())),
-            "webhook-signature": self._webhook.sign(msg_id, now, body.decode()),
+            "webhook-signature": self.signature(msg_id, now, body),
         }
         try:
             response = await self._client.post(self.url, content=body, headers=headers)

@@ -1,0 +1,89 @@
+"""Pages of tenants' logs read for the deliverer, shared: streams of one tenant at the same
+place with the same filter (three destinations of one log, say) read it once.
+
+A page is up to `size` entries after a `seq`, through the head seen when it was read; the last
+few pages stay a moment, so a stream that comes to the same place a little later finds it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from asgi_audit import Action, AuditStore
+from asgi_audit.streams import StreamEvent
+
+Key = tuple[uuid.UUID, int, frozenset[Action] | None, bool]
+"""A read's tenant, `after`, filter and whether its bodies come raw."""
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """The entries after `after` through `through` (those the filter keeps), at most `size`:
+    `full` means more may follow within `through`."""
+
+    after: int
+    through: int
+    events: list[StreamEvent]
+    full: bool
+
+    @property
+    def last(self) -> int:
+        """The cursor once the whole page is delivered: a short page read everything up to
+        `through` (what the filter left out included)."""
+        if self.full and self.events[-1].seq is not None:
+            return self.events[-1].seq
+        return self.through
+
+
+class Pages:
+    """Reads pages off the event loop, sharing each with every stream that asks for it."""
+
+    def __init__(self, store: AuditStore, size: int, keep: int = 4) -> None:
+        self.store = store
+        self.size = size
+        self.keep = keep
+        self._reads: OrderedDict[Key, asyncio.Future[Page]] = OrderedDict()
+
+    def read(
+        self,
+        tenant_id: uuid.UUID,
+        after: int,
+        through: int,
+        actions: frozenset[Action] | None,
+        raw: bool,
+    ) -> asyncio.Future[Page]:
+        """The page after `after` (read now, or being read, or just read for another)."""
+        key = (tenant_id, after, actions, raw)
+        found = self._reads.get(key)
+        if found is not None and not (found.done() and found.exception() is not None):
+            return found
+        page = asyncio.ensure_future(
+            asyncio.to_thread(self._read, tenant_id, after, through, actions, raw)
+        )
+        page.add_done_callback(_retrieved)  # a read ahead no one awaited fails quietly
+        self._reads[key] = page
+        while len(self._reads) > self.keep:
+            self._reads.popitem(last=False)
+        return page
+
+    def _read(
+        self,
+        tenant_id: uuid.UUID,
+        after: int,
+        through: int,
+        actions: frozenset[Action] | None,
+        raw: bool,
+    ) -> Page:
+        entries = self.store.entries_after(
+            tenant_id, after, self.size, through=through, actions=actions, raw_documents=raw
+        )
+        events = [StreamEvent(entry) for entry in entries]
+        return Page(after, through, events, full=len(events) == self.size)
+
+
+def _retrieved(page: asyncio.Future[Page]) -> None:
+    if not page.cancelled():
+        page.exception()

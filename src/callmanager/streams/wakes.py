@@ -1,0 +1,82 @@
+"""Wake-ups for the deliverer: the audit writer says which tenants' logs grew (it is a
+`WriterObserver`), and each stream of those tenants is woken, with a count of what arrived, so
+an idle server does no work and a busy one sends a batch of 500 or of a window's worth.
+
+The writer calls from its own thread; the count and the event are only touched on the loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Mapping, Sequence
+
+from asgi_audit import AuditEvent
+
+
+class Wake:
+    """One stream's signal: entries placed in its tenant's log since `clear`."""
+
+    def __init__(self) -> None:
+        self.event = asyncio.Event()
+        self.count = 0
+
+    def clear(self) -> None:
+        self.count = 0
+        self.event.clear()
+
+    def add(self, count: int) -> None:
+        self.count += count
+        self.event.set()
+
+
+class Wakes:
+    """The streams watching each tenant's log, woken when the writer says it grew."""
+
+    def __init__(self) -> None:
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self._watching: dict[uuid.UUID, dict[uuid.UUID, Wake]] = {}
+
+    def bind(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+
+    def watch(self, stream_id: uuid.UUID, tenant_id: uuid.UUID) -> Wake:
+        return self._watching.setdefault(tenant_id, {}).setdefault(stream_id, Wake())
+
+    def forget(self, stream_id: uuid.UUID, tenant_id: uuid.UUID) -> None:
+        watchers = self._watching.get(tenant_id, {})
+        watchers.pop(stream_id, None)
+        if not watchers:
+            self._watching.pop(tenant_id, None)
+
+    def wake_all(self) -> None:
+        """Every stream at once (stopping)."""
+        for watchers in self._watching.values():
+            for wake in watchers.values():
+                wake.event.set()
+
+    # -- `asgi_audit.observer.WriterObserver`, called from the writer's thread ------------------
+
+    def logs_grew(self, tenants: Mapping[uuid.UUID, int]) -> None:
+        loop = self.loop
+        if loop is None or loop.is_closed():
+            return
+        watched = {t: n for t, n in tenants.items() if t in self._watching}
+        if watched:
+            loop.call_soon_threadsafe(self._grew, watched)
+
+    def batch_taken(self, size: int, queue_depth: int) -> None:
+        """Not needed: a stream waits for placed entries only."""
+
+    def batch_written(
+        self, inserts: Sequence[AuditEvent], completions: int, seconds: float
+    ) -> None:
+        """Not needed: `logs_grew` follows it."""
+
+    def durable_waited(self, seconds: float, refused: bool) -> None:
+        """Not needed."""
+
+    def _grew(self, tenants: Mapping[uuid.UUID, int]) -> None:
+        for tenant, count in tenants.items():
+            for wake in self._watching.get(tenant, {}).values():
+                wake.add(count)
