@@ -29,10 +29,10 @@ from typing import Any, cast
 
 import orjson
 
-from asgi_audit.events import ENTRY
+from asgi_audit.events import ENTRY, canonical_bytes
 from asgi_audit.record import Record, format_instant
 from asgi_audit.store.paths import InclusionPaths
-from asgi_audit.store.port import Leaf, StoredCheckpoint
+from asgi_audit.store.port import Canonical, Leaf, StoredCheckpoint
 from asgi_audit.types import JSON, JSONObject
 
 BATCH = 1_000
@@ -84,28 +84,26 @@ def b64(data: bytes) -> str:
 _SORTED = orjson.OPT_SORT_KEYS
 
 
-def _line(document: JSONObject, proofs: dict[int, bytes]) -> bytes:
-    """One entry's line: its JSON object as its leaf encodes it (keys sorted: the leaf's own
-    bytes, spliced rather than written twice) plus `leaf` and `inclusion_path`."""
-    seq = document.get("seq")
+def _line(seq: int | None, leaf: bytes, proofs: dict[int, bytes]) -> bytes:
+    """One entry's line: its leaf bytes (its JSON object, keys sorted) spliced unchanged, plus
+    `leaf` and `inclusion_path`."""
     if seq is None:
-        pending = {**document, "leaf": None, "inclusion_path": None}
+        pending = {**orjson.loads(leaf), "leaf": None, "inclusion_path": None}
         return orjson.dumps(pending, option=_SORTED) + b"\n"
-    leaf = orjson.dumps(document, option=_SORTED)
-    path = proofs.get(cast(int, seq))
+    path = proofs.get(seq)
     proven = b"null" if path is None else b"[" + path + b"]"
     return b"".join(
         (leaf[:-1], b',"leaf":"', base64.b64encode(leaf), b'","inclusion_path":', proven, b"}\n")
     )
 
 
-def entry_lines(batches: Generator[list[JSONObject], None, None], paths: InclusionPaths) -> Chunks:
-    """Entries' JSON objects (`AuditStore.export_documents`) as verifiable lines, a chunk per
-    batch, each proven in `paths`' tree."""
+def entry_lines(batches: Generator[list[Canonical], None, None], paths: InclusionPaths) -> Chunks:
+    """Entries' seqs and canonical bytes (`AuditStore.export_leaves`) as verifiable lines, a
+    chunk per batch, each proven in `paths`' tree."""
     with closing(batches):
         for batch in batches:
-            proofs = paths.encoded(cast(int, d["seq"]) for d in batch if d["seq"] is not None)
-            yield b"".join([_line(document, proofs) for document in batch])
+            proofs = paths.encoded(seq for seq, _ in batch if seq is not None)
+            yield b"".join([_line(seq, leaf, proofs) for seq, leaf in batch])
 
 
 def leaf_lines(batches: Generator[list[Leaf], None, None], paths: InclusionPaths) -> Chunks:
@@ -118,7 +116,7 @@ def leaf_lines(batches: Generator[list[Leaf], None, None], paths: InclusionPaths
 
 def _leaf_line(leaf: Leaf, proofs: dict[int, bytes]) -> bytes:
     if leaf.entry is not None:
-        return _line(leaf.entry.to_dict(), proofs)
+        return _line(leaf.seq, canonical_bytes(leaf.entry), proofs)
     path = proofs.get(leaf.seq)
     item: JSONObject = {
         "seq": leaf.seq,

@@ -8,9 +8,10 @@ from collections import Counter
 from collections.abc import Callable, Generator, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 
-from asgi_audit.events import Action, AuditEvent, Outcome
+from asgi_audit.events import Action, AuditEvent, Outcome, canonical_bytes
 from asgi_audit.store.paths import InclusionPaths
 from asgi_audit.store.port import (
+    Canonical,
     Category,
     Criteria,
     Head,
@@ -103,6 +104,15 @@ class MemoryAuditStore:
         found = _ordered(found, criteria)
         for start in range(0, len(found), batch):
             yield [e.to_dict() for e in found[start : start + batch]]
+
+    def export_leaves(
+        self, criteria: Criteria, batch: int
+    ) -> Generator[list[Canonical], None, None]:
+        with self._lock:
+            found = [e for e in self._entries.values() if _matches(e, criteria, None)]
+        found = _ordered(found, criteria)
+        for start in range(0, len(found), batch):
+            yield [(e.seq, canonical_bytes(e)) for e in found[start : start + batch]]
 
     def inclusion_paths(self, tenant_id: uuid.UUID, size: int) -> InclusionPaths:
         with self._lock:

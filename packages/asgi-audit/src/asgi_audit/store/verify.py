@@ -25,7 +25,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import orjson
 from sqlalchemy import (
     Connection,
     Engine,
@@ -56,7 +55,6 @@ Claim = tuple[int, Any, bytes]
 SEAL_GRACE = timedelta(seconds=60)
 """How long past the seal window a pending entry may wait for the next sealing pass."""
 
-_SORTED = orjson.OPT_SORT_KEYS
 _LEAF_COLUMNS = [
     leaves.c.seq,
     type_coerce(leaves.c.entry_id, NullType()),
@@ -70,18 +68,19 @@ _ROWS: dict[str, EntryRows] = {}
 
 def hash_entries(conn: Connection, tenant: uuid.UUID, lo: int, hi: int) -> list[Claim]:
     """Every entry claiming a place in [lo, hi) of the tenant's log: its seq, its id as the
-    driver gives it, and the leaf hash of its JSON object as stored (its canonical bytes)."""
+    driver gives it, and the leaf hash of its canonical bytes as stored (`EntryRows.leaf_bytes`:
+    documents spliced unparsed where that gives the leaf at the entry's place)."""
     dialect = conn.dialect.name
     rows = _ROWS.get(dialect) or _ROWS.setdefault(dialect, EntryRows(dialect))
     entry_rows = conn.execute(
-        select(*rows.columns).where(c.tenant_id == tenant, c.seq >= lo, c.seq < hi).order_by(c.seq)
+        rows.committed().where(c.tenant_id == tenant, c.seq >= lo, c.seq < hi).order_by(c.seq)
     ).fetchall()
-    build, seq_at, key_at = rows.builder(tenant), rows.seq_at, rows.key_at
-    dumps, sha256 = orjson.dumps, hashlib.sha256
-    return [
-        (row[seq_at], row[key_at], sha256(b"\x00" + dumps(build(row), option=_SORTED)).digest())
-        for row in entry_rows
-    ]
+    leaf, key_at = rows.leaf_bytes(tenant), rows.key_at
+    claims: list[Claim] = []
+    for row in entry_rows:
+        seq, _, digest = leaf(row)
+        claims.append((seq, row[key_at], digest))
+    return claims
 
 
 _WORKER_ENGINE: list[Engine] = []
