@@ -19,6 +19,7 @@ holds every leaf of it, in order).
 from __future__ import annotations
 
 import base64
+import binascii
 import csv
 import io
 from collections.abc import Generator
@@ -81,20 +82,37 @@ def b64(data: bytes) -> str:
     return base64.b64encode(data).decode()
 
 
+def _b64(data: bytes) -> bytes:
+    return binascii.b2a_base64(data, newline=False)
+
+
 _SORTED = orjson.OPT_SORT_KEYS
 
 
-def _line(seq: int | None, leaf: bytes, proofs: dict[int, bytes]) -> bytes:
-    """One entry's line: its leaf bytes (its JSON object, keys sorted) spliced unchanged, plus
-    `leaf` and `inclusion_path`."""
+def _pending(leaf: bytes) -> bytes:
+    """The line of an entry not yet in the log: its JSON object with null `leaf` and path."""
+    pending = {**orjson.loads(leaf), "leaf": None, "inclusion_path": None}
+    return orjson.dumps(pending, option=_SORTED) + b"\n"
+
+
+def _line_parts(
+    seq: int | None, leaf: bytes, proofs: dict[int, bytes], parts: list[bytes | memoryview]
+) -> None:
+    """Add one entry's line to `parts`, unjoined: its leaf bytes (its JSON object, keys sorted)
+    spliced unchanged and unclosed, then `leaf` and `inclusion_path`. Each byte of a chunk is
+    copied once, when the chunk's parts are joined."""
     if seq is None:
-        pending = {**orjson.loads(leaf), "leaf": None, "inclusion_path": None}
-        return orjson.dumps(pending, option=_SORTED) + b"\n"
+        parts.append(_pending(leaf))
+        return
     path = proofs.get(seq)
-    proven = b"null" if path is None else b"[" + path + b"]"
-    return b"".join(
-        (leaf[:-1], b',"leaf":"', base64.b64encode(leaf), b'","inclusion_path":', proven, b"}\n")
-    )
+    parts += (memoryview(leaf)[:-1], b',"leaf":"', _b64(leaf), b'","inclusion_path":')
+    parts += (b"null}\n",) if path is None else (b"[", path, b"]}\n")
+
+
+def _line(seq: int | None, leaf: bytes, proofs: dict[int, bytes]) -> bytes:
+    parts: list[bytes | memoryview] = []
+    _line_parts(seq, leaf, proofs, parts)
+    return b"".join(parts)
 
 
 def entry_lines(batches: Generator[list[Canonical], None, None], paths: InclusionPaths) -> Chunks:
@@ -103,7 +121,10 @@ def entry_lines(batches: Generator[list[Canonical], None, None], paths: Inclusio
     with closing(batches):
         for batch in batches:
             proofs = paths.encoded(seq for seq, _ in batch if seq is not None)
-            yield b"".join([_line(seq, leaf, proofs) for seq, leaf in batch])
+            parts: list[bytes | memoryview] = []
+            for seq, leaf in batch:
+                _line_parts(seq, leaf, proofs, parts)
+            yield b"".join(parts)
 
 
 def leaf_lines(batches: Generator[list[Leaf], None, None], paths: InclusionPaths) -> Chunks:

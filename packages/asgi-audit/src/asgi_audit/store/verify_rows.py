@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Callable, Sequence
-from operator import itemgetter
 from typing import Any
 
 import orjson
@@ -49,26 +48,15 @@ class EntryRows:
     def __init__(self, dialect: str) -> None:
         listing = Listing(dialect)
         self.columns: list[ColumnElement[Any]] = []
-        self.documents: list[tuple[str, int]] = []
-        flat: dict[str, list[tuple[str, int]]] = {}
         for f in ENTRY.fields:
             if f.column in KNOWN:
                 continue
-            at = len(self.columns)
+            if f.path == "seq":
+                self.seq_at = len(self.columns)
             if f.kind is Kind.DOCUMENT:
-                self.documents.append((f.path, at))
                 self.columns.append(type_coerce(cast(entries.c[f.column], Text), NullType()))
-                continue
-            head, _, tail = f.path.partition(".")
-            flat.setdefault(head if tail else "", []).append((tail or head, at))
-            self.columns.append(type_coerce(listing.formatted(f), NullType()))
-        self.groups = [
-            (head, tuple(k for k, _ in pairs), itemgetter(*(at for _, at in pairs)))
-            for head, pairs in flat.items()
-        ]
-        self.optional = [tuple(f.path.split(".")) for f in ENTRY.omitted]
-        """Paths the JSON form leaves out while null (see `Field.omit_null`)."""
-        self.seq_at = next(at for k, at in flat[""] if k == "seq")
+            else:
+                self.columns.append(type_coerce(listing.formatted(f), NullType()))
         self.key_at = len(self.columns)
         """The entry's id as the driver returns it, to compare with its leaf's."""
         self.columns.append(type_coerce(entries.c.id, NullType()))
@@ -109,24 +97,36 @@ class EntryRows:
     def _builder(
         self, tenant_id: uuid.UUID, document: Callable[[Any], Any]
     ) -> Callable[[Sequence[Any]], JSONObject]:
-        tenant = str(tenant_id)
-        groups, documents, optional = self.groups, self.documents, self.optional
+        """`build(row)` compiled once into one dict display (as `Record.to_json` is): the
+        fields in the record's order, documents through `document` (null text as None),
+        fields left out while null added only when set."""
+        top: dict[str, Any] = {}
+        optional: list[str] = []
+        at = 0
+        for f in ENTRY.fields:
+            if f.column in KNOWN:
+                value = "tenant"
+            else:
+                value = f"r[{at}]"
+                if f.kind is Kind.DOCUMENT:
+                    value = f'(None if {value} is None or {value} == "null" else doc({value}))'
+                at += 1
+            head, _, tail = f.path.partition(".")
+            if f.omit_null:  # set after the display, and only when not null
+                into = f"d[{head!r}][{tail!r}]" if tail else f"d[{head!r}]"
+                optional.append(f"    v = {value}\n    if v is not None:\n        {into} = v\n")
+            elif tail:
+                top.setdefault(head, {})[tail] = value
+            else:
+                top[head] = value
 
-        def build(row: Sequence[Any]) -> JSONObject:
-            out: JSONObject = {"tenant_id": tenant}
-            for head, keys, get in groups:
-                values = dict(zip(keys, get(row), strict=True))
-                if head:
-                    out[head] = values
-                else:
-                    out.update(values)
-            for name, at in documents:
-                value = row[at]
-                out[name] = None if value is None or value == "null" else document(value)
-            for path in optional:
-                inner = out[path[0]] if len(path) > 1 else out
-                if isinstance(inner, dict) and inner.get(path[-1], 0) is None:
-                    del inner[path[-1]]
-            return out
+        def display(pairs: dict[str, Any]) -> str:
+            items = (
+                f"{key!r}: {display(v) if isinstance(v, dict) else v}" for key, v in pairs.items()
+            )
+            return "{" + ", ".join(items) + "}"
 
-        return build
+        source = f"def build(r):\n    d = {display(top)}\n" + "".join(optional) + "    return d\n"
+        namespace: dict[str, Any] = {"tenant": str(tenant_id), "doc": document}
+        exec(source, namespace)  # noqa: S102 - our own field paths, as dataclasses does
+        return namespace["build"]  # type: ignore[no-any-return]
