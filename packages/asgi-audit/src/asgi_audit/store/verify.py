@@ -72,9 +72,13 @@ def hash_entries(conn: Connection, tenant: uuid.UUID, lo: int, hi: int) -> list[
     documents spliced unparsed where that gives the leaf at the entry's place)."""
     dialect = conn.dialect.name
     rows = _ROWS.get(dialect) or _ROWS.setdefault(dialect, EntryRows(dialect))
-    entry_rows = conn.execute(
+    result = conn.execute(
         rows.committed().where(c.tenant_id == tenant, c.seq >= lo, c.seq < hi).order_by(c.seq)
-    ).fetchall()
+    )
+    with result:
+        # The driver's tuples, no `Row` each (a plain execution buffers nothing ahead), all at
+        # once: sqlite3 row by row is slower.
+        entry_rows = result.cursor.fetchall()
     leaf, key_at = rows.leaf_bytes(tenant), rows.key_at
     claims: list[Claim] = []
     for row in entry_rows:
@@ -322,12 +326,12 @@ class _TenantCheck:
     ) -> tuple[dict[int, tuple[Any, bytes]], dict[int, list[tuple[Any, bytes]]]]:
         """The leaves of places [lo, hi) and the entries that claim them, each as its entry
         id (as the driver gives it) and leaf hash (recomputed for entries)."""
-        leaf_rows = self.conn.execute(
+        with self.conn.execute(
             select(*_LEAF_COLUMNS)
             .where(leaves.c.tenant_id == self.tenant, leaves.c.seq >= lo, leaves.c.seq < hi)
             .order_by(leaves.c.seq)
-        )
-        stored = {seq: (entry_id, digest) for seq, entry_id, digest in leaf_rows}
+        ) as result:
+            stored = {seq: (entry_id, digest) for seq, entry_id, digest in result.cursor}
         hashed = self.ahead.pop(lo, None)
         claimed = hashed.result() if hashed else hash_entries(self.conn, self.tenant, lo, hi)
         found: dict[int, list[tuple[Any, bytes]]] = {}
