@@ -331,7 +331,7 @@ class _TenantCheck:
             .where(leaves.c.tenant_id == self.tenant, leaves.c.seq >= lo, leaves.c.seq < hi)
             .order_by(leaves.c.seq)
         ) as result:
-            stored = {seq: (entry_id, digest) for seq, entry_id, digest in result.cursor}
+            stored = {seq: (key, digest) for seq, key, digest in result.cursor.fetchall()}
         hashed = self.ahead.pop(lo, None)
         claimed = hashed.result() if hashed else hash_entries(self.conn, self.tenant, lo, hi)
         found: dict[int, list[tuple[Any, bytes]]] = {}
