@@ -21,10 +21,10 @@ from asgi_audit import Action, Actor, ActorType, AuditEvent, Body, Outcome
 from benchmarks.tenants import TenantWorld, build_tenant, json_body
 from callmanager.audit_rules import PARTNER
 
-VERSION = 4
+VERSION = 5
 """Bump when the generated entries (or what a load builds from them) change, so kept datasets
 are rebuilt. 3: the activity rollup and the audit schema's a005. 4: its key carries the count
-on PostgreSQL."""
+on PostgreSQL. 5: bodies stored as canonical JSON (keys sorted), as the store now writes them."""
 READ_SHARE = 0.8
 MODIFICATION_MIX = ((Action.CREATE, 0.40), (Action.EDIT, 0.45), (Action.DELETE, 0.15))
 ACTOR_MIX = (

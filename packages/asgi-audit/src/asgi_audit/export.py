@@ -19,6 +19,7 @@ holds every leaf of it, in order).
 from __future__ import annotations
 
 import base64
+import binascii
 import csv
 import io
 from collections.abc import Generator
@@ -29,10 +30,10 @@ from typing import Any, cast
 
 import orjson
 
-from asgi_audit.events import ENTRY
+from asgi_audit.events import ENTRY, canonical_bytes
 from asgi_audit.record import Record, format_instant
 from asgi_audit.store.paths import InclusionPaths
-from asgi_audit.store.port import Leaf, StoredCheckpoint
+from asgi_audit.store.port import Canonical, Leaf, StoredCheckpoint
 from asgi_audit.types import JSON, JSONObject
 
 BATCH = 1_000
@@ -81,31 +82,49 @@ def b64(data: bytes) -> str:
     return base64.b64encode(data).decode()
 
 
+def _b64(data: bytes) -> bytes:
+    return binascii.b2a_base64(data, newline=False)
+
+
 _SORTED = orjson.OPT_SORT_KEYS
 
 
-def _line(document: JSONObject, proofs: dict[int, bytes]) -> bytes:
-    """One entry's line: its JSON object as its leaf encodes it (keys sorted: the leaf's own
-    bytes, spliced rather than written twice) plus `leaf` and `inclusion_path`."""
-    seq = document.get("seq")
+def _pending(leaf: bytes) -> bytes:
+    """The line of an entry not yet in the log: its JSON object with null `leaf` and path."""
+    pending = {**orjson.loads(leaf), "leaf": None, "inclusion_path": None}
+    return orjson.dumps(pending, option=_SORTED) + b"\n"
+
+
+def _line_parts(
+    seq: int | None, leaf: bytes, proofs: dict[int, bytes], parts: list[bytes | memoryview]
+) -> None:
+    """Add one entry's line to `parts`, unjoined: its leaf bytes (its JSON object, keys sorted)
+    spliced unchanged and unclosed, then `leaf` and `inclusion_path`. Each byte of a chunk is
+    copied once, when the chunk's parts are joined."""
     if seq is None:
-        pending = {**document, "leaf": None, "inclusion_path": None}
-        return orjson.dumps(pending, option=_SORTED) + b"\n"
-    leaf = orjson.dumps(document, option=_SORTED)
-    path = proofs.get(cast(int, seq))
-    proven = b"null" if path is None else b"[" + path + b"]"
-    return b"".join(
-        (leaf[:-1], b',"leaf":"', base64.b64encode(leaf), b'","inclusion_path":', proven, b"}\n")
-    )
+        parts.append(_pending(leaf))
+        return
+    path = proofs.get(seq)
+    parts += (memoryview(leaf)[:-1], b',"leaf":"', _b64(leaf), b'","inclusion_path":')
+    parts += (b"null}\n",) if path is None else (b"[", path, b"]}\n")
 
 
-def entry_lines(batches: Generator[list[JSONObject], None, None], paths: InclusionPaths) -> Chunks:
-    """Entries' JSON objects (`AuditStore.export_documents`) as verifiable lines, a chunk per
-    batch, each proven in `paths`' tree."""
+def _line(seq: int | None, leaf: bytes, proofs: dict[int, bytes]) -> bytes:
+    parts: list[bytes | memoryview] = []
+    _line_parts(seq, leaf, proofs, parts)
+    return b"".join(parts)
+
+
+def entry_lines(batches: Generator[list[Canonical], None, None], paths: InclusionPaths) -> Chunks:
+    """Entries' seqs and canonical bytes (`AuditStore.export_leaves`) as verifiable lines, a
+    chunk per batch, each proven in `paths`' tree."""
     with closing(batches):
         for batch in batches:
-            proofs = paths.encoded(cast(int, d["seq"]) for d in batch if d["seq"] is not None)
-            yield b"".join([_line(document, proofs) for document in batch])
+            proofs = paths.encoded(seq for seq, _ in batch if seq is not None)
+            parts: list[bytes | memoryview] = []
+            for seq, leaf in batch:
+                _line_parts(seq, leaf, proofs, parts)
+            yield b"".join(parts)
 
 
 def leaf_lines(batches: Generator[list[Leaf], None, None], paths: InclusionPaths) -> Chunks:
@@ -118,7 +137,7 @@ def leaf_lines(batches: Generator[list[Leaf], None, None], paths: InclusionPaths
 
 def _leaf_line(leaf: Leaf, proofs: dict[int, bytes]) -> bytes:
     if leaf.entry is not None:
-        return _line(leaf.entry.to_dict(), proofs)
+        return _line(leaf.seq, canonical_bytes(leaf.entry), proofs)
     path = proofs.get(leaf.seq)
     item: JSONObject = {
         "seq": leaf.seq,

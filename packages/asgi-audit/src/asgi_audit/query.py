@@ -203,7 +203,7 @@ class AuditLog:
         checkpoint = self.store.checkpoint(criteria.tenant_id)
         size = 0 if checkpoint is None else checkpoint.size
         paths = self.store.inclusion_paths(criteria.tenant_id, size)
-        yield from entry_lines(self.store.export_documents(criteria, batch), paths)
+        yield from entry_lines(self.store.export_leaves(criteria, batch), paths)
         yield trailer(checkpoint, None)
 
     def _proven_leaves(

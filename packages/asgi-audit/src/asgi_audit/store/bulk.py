@@ -3,7 +3,8 @@ pre-encoded rows on SQLite; on PostgreSQL `COPY` into a staging table, then one 
 
 Rows bypass SQLAlchemy's bind processing, so they are encoded here exactly as the columns' types
 bind them (a test compares the stored rows): on SQLite UUIDs as 32 hex digits and instants as
-naive UTC text; everywhere bodies as orjson text, and an absent body as JSON `null`, as
+naive UTC text; everywhere bodies as their canonical JSON text (keys sorted, so an export
+splices them unparsed: `store/verify_rows.py`), and an absent body as JSON `null`, as
 SQLAlchemy's `JSON` stores `None`.
 """
 
@@ -14,11 +15,11 @@ from datetime import UTC, datetime
 from enum import Enum
 from typing import Any, Protocol
 
-import orjson
 from sqlalchemy import Connection
 
 from asgi_audit.events import ENTRY, AuditEvent
 from asgi_audit.record import Kind, Record
+from asgi_audit.store.verify_rows import canonical_document
 
 Row = tuple[Any, ...]
 """One entry's values in `COLUMNS` order, ready for the driver."""
@@ -76,7 +77,7 @@ def _sqlite_instant(value: datetime) -> str:
 
 
 def _document(body: Any) -> str:
-    return "null" if body is None else orjson.dumps(body.to_dict()).decode()
+    return "null" if body is None else canonical_document(body.to_dict()).decode()
 
 
 def _enum_value(member: Enum) -> Any:

@@ -10,10 +10,11 @@ from datetime import UTC, datetime, timedelta
 
 import orjson
 
-from asgi_audit.events import ENTRY, Action, AuditEvent, Outcome
+from asgi_audit.events import ENTRY, Action, AuditEvent, Outcome, canonical_bytes
 from asgi_audit.record import Kind
 from asgi_audit.store.paths import InclusionPaths
 from asgi_audit.store.port import (
+    Canonical,
     Category,
     Criteria,
     Head,
@@ -109,6 +110,15 @@ class MemoryAuditStore:
         found = _ordered(found, criteria)
         for start in range(0, len(found), batch):
             yield [e.to_dict() for e in found[start : start + batch]]
+
+    def export_leaves(
+        self, criteria: Criteria, batch: int
+    ) -> Generator[list[Canonical], None, None]:
+        with self._lock:
+            found = [e for e in self._entries.values() if _matches(e, criteria, None)]
+        found = _ordered(found, criteria)
+        for start in range(0, len(found), batch):
+            yield [(e.seq, canonical_bytes(e)) for e in found[start : start + batch]]
 
     def inclusion_paths(self, tenant_id: uuid.UUID, size: int) -> InclusionPaths:
         with self._lock:

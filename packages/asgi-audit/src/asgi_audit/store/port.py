@@ -17,6 +17,11 @@ if TYPE_CHECKING:
     from asgi_audit.store.paths import InclusionPaths
 
 
+Canonical = tuple[int | None, bytes]
+"""An entry as an export writes it: its seq (None while pending) and its canonical bytes
+(`canonical_bytes`, its leaf bytes once it is in the log)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Position:
     """A place in a search's order: entries strictly after it (older, or newer when the search
@@ -198,6 +203,12 @@ class AuditStore(Protocol):
     ) -> Generator[list[JSONObject], None, None]:
         """What `export` yields, as whole entries' JSON objects, bodies included: exactly
         what `AuditEvent.to_dict()` writes (and its leaf encodes)."""
+
+    def export_leaves(
+        self, criteria: Criteria, batch: int
+    ) -> Generator[list[Canonical], None, None]:
+        """What `export_documents` yields, as each entry's seq and canonical bytes, written
+        straight from the stored row where it can (see `store/verify_rows.py`)."""
 
     def inclusion_paths(self, tenant_id: uuid.UUID, size: int) -> InclusionPaths:
         """Proves many leaves in the tenant's tree of `size` leaves, batch by batch."""

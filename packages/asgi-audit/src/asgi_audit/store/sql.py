@@ -17,6 +17,7 @@ from sqlalchemy import (
     Connection,
     Engine,
     Row,
+    Select,
     bindparam,
     create_engine,
     event,
@@ -36,6 +37,7 @@ from asgi_audit.store.bulk import insert_postgres, insert_sqlite
 from asgi_audit.store.listing import Listing
 from asgi_audit.store.paths import InclusionPaths
 from asgi_audit.store.port import (
+    Canonical,
     Category,
     Criteria,
     Head,
@@ -66,7 +68,7 @@ from asgi_audit.store.tables import (
     signing_keys,
 )
 from asgi_audit.store.tree import NODE_STRIDE, Appender, TreeTables
-from asgi_audit.store.verify_rows import EntryRows
+from asgi_audit.store.verify_rows import EntryRows, canonical_document
 from asgi_audit.tlog.merkle import (
     CompactRange,
     Node,
@@ -97,7 +99,8 @@ _LIST_COLUMNS = [entries.c[f.column] for f in ENTRY.listed]
 
 
 def _json_dumps(value: Any) -> str:
-    return orjson.dumps(value).decode()
+    """JSON columns' text: canonical (keys sorted), as the bulk path writes documents."""
+    return canonical_document(value).decode()
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -109,8 +112,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def make_audit_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine for the audit store: orjson for JSON; on SQLite WAL with synchronous=FULL,
-    so a committed entry survives a power cut, not just a process crash."""
+    """An engine for the audit store: orjson for JSON (written canonical, keys sorted); on
+    SQLite WAL with synchronous=FULL, so a committed entry survives a power cut, not just a
+    process crash."""
     kwargs.setdefault("json_serializer", _json_dumps)
     kwargs.setdefault("json_deserializer", orjson.loads)
     if url.startswith("sqlite"):
@@ -284,6 +288,15 @@ class SqlAuditStore:
         for rows in self._read_all(self._rows.columns, criteria, batch):
             yield [build(row) for row in rows]
 
+    def export_leaves(
+        self, criteria: Criteria, batch: int
+    ) -> Generator[list[Canonical], None, None]:
+        """Read lean with each entry's leaf hash (`EntryRows.committed`), documents spliced."""
+        leaf = self._rows.leaf_bytes(criteria.tenant_id)
+        query = self._rows.committed().where(*self._conditions(criteria, None))
+        for rows in self._read(query.order_by(*_order(criteria)), criteria, batch):
+            yield [leaf(row)[:2] for row in rows]
+
     def _read_all(
         self, columns: Sequence[ColumnElement[Any]], criteria: Criteria, batch: int
     ) -> Generator[Sequence[Row[Any]], None, None]:
@@ -293,6 +306,11 @@ class SqlAuditStore:
         query = (
             select(*columns).where(*self._conditions(criteria, None)).order_by(*_order(criteria))
         )
+        return self._read(query, criteria, batch)
+
+    def _read(
+        self, query: Select[Any], criteria: Criteria, batch: int
+    ) -> Generator[Sequence[Row[Any]], None, None]:
         with _reachable(), self.engine.connect() as conn:
             self._more_memory_for_text(conn, criteria)
             result = conn.execution_options(yield_per=batch).execute(query)

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Sequence
+from operator import itemgetter
 from typing import Any
 
 import orjson
 
 from asgi_audit.events import ENTRY
+from asgi_audit.record import Kind
+from asgi_audit.store.listing import KNOWN
 from asgi_audit.store.verify_rows import EntryRows
 from asgi_audit.types import JSONObject
 
@@ -30,8 +33,23 @@ class StreamRows:
         for f in ENTRY.fields:
             top.setdefault(f.path.partition(".")[0], None)
         self.template = top
-        self.groups = rows.groups
-        self.documents = rows.documents
+        # The row's layout is `EntryRows`': one column per field it reads, in the record's order.
+        self.documents: list[tuple[str, int]] = []
+        flat: dict[str, list[tuple[str, int]]] = {}
+        at = 0
+        for f in ENTRY.fields:
+            if f.column in KNOWN:
+                continue
+            if f.kind is Kind.DOCUMENT:
+                self.documents.append((f.path, at))
+            else:
+                head, _, tail = f.path.partition(".")
+                flat.setdefault(head if tail else "", []).append((tail or head, at))
+            at += 1
+        self.groups = [
+            (head, tuple(k for k, _ in pairs), itemgetter(*(at for _, at in pairs)))
+            for head, pairs in flat.items()
+        ]
         self.omitted = {f.path for f in ENTRY.omitted}
         """Paths the JSON form leaves out while null (`Field.omit_null`)."""
 

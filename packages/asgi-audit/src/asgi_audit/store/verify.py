@@ -25,7 +25,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import orjson
 from sqlalchemy import (
     Connection,
     Engine,
@@ -56,7 +55,6 @@ Claim = tuple[int, Any, bytes]
 SEAL_GRACE = timedelta(seconds=60)
 """How long past the seal window a pending entry may wait for the next sealing pass."""
 
-_SORTED = orjson.OPT_SORT_KEYS
 _LEAF_COLUMNS = [
     leaves.c.seq,
     type_coerce(leaves.c.entry_id, NullType()),
@@ -70,18 +68,23 @@ _ROWS: dict[str, EntryRows] = {}
 
 def hash_entries(conn: Connection, tenant: uuid.UUID, lo: int, hi: int) -> list[Claim]:
     """Every entry claiming a place in [lo, hi) of the tenant's log: its seq, its id as the
-    driver gives it, and the leaf hash of its JSON object as stored (its canonical bytes)."""
+    driver gives it, and the leaf hash of its canonical bytes as stored (`EntryRows.leaf_bytes`:
+    documents spliced unparsed where that gives the leaf at the entry's place)."""
     dialect = conn.dialect.name
     rows = _ROWS.get(dialect) or _ROWS.setdefault(dialect, EntryRows(dialect))
-    entry_rows = conn.execute(
-        select(*rows.columns).where(c.tenant_id == tenant, c.seq >= lo, c.seq < hi).order_by(c.seq)
-    ).fetchall()
-    build, seq_at, key_at = rows.builder(tenant), rows.seq_at, rows.key_at
-    dumps, sha256 = orjson.dumps, hashlib.sha256
-    return [
-        (row[seq_at], row[key_at], sha256(b"\x00" + dumps(build(row), option=_SORTED)).digest())
-        for row in entry_rows
-    ]
+    result = conn.execute(
+        rows.committed().where(c.tenant_id == tenant, c.seq >= lo, c.seq < hi).order_by(c.seq)
+    )
+    with result:
+        # The driver's tuples, no `Row` each (a plain execution buffers nothing ahead), all at
+        # once: sqlite3 row by row is slower.
+        entry_rows = result.cursor.fetchall()
+    leaf, key_at = rows.leaf_bytes(tenant), rows.key_at
+    claims: list[Claim] = []
+    for row in entry_rows:
+        seq, _, digest = leaf(row)
+        claims.append((seq, row[key_at], digest))
+    return claims
 
 
 _WORKER_ENGINE: list[Engine] = []
@@ -323,12 +326,12 @@ class _TenantCheck:
     ) -> tuple[dict[int, tuple[Any, bytes]], dict[int, list[tuple[Any, bytes]]]]:
         """The leaves of places [lo, hi) and the entries that claim them, each as its entry
         id (as the driver gives it) and leaf hash (recomputed for entries)."""
-        leaf_rows = self.conn.execute(
+        with self.conn.execute(
             select(*_LEAF_COLUMNS)
             .where(leaves.c.tenant_id == self.tenant, leaves.c.seq >= lo, leaves.c.seq < hi)
             .order_by(leaves.c.seq)
-        )
-        stored = {seq: (entry_id, digest) for seq, entry_id, digest in leaf_rows}
+        ) as result:
+            stored = {seq: (key, digest) for seq, key, digest in result.cursor.fetchall()}
         hashed = self.ahead.pop(lo, None)
         claimed = hashed.result() if hashed else hash_entries(self.conn, self.tenant, lo, hi)
         found: dict[int, list[tuple[Any, bytes]]] = {}
