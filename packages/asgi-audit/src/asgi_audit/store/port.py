@@ -238,7 +238,8 @@ class AuditStore(Protocol):
         given), in `seq` order, as whole entries' JSON objects (`AuditEvent.to_dict()`, bodies
         included, keys in its order); only those of `actions` when given. What a log stream
         reads. With `raw_documents` each body is an `orjson.Fragment` of its JSON text, for a
-        reader that writes it out unchanged: `orjson.dumps` of the entry is the API's bytes."""
+        reader that writes it out unchanged: `orjson.dumps` of the entry is the API's JSON,
+        a body's keys in their stored (sorted) order."""
 
     def count_after(
         self, tenant_id: uuid.UUID, after: int, actions: frozenset[Action] | None = None

@@ -2,8 +2,8 @@
 (`AuditEvent.to_dict()`, keys in its order), straight from the lean columns of `EntryRows`.
 
 A stream that sends entries unchanged need not parse their bodies only to write them again:
-with `raw_documents` each body is an `orjson.Fragment` of its stored text (written by
-`orjson.dumps(Body.to_dict())`), which `orjson.dumps` copies as it is. The bytes are the API's.
+with `raw_documents` each body is an `orjson.Fragment` of its stored text (its canonical JSON,
+keys sorted), which `orjson.dumps` copies as it is: the API's JSON, a body's keys sorted.
 """
 
 from __future__ import annotations
