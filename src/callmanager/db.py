@@ -10,8 +10,12 @@ from typing import Any, Self
 
 import uuid6
 from sqlalchemy import DateTime, Engine, MetaData, TypeDecorator, create_engine, event
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+from asgi_audit.store.liveness import ping_when_idle
+from asgi_audit.store.sql import SQLITE_BUSY_TIMEOUT_S
+from asgi_audit.store.sqlite_gate import gated_sqlite_connect_args
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -61,7 +65,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_TIMEOUT_S * 1000)}")
     cursor.close()
 
 
@@ -76,10 +80,16 @@ def make_engine(url: str, *, pool_size: int = POOL_SIZE, **kwargs: Any) -> Engin
     if url.startswith("sqlite"):
         if ":memory:" in url or url in ("sqlite://", "sqlite+pysqlite://"):
             pool = {}  # one shared in-memory connection: SQLAlchemy's own pool for it
-        engine = create_engine(url, connect_args={"check_same_thread": False}, **pool, **kwargs)
+        # Writes share the file's gate with the audit writer's (one writer at a time, handed
+        # over at once instead of through SQLite's sleeping busy handler).
+        gated = gated_sqlite_connect_args(make_url(url).database, SQLITE_BUSY_TIMEOUT_S)
+        connect_args = {"check_same_thread": False, **gated}
+        engine = create_engine(url, connect_args=connect_args, **pool, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, **pool, **kwargs)
+    # Connections are pinged only after a second idle (not a round trip per request), and the
+    # most recently used is handed out first.
+    return ping_when_idle(create_engine(url, pool_use_lifo=True, **pool, **kwargs))
 
 
 SessionFactory = Callable[[], Session]
