@@ -99,9 +99,7 @@ def test_a_warm_connection_the_database_closed_fails_once_and_the_pool_starts_af
     engine = ping_when_idle(create_engine(url, pool_use_lifo=True), idle_s=60)
     try:
         with engine.connect() as a, engine.connect() as b:  # two pooled connections
-            pids = [
-                conn.execute(text("SELECT pg_backend_pid()")).scalar_one() for conn in (a, b)
-            ]
+            pids = [conn.execute(text("SELECT pg_backend_pid()")).scalar_one() for conn in (a, b)]
         for pid in pids:
             close_from_the_server(url, pid)
         with pytest.raises(DBAPIError) as failed:
