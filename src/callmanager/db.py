@@ -12,6 +12,8 @@ import uuid6
 from sqlalchemy import Engine, MetaData, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
+from asgi_audit.store.liveness import ping_when_idle
+from asgi_audit.store.sql import SQLITE_BUSY_TIMEOUT_S
 from asgi_audit.store.tables import UTCDateTime as UTCDateTime  # the domain tables' timestamps too
 
 NAMING = {
@@ -43,7 +45,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_TIMEOUT_S * 1000)}")
     cursor.close()
 
 
@@ -61,7 +63,9 @@ def make_engine(url: str, *, pool_size: int = POOL_SIZE, **kwargs: Any) -> Engin
         engine = create_engine(url, connect_args={"check_same_thread": False}, **pool, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, **pool, **kwargs)
+    # Connections are pinged only after a second idle (not a round trip per request), and the
+    # most recently used is handed out first.
+    return ping_when_idle(create_engine(url, pool_use_lifo=True, **pool, **kwargs))
 
 
 SessionFactory = Callable[[], Session]

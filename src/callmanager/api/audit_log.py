@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import orjson
 from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from asgi_audit import (
     DEFAULT_LIMIT,
@@ -53,20 +54,27 @@ MAX_SEQ = 2**62
 
 @dataclass(frozen=True, slots=True)
 class Filters:
-    """The filters a search, an export and the activity chart share, as given."""
+    """The filters a search, an export and the activity chart share, as given; parsed in the
+    endpoint's own worker-thread hop, where dates without a zone are read in the tenant's time
+    zone (so reading that zone costs no hop of its own)."""
 
     tenant_id: uuid.UUID
-    tz: ZoneInfo
-    params: dict[str, str | None]
+    params: dict[str, Any]
 
-    def query(self, **more: Any) -> AuditQuery:
-        given: dict[str, Any] = {**self.params, **more}
-        return parse_query(self.tenant_id, tz=self.tz, **given)
+    def zone(self, db: Session) -> ZoneInfo:
+        """The tenant's time zone (UTC if it names none the system knows)."""
+        return _zone(db.scalar(select(Tenant.time_zone).where(Tenant.id == self.tenant_id)))
+
+    def query(self, db: Session, **more: Any) -> AuditQuery:
+        """The validated query (`InvalidQuery` names the first bad parameter)."""
+        return self.parse(self.zone(db), **more)
+
+    def parse(self, tz: ZoneInfo, **more: Any) -> AuditQuery:
+        return parse_query(self.tenant_id, tz=tz, **{**self.params, **more})
 
 
-def search_filters(
+async def search_filters(
     access: AuditReader,
-    db: DbSession,
     action_type: Annotated[
         ActionType | None, Query(description="modifications (default), all, or one action")
     ] = None,
@@ -120,9 +128,8 @@ def search_filters(
         ),
     ] = None,
 ) -> Filters:
-    """The filters; dates without a zone are read in the tenant's time zone."""
-    time_zone = db.scalar(select(Tenant.time_zone).where(Tenant.id == access.tenant_id))
-    params: dict[str, str | None] = {
+    """The filters as given (no I/O: FastAPI calls it on the event loop)."""
+    params: dict[str, Any] = {
         "action_type": action_type,
         "start": start,
         "end": end,
@@ -134,26 +141,26 @@ def search_filters(
         "status": status,
         "q": q,
     }
-    return Filters(access.tenant_id, _zone(time_zone), params)
+    return Filters(access.tenant_id, params)
 
 
 FiltersDep = Annotated[Filters, Depends(search_filters)]
 
 
-async def search_query(
+async def search_filters_and_page(
     filters: FiltersDep,
     order: Annotated[Order, Query(description="desc (newest first, default) or asc")] = Order.DESC,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
     cursor: Annotated[
         str | None, Query(description="next_cursor of the previous page", pattern=CURSOR)
     ] = None,
-) -> AuditQuery:
-    """The validated search (`InvalidQuery` names the first bad parameter); parsing only, so
-    on the event loop rather than in a worker thread of its own."""
-    return filters.query(order=order, limit=limit, cursor=cursor)
+) -> Filters:
+    """The search's filters with its page (order, size, cursor), parsed by the endpoint."""
+    more = {"order": order, "limit": limit, "cursor": cursor}
+    return Filters(filters.tenant_id, {**filters.params, **more})
 
 
-SearchQuery = Annotated[AuditQuery, Depends(search_query)]
+SearchDep = Annotated[Filters, Depends(search_filters_and_page)]
 
 
 def _zone(name: str | None) -> ZoneInfo:
@@ -168,10 +175,10 @@ def json_response(value: Any) -> Response:
 
 
 @router.get("", summary="Search the audit log", responses={200: {"model": AuditPageOut}})
-def search_audit_log(query: SearchQuery, services: ServicesDep) -> Response:
+def search_audit_log(search: SearchDep, db: DbSession, services: ServicesDep) -> Response:
     """`{"items": [...], "next_cursor": ...}`: entries newest first without their bodies;
     pass `next_cursor` back as `cursor` (with the same filters) for the next page."""
-    page = services.audit_log.search(query)
+    page = services.audit_log.search(search.query(db))
     return json_response(
         {"items": [e.to_dict() for e in page.items], "next_cursor": page.next_cursor}
     )
@@ -185,7 +192,8 @@ def search_audit_log(query: SearchQuery, services: ServicesDep) -> Response:
     responses=EXPORT_RESPONSE,
 )
 def export_audit_log(
-    query: SearchQuery,
+    search: SearchDep,
+    db: DbSession,
     services: ServicesDep,
     request: Request,
     format: ExportFormat = ExportFormat.JSONL,
@@ -204,6 +212,7 @@ def export_audit_log(
     is every entry of that range of the log instead, in `seq` order (`seq_end` clamped to the
     latest checkpoint's size, as `range` says): JSON Lines only, and without search filters."""
     headers = {"Content-Disposition": f'attachment; filename="{format.filename}"'}
+    query = search.query(db)
     if seq_start is None and seq_end is None:
         chunks = services.audit_log.export(query, format)
     else:
@@ -241,6 +250,7 @@ def _whole_range(request: Request, format: ExportFormat) -> None:
 @router.get("/activity", summary="The audit log's activity by hour or day")
 def audit_log_activity(
     filters: FiltersDep,
+    db: DbSession,
     services: ServicesDep,
     bucket: Annotated[
         BucketSize, Query(description="auto (default: hour up to 48 hours, else day), hour, day")
@@ -250,7 +260,8 @@ def audit_log_activity(
     search's filters match, counted per bucket (contiguous over [from, to), oldest first, zeros
     included; days start at the tenant's local midnight) in exclusive categories: succeeded
     `modifications` and `reads`, `refused` (401/403), `failed` (other 4xx/5xx), `unknown`."""
-    query = activity_query(filters.query().criteria, bucket, filters.tz)
+    tz = filters.zone(db)
+    query = activity_query(filters.parse(tz).criteria, bucket, tz)
     return json_response(services.audit_log.activity(query))
 
 

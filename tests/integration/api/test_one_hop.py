@@ -4,6 +4,7 @@ principal comes from the cache without one, and its endpoint runs with its commi
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date, timedelta
 from typing import Any
 
 import anyio.to_thread
@@ -57,3 +58,14 @@ def test_a_refused_call_takes_no_more_than_one_hop(login_as: LoginAs, hops: Hops
     hops.clear()
     assert reader.client.post(reader.url("/groups"), json={"name": "No"}).status_code == 403
     assert len(hops) <= 1, hops
+
+
+def test_a_search_of_the_audit_log_takes_one_hop(login_as: LoginAs, hops: Hops) -> None:
+    """The tenant's time zone (for dates without one) is read in the search's own hop."""
+    owner = login_as(Role.OWNER)
+    assert owner.client.get(owner.url("/audit-log")).status_code == 200
+    hops.clear()
+    yesterday = (date.today() - timedelta(days=1)).isoformat()  # a date read in the zone
+    found = owner.client.get(owner.url("/audit-log"), params={"from": yesterday})
+    assert found.status_code == 200
+    assert len(hops) == 1, hops

@@ -100,6 +100,26 @@ def test_an_entry_inserted_and_completed_in_one_batch_ends_completed(
     assert (stored.outcome, stored.status, stored.duration_ms) == (Outcome.SUCCEEDED, 204, 3.25)
 
 
+def test_outcomes_stored_in_a_later_batch_read_back_exactly_as_completed(
+    store: SqlAuditStore,
+) -> None:
+    """Outcomes go by the driver's own path too (on SQLite): each finds its pending entry by
+    its encoded key, stores every completing field as given, and takes its place in the log."""
+    pending = [
+        dataclasses.replace(e, status=None, outcome=Outcome.UNKNOWN, duration_ms=None)
+        for e in _awkward_entries()
+    ]
+    store.write(pending, [])
+    body = Body("application/json", 7, is_json=True, json={"tab": "a\tb", "n": [1, None]})
+    done = [
+        e.completed(200 + n, 0.1 + 0.2, e.request, body if n % 2 else None, summary=f"Done {n}")
+        for n, e in enumerate(pending)
+    ]
+    store.write([], done)
+    for seq, event in enumerate(done):
+        assert store.get(event.tenant_id, event.id) == event.appended(seq)
+
+
 def test_a_batch_with_a_naive_timestamp_is_refused_whole(store: SqlAuditStore) -> None:
     """A naive instant would be stored in some local time; it is refused, with its batch."""
     good = make_event(occurred_at=NOW)

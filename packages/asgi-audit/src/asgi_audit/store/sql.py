@@ -33,8 +33,9 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from asgi_audit.errors import AuditUnavailable, StoreReplaced
 from asgi_audit.events import ENTRY, MODIFICATIONS, Action, AuditEvent, Outcome, occurred_at_of
 from asgi_audit.record import Field, Kind
-from asgi_audit.store.bulk import insert_postgres, insert_sqlite
+from asgi_audit.store.bulk import complete_sqlite, insert_postgres, insert_sqlite, place_sqlite
 from asgi_audit.store.listing import Listing
+from asgi_audit.store.liveness import ping_when_idle
 from asgi_audit.store.paths import InclusionPaths
 from asgi_audit.store.port import (
     Canonical,
@@ -95,6 +96,9 @@ TEXT_SEARCH_WORK_MEM = "64MB"
 """PostgreSQL memory for one free-text search: a tenant's week of trigram matches fits in it
 as an exact bitmap (the 4 MB default turns it lossy: every heap row re-checked, twice as slow)."""
 
+SQLITE_BUSY_TIMEOUT_S = 10.0
+"""How long a SQLite write waits for the file's lock (SQLite's busy handler)."""
+
 _LIST_COLUMNS = [entries.c[f.column] for f in ENTRY.listed]
 
 
@@ -107,7 +111,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=FULL")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_TIMEOUT_S * 1000)}")
     cursor.close()
 
 
@@ -121,8 +125,8 @@ def make_audit_engine(url: str, **kwargs: Any) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False}, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    kwargs.setdefault("pool_pre_ping", True)
-    return create_engine(url, **kwargs)
+    kwargs.setdefault("pool_use_lifo", True)
+    return ping_when_idle(create_engine(url, **kwargs))
 
 
 class _AlreadyStored(Exception):
@@ -216,17 +220,27 @@ class SqlAuditStore:
                 raise _AlreadyStored
             final = [e for e, seq in placed if seq is not None]
             if completions:
-                conn.execute(self._complete, [_completion(e) for e in completions])
+                self._store_outcomes(conn, completions)
             # Asked only now, the store having taken the outcomes: a caller may have stopped
             # waiting while this transaction waited for a lock.
             for e in completions:
-                if settled(e):
-                    place = _place(e, log.next_seq(e.tenant_id))
-                    if conn.execute(self._place, place).rowcount == 1:
-                        log.append(e)
-                        final.append(e)
+                if settled(e) and self._take_place(conn, e, log.next_seq(e.tenant_id)):
+                    log.append(e)
+                    final.append(e)
             self._tree.save(conn, log.changed())
             self._counts.add(conn, final)
+
+    def _store_outcomes(self, conn: Connection, completions: Sequence[AuditEvent]) -> None:
+        if self.is_postgres:
+            conn.execute(self._complete, [_completion(e) for e in completions])
+        else:
+            complete_sqlite(conn, completions)
+
+    def _take_place(self, conn: Connection, e: AuditEvent, seq: int) -> bool:
+        """Give pending `e` its place `seq` in the log; False if it had one already."""
+        if self.is_postgres:
+            return bool(conn.execute(self._place, _place(e, seq)).rowcount == 1)
+        return place_sqlite(conn, e, seq)
 
     def _stored_ids(self, events: Sequence[AuditEvent]) -> set[uuid.UUID]:
         """Which of `events` are stored: their primary keys probed, 500 at a time."""
@@ -409,7 +423,7 @@ class SqlAuditStore:
             log = Appender(self._tree.lock(conn, sorted({e.tenant_id for e in pending})))
             final: list[AuditEvent] = []
             for e in pending:
-                if conn.execute(self._place, _place(e, log.next_seq(e.tenant_id))).rowcount == 1:
+                if self._take_place(conn, e, log.next_seq(e.tenant_id)):
                     log.append(e)
                     final.append(e)
             self._tree.save(conn, log.changed())
