@@ -31,7 +31,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from asgi_audit.errors import AuditUnavailable, StoreReplaced
 from asgi_audit.events import ENTRY, MODIFICATIONS, Action, AuditEvent, Outcome, occurred_at_of
 from asgi_audit.record import Field, Kind
-from asgi_audit.store.bulk import insert_postgres, insert_sqlite
+from asgi_audit.store.bulk import AlreadyStored, insert_postgres, insert_sqlite
 from asgi_audit.store.listing import Listing
 from asgi_audit.store.paths import InclusionPaths
 from asgi_audit.store.port import (
@@ -119,10 +119,6 @@ def make_audit_engine(url: str, **kwargs: Any) -> Engine:
     return create_engine(url, **kwargs)
 
 
-class _AlreadyStored(Exception):
-    """Some entries of a batch were stored before: the batch is written again without them."""
-
-
 class SqlAuditStore:
     """Entries in `audit_entries`; on PostgreSQL it keeps monthly partitions `months_ahead`."""
 
@@ -187,7 +183,7 @@ class SqlAuditStore:
             self._ensure_partitions({(e.occurred_at.year, e.occurred_at.month) for e in inserts})
         try:
             self._write(inserts, completions, settled)
-        except _AlreadyStored:
+        except AlreadyStored:
             # A retry of a batch that was committed after all (its answer was lost): write
             # only what is new, so no entry takes a second place in the log.
             stored = self._stored_ids(inserts)
@@ -204,10 +200,12 @@ class SqlAuditStore:
         with self.engine.begin() as conn:
             # Locking the heads is the transaction's first statement, and a write.
             log = Appender(self._tree.lock(conn, sorted(tenants)) if tenants else {})
-            placed = [(e, None if e.outcome is Outcome.UNKNOWN else log.append(e)) for e in inserts]
-            if placed and self._insert(conn, placed) != len(placed):
-                raise _AlreadyStored
-            final = [e for e, seq in placed if seq is not None]
+            # Each entry takes its place (and its leaf is hashed) as its row is handed to the
+            # driver: on PostgreSQL the server inserts the rows sent while the next are hashed.
+            placed = ((e, None if e.outcome is Outcome.UNKNOWN else log.append(e)) for e in inserts)
+            if inserts and self._insert(conn, placed) != len(inserts):
+                raise AlreadyStored
+            final = [e for e in inserts if e.outcome is not Outcome.UNKNOWN]
             if completions:
                 conn.execute(self._complete, [_completion(e) for e in completions])
             # Asked only now, the store having taken the outcomes: a caller may have stopped
