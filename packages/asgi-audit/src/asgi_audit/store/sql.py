@@ -48,6 +48,7 @@ from asgi_audit.store.port import (
     is_pruned,
     merge_completions,
 )
+from asgi_audit.store.recent import Recent
 from asgi_audit.store.retention import BATCH, Between, Pruner
 from asgi_audit.store.rollup import Counts
 from asgi_audit.store.tables import (
@@ -83,6 +84,9 @@ FAILURE_STATUS = 400
 NODES_PER_QUERY = 200
 """Complete nodes asked for in one query (each is a range condition; SQLite caps a query's
 expression depth at 1000)."""
+
+SIGNED_KEPT = 1024
+"""Stored checkpoints remembered by (tenant, size): proofs name the checkpoint they prove in."""
 
 MIN_FTS_QUERY = 3
 """SQLite's trigram index needs three characters; shorter text is matched by a scan."""
@@ -137,6 +141,7 @@ class SqlAuditStore:
         self._file_identity: tuple[int, int] | None = None
         self._tree = TreeTables(engine.dialect.name)
         self._pruner = Pruner(engine, batch=prune_batch)
+        self._signed: Recent[tuple[uuid.UUID, int], StoredCheckpoint] = Recent(SIGNED_KEPT)
         # An entry takes its place in the log once, while pending; it never changes again.
         self._place = (
             update(entries)
@@ -408,6 +413,10 @@ class SqlAuditStore:
             )
 
     def checkpoint(self, tenant_id: uuid.UUID, size: int | None = None) -> StoredCheckpoint | None:
+        """Checkpoints never change once stored, so one of a given size is read once and then
+        remembered (`_signed`); the latest is always asked for."""
+        if size is not None and (known := self._signed.get((tenant_id, size))) is not None:
+            return known
         query = select(checkpoints).where(checkpoints.c.tenant_id == tenant_id)
         if size is None:
             query = query.order_by(checkpoints.c.size.desc()).limit(1)
@@ -415,7 +424,11 @@ class SqlAuditStore:
             query = query.where(checkpoints.c.size == size)
         with _reachable(), self.engine.connect() as conn:
             row = conn.execute(query).first()
-        return None if row is None else _checkpoint(row)
+        if row is None:
+            return None
+        found = _checkpoint(row)
+        self._signed.put((tenant_id, found.size), found)
+        return found
 
     def checkpoints(
         self, tenant_id: uuid.UUID, below: int | None, limit: int
