@@ -68,7 +68,7 @@ def insert_postgres(conn: Connection, placed: Placed) -> int:
             with cursor.copy(_COPY) as copy:
                 for e, seq in placed:
                     copy.write_row(postgres_row(e, seq))
-            return cursor.rowcount
+            return int(cursor.rowcount)
     except Exception as exc:
         if getattr(exc, "sqlstate", None) == UNIQUE_VIOLATION:
             raise AlreadyStored(str(exc)) from exc
