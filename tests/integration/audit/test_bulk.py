@@ -130,10 +130,10 @@ def test_a_batch_with_a_naive_timestamp_is_refused_whole(store: SqlAuditStore) -
 
 
 def test_a_failed_batch_leaves_nothing_behind_for_the_next(store: SqlAuditStore) -> None:
-    """On PostgreSQL a batch is staged before it is inserted; when the insert fails, what was
-    staged goes with the rolled-back transaction instead of riding along with the next batch."""
+    """On PostgreSQL a batch is one COPY; when it fails part-way (here: no partition for one
+    entry), what was copied goes with the rolled-back transaction, not into the next batch."""
     if not store.is_postgres:
-        pytest.skip("staging is PostgreSQL's")
+        pytest.skip("partitions are PostgreSQL's")
     old = make_event(occurred_at=datetime(2019, 3, 15, tzinfo=UTC))
     store.write([old], [])
     with store.engine.begin() as conn:

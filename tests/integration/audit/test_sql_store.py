@@ -25,7 +25,7 @@ from asgi_audit import (
     canonical_bytes,
     parse_query,
 )
-from asgi_audit.store.port import Criteria
+from asgi_audit.store.port import Criteria, StoredCheckpoint
 from asgi_audit.store.sql import TEXT_SEARCH_WORK_MEM, create_partition
 from asgi_audit.testing import make_event
 
@@ -224,3 +224,35 @@ def test_a_postgresql_text_search_gets_more_memory_for_its_own_transaction_only(
     default = memory_at_select[0]
     assert memory_at_select == [default, TEXT_SEARCH_WORK_MEM, TEXT_SEARCH_WORK_MEM, default]
     assert default != TEXT_SEARCH_WORK_MEM
+
+
+def test_a_checkpoint_of_a_given_size_is_read_from_the_database_once(
+    store: SqlAuditStore,
+) -> None:
+    """Stored checkpoints never change: proofs that name one (`tree_size`) find it remembered,
+    while the latest is asked for every time (a newer one may have been signed)."""
+    tenant = uuid.uuid4()
+    signed = [
+        StoredCheckpoint(tenant, size, bytes([size]) * 32, f"note {size}", NOW) for size in (3, 5)
+    ]
+    store.add_checkpoint(signed[0])
+    reads: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if "audit_checkpoints" in statement:
+            reads.append(statement)
+
+    sqlalchemy_event.listen(store.engine, "before_cursor_execute", record)
+    try:
+        assert store.checkpoint(tenant, 3) == signed[0]
+        assert store.checkpoint(tenant, 3) == signed[0]
+        assert len(reads) == 1
+        assert store.checkpoint(tenant) == signed[0]
+        store.add_checkpoint(signed[1])
+        assert store.checkpoint(tenant) == signed[1]
+        assert store.checkpoint(tenant, 5) == signed[1]
+        assert store.checkpoint(tenant, 4) is None
+        assert store.checkpoint(uuid.uuid4(), 3) is None
+    finally:
+        sqlalchemy_event.remove(store.engine, "before_cursor_execute", record)
+    assert len([r for r in reads if "SELECT" in r]) == 5  # not for size 5 after the latest

@@ -1,5 +1,6 @@
-"""Inserting a batch of entries by each driver's fastest idempotent path: `executemany` of
-pre-encoded rows on SQLite; on PostgreSQL `COPY` into a staging table, then one `INSERT … SELECT`.
+"""Inserting a batch of entries by each driver's fastest path: `executemany` of pre-encoded rows
+on SQLite (`ON CONFLICT DO NOTHING`), one `COPY` on PostgreSQL (an entry stored before aborts it:
+`AlreadyStored`, and the store writes the batch again without the stored ones).
 
 Rows bypass SQLAlchemy's bind processing, so they are encoded here exactly as the columns' types
 bind them (a test compares the stored rows): on SQLite UUIDs as 32 hex digits and instants as
@@ -10,7 +11,7 @@ SQLAlchemy's `JSON` stores `None`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from enum import Enum
 from typing import Any, Protocol
@@ -27,22 +28,23 @@ Row = tuple[Any, ...]
 COLUMNS = ENTRY.columns
 _NAMES = ", ".join(COLUMNS)
 
-STAGING = "audit_entries_staging"
-"""PostgreSQL: a temporary table per connection, emptied by every commit."""
-
 # Statements are built once from the schema's own identifiers, never from input.
 _INTO = f"INSERT INTO audit_entries ({_NAMES})"
 _MARKS = ", ".join("?" * len(COLUMNS))
 _SQLITE_INSERT = f"{_INTO} VALUES ({_MARKS}) ON CONFLICT DO NOTHING"
-# Created in the batch's own transaction every time (a no-op once it exists), so nothing needs
-# remembering per connection and a rolled-back creation cannot leave a connection without it.
-_STAGE = f"CREATE TEMP TABLE IF NOT EXISTS {STAGING} (LIKE audit_entries) ON COMMIT DELETE ROWS"
-_COPY = f"COPY {STAGING} ({_NAMES}) FROM STDIN"
-_MOVE = f"{_INTO} SELECT {_NAMES} FROM {STAGING} ON CONFLICT DO NOTHING"  # noqa: S608
+_COPY = f"COPY audit_entries ({_NAMES}) FROM STDIN"
+UNIQUE_VIOLATION = "23505"
+"""PostgreSQL's SQLSTATE for a duplicate key: here, an entry's primary key."""
 
 
-Placed = Sequence[tuple[AuditEvent, int | None]]
-"""Entries to insert, each with its place in the log (None while pending)."""
+class AlreadyStored(Exception):
+    """A batch held entries stored before (a retry of a batch that was committed after all,
+    its answer lost): its transaction must be rolled back and the batch written without them."""
+
+
+Placed = Iterable[tuple[AuditEvent, int | None]]
+"""Entries to insert, each with its place in the log (None while pending); read once, in
+order, as the rows are sent (so it may work out each place as it is asked for)."""
 
 
 def insert_sqlite(conn: Connection, placed: Placed) -> int:
@@ -52,18 +54,26 @@ def insert_sqlite(conn: Connection, placed: Placed) -> int:
 
 
 def insert_postgres(conn: Connection, placed: Placed) -> int:
-    """Add `events` in the transaction of `conn` (whose partitions exist), ignoring ids already
-    stored; returns how many were added. COPY cannot skip conflicts, hence the staging table;
-    it is empty again at commit, and on rollback its rows go with the transaction."""
-    conn.exec_driver_sql(_STAGE)
+    """Add the entries in the transaction of `conn` (whose partitions exist) by one `COPY`
+    into the table itself; returns how many were added. COPY cannot skip conflicts: an entry
+    stored before raises `AlreadyStored` (the transaction is then aborted). Straight into the
+    table, the server inserts and indexes each buffer of rows while the next is encoded (and
+    its entries hashed, see `SqlAuditStore.write`), where a staging table would leave all the
+    indexing to a second statement, after the last row."""
     driver = conn.connection.driver_connection
     assert driver is not None
     # Encoding as the rows stream lets the server parse one buffer while the next is encoded;
     # a bad entry aborts the COPY, and with it the transaction.
-    with driver.cursor() as cursor, cursor.copy(_COPY) as copy:
-        for e, seq in placed:
-            copy.write_row(postgres_row(e, seq))
-    return conn.exec_driver_sql(_MOVE).rowcount
+    try:
+        with driver.cursor() as cursor:
+            with cursor.copy(_COPY) as copy:
+                for e, seq in placed:
+                    copy.write_row(postgres_row(e, seq))
+            return int(cursor.rowcount)
+    except Exception as exc:
+        if getattr(exc, "sqlstate", None) == UNIQUE_VIOLATION:
+            raise AlreadyStored(str(exc)) from exc
+        raise
 
 
 def _aware(value: datetime) -> datetime:

@@ -41,8 +41,6 @@ from sqlalchemy import (
     type_coerce,
     union_all,
 )
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from asgi_audit.events import MODIFICATIONS, Action, AuditEvent, Outcome
 from asgi_audit.store.port import FAILED_FROM, REFUSED_STATUSES, Category, Criteria
@@ -71,6 +69,20 @@ CATEGORY = case(
 """`Category.of` in SQL: every column it reads is in the activity index."""
 
 
+# A batch's counts, added by key (each key once per statement: the batch is folded first).
+_UPSERT = (
+    f"ON CONFLICT ({', '.join(_KEY)}) DO UPDATE SET count = audit_activity.count + excluded.count"
+)
+_PG_ADD = (
+    f"INSERT INTO audit_activity ({', '.join(_KEY)}, count) "  # noqa: S608 - our column names
+    "SELECT * FROM unnest(%s::uuid[], %s::bigint[], %s::text[], %s::text[], %s::text[], "
+    f"%s::bigint[]) {_UPSERT}"
+)
+_SQLITE_ADD = (
+    f"INSERT INTO audit_activity ({', '.join(_KEY)}, count) VALUES (?, ?, ?, ?, ?, ?) {_UPSERT}"  # noqa: S608
+)
+
+
 def slot_of(at: datetime) -> datetime:
     """The start of the hour of UTC that `at` falls in."""
     return _EPOCH + (at - _EPOCH) // SLOT * SLOT
@@ -81,22 +93,18 @@ def slot_number(at: datetime) -> int:
     return (at - _EPOCH) // SLOT * SLOT_SECONDS
 
 
-def counted(events: Iterable[AuditEvent]) -> list[dict[str, Any]]:
-    """The rollup's rows for `events` (final entries): one per key, with how many."""
-    counts = Counter(
+def _folded(events: Iterable[AuditEvent]) -> Counter[tuple[uuid.UUID, int, str, str, str]]:
+    """How many of `events` fall on each key of the rollup: a batch adds each key once."""
+    return Counter(
         (
             e.tenant_id,
             slot_number(e.occurred_at),
             e.action.value,
             Category.of(e).value,
-            e.actor.type,
+            str(e.actor.type),
         )
         for e in events
     )
-    return [
-        {**dict(zip(_KEY, (t, s, a, k, str(actor)), strict=True)), "count": n}
-        for (t, s, a, k, actor), n in counts.items()
-    ]
 
 
 def rollup_usable(criteria: Criteria, slot_seconds: int) -> bool:
@@ -119,15 +127,25 @@ class Counts:
 
     def __init__(self, dialect: str) -> None:
         self.postgres = dialect == "postgresql"
-        statement = (pg_insert if self.postgres else sqlite_insert)(activity)
-        self._upsert = statement.on_conflict_do_update(
-            index_elements=list(_KEY), set_={"count": activity.c.count + statement.excluded.count}
-        )
 
     def add(self, conn: Connection, events: Iterable[AuditEvent]) -> None:
-        """Count `events`, which just became final, in the writer's transaction."""
-        if rows := counted(events):
-            conn.execute(self._upsert, rows)
+        """Count `events`, which just became final, in the writer's transaction: one upsert
+        statement on PostgreSQL (the keys as arrays), the driver's `executemany` on SQLite."""
+        folded = _folded(events)
+        if not folded:
+            return
+        if self.postgres:
+            columns: list[list[Any]] = [[] for _ in range(len(_KEY) + 1)]
+            for key, n in folded.items():
+                for column, value in zip(columns, (*key, n), strict=True):
+                    column.append(value)
+            driver = conn.connection.driver_connection
+            assert driver is not None
+            with driver.cursor() as cursor:
+                cursor.execute(_PG_ADD, columns)
+            return
+        rows = [(t.hex, s, a, k, actor, n) for (t, s, a, k, actor), n in folded.items()]
+        conn.exec_driver_sql(_SQLITE_ADD, rows)
 
     def fill(self, tenant_id: uuid.UUID | None = None) -> Insert:
         """Counts every final entry (of one tenant, or all): a migration's or a bulk load's."""

@@ -33,7 +33,13 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from asgi_audit.errors import AuditUnavailable, StoreReplaced
 from asgi_audit.events import ENTRY, MODIFICATIONS, Action, AuditEvent, Outcome, occurred_at_of
 from asgi_audit.record import Field, Kind
-from asgi_audit.store.bulk import complete_sqlite, insert_postgres, insert_sqlite, place_sqlite
+from asgi_audit.store.bulk import (
+    AlreadyStored,
+    complete_sqlite,
+    insert_postgres,
+    insert_sqlite,
+    place_sqlite,
+)
 from asgi_audit.store.listing import Listing
 from asgi_audit.store.liveness import ping_when_idle
 from asgi_audit.store.paths import InclusionPaths
@@ -52,6 +58,7 @@ from asgi_audit.store.port import (
     is_pruned,
     merge_completions,
 )
+from asgi_audit.store.recent import Recent
 from asgi_audit.store.retention import BATCH, Between, Pruner
 from asgi_audit.store.rollup import Counts
 from asgi_audit.store.stream_rows import StreamRows
@@ -88,6 +95,9 @@ FAILURE_STATUS = 400
 NODES_PER_QUERY = 200
 """Complete nodes asked for in one query (each is a range condition; SQLite caps a query's
 expression depth at 1000)."""
+
+SIGNED_KEPT = 1024
+"""Stored checkpoints remembered by (tenant, size): proofs name the checkpoint they prove in."""
 
 MIN_FTS_QUERY = 3
 """SQLite's trigram index needs three characters; shorter text is matched by a scan."""
@@ -129,10 +139,6 @@ def make_audit_engine(url: str, **kwargs: Any) -> Engine:
     return ping_when_idle(create_engine(url, **kwargs))
 
 
-class _AlreadyStored(Exception):
-    """Some entries of a batch were stored before: the batch is written again without them."""
-
-
 class SqlAuditStore:
     """Entries in `audit_entries`; on PostgreSQL it keeps monthly partitions `months_ahead`."""
 
@@ -152,6 +158,7 @@ class SqlAuditStore:
         self._file_identity: tuple[int, int] | None = None
         self._tree = TreeTables(engine.dialect.name)
         self._pruner = Pruner(engine, batch=prune_batch)
+        self._signed: Recent[tuple[uuid.UUID, int], StoredCheckpoint] = Recent(SIGNED_KEPT)
         # An entry takes its place in the log once, while pending; it never changes again.
         self._place = (
             update(entries)
@@ -198,7 +205,7 @@ class SqlAuditStore:
             self._ensure_partitions({(e.occurred_at.year, e.occurred_at.month) for e in inserts})
         try:
             self._write(inserts, completions, settled)
-        except _AlreadyStored:
+        except AlreadyStored:
             # A retry of a batch that was committed after all (its answer was lost): write
             # only what is new, so no entry takes a second place in the log.
             stored = self._stored_ids(inserts)
@@ -215,10 +222,12 @@ class SqlAuditStore:
         with self.engine.begin() as conn:
             # Locking the heads is the transaction's first statement, and a write.
             log = Appender(self._tree.lock(conn, sorted(tenants)) if tenants else {})
-            placed = [(e, None if e.outcome is Outcome.UNKNOWN else log.append(e)) for e in inserts]
-            if placed and self._insert(conn, placed) != len(placed):
-                raise _AlreadyStored
-            final = [e for e, seq in placed if seq is not None]
+            # Each entry takes its place (and its leaf is hashed) as its row is handed to the
+            # driver: on PostgreSQL the server inserts the rows sent while the next are hashed.
+            placed = ((e, None if e.outcome is Outcome.UNKNOWN else log.append(e)) for e in inserts)
+            if inserts and self._insert(conn, placed) != len(inserts):
+                raise AlreadyStored
+            final = [e for e in inserts if e.outcome is not Outcome.UNKNOWN]
             if completions:
                 self._store_outcomes(conn, completions)
             # Asked only now, the store having taken the outcomes: a caller may have stopped
@@ -454,6 +463,10 @@ class SqlAuditStore:
             )
 
     def checkpoint(self, tenant_id: uuid.UUID, size: int | None = None) -> StoredCheckpoint | None:
+        """Checkpoints never change once stored, so one of a given size is read once and then
+        remembered (`_signed`); the latest is always asked for."""
+        if size is not None and (known := self._signed.get((tenant_id, size))) is not None:
+            return known
         query = select(checkpoints).where(checkpoints.c.tenant_id == tenant_id)
         if size is None:
             query = query.order_by(checkpoints.c.size.desc()).limit(1)
@@ -461,7 +474,11 @@ class SqlAuditStore:
             query = query.where(checkpoints.c.size == size)
         with _reachable(), self.engine.connect() as conn:
             row = conn.execute(query).first()
-        return None if row is None else _checkpoint(row)
+        if row is None:
+            return None
+        found = _checkpoint(row)
+        self._signed.put((tenant_id, found.size), found)
+        return found
 
     def checkpoints(
         self, tenant_id: uuid.UUID, below: int | None, limit: int
