@@ -107,6 +107,39 @@ class Field:
         return value
 
 
+class DictDisplay:
+    """The source of a function body that builds an object's JSON in one (nested) dict
+    display, from a source expression per field: what `Record.to_json` and the store's lean
+    readers compile once, as `dataclasses` compiles its methods."""
+
+    def __init__(self) -> None:
+        self.top: dict[str, Any] = {}
+        self.optional: list[str] = []
+
+    def place(self, f: Field, value: str) -> None:
+        """Put field `f`, computed by the expression `value`, at its dotted path; a field left
+        out while null is set after the display, and only when not null."""
+        head, _, tail = f.path.partition(".")
+        if f.omit_null:
+            into = f"d[{head!r}][{tail!r}]" if tail else f"d[{head!r}]"
+            self.optional.append(f"    v = {value}\n    if v is not None:\n        {into} = v\n")
+        elif tail:
+            self.top.setdefault(head, {})[tail] = value
+        else:
+            self.top[head] = value
+
+    def body(self) -> str:
+        """The function's body: the display, then the optional fields, returning the dict."""
+        if not self.optional:
+            return f"    return {_display(self.top)}\n"
+        return f"    d = {_display(self.top)}\n" + "".join(self.optional) + "    return d\n"
+
+
+def _display(pairs: dict[str, Any]) -> str:
+    items = (f"{key!r}: {_display(v) if isinstance(v, dict) else v}" for key, v in pairs.items())
+    return "{" + ", ".join(items) + "}"
+
+
 @dataclass(frozen=True)
 class Record(Generic[T]):
     """An ordered declaration of fields, and how to build the Python object from them."""
@@ -173,8 +206,7 @@ class Record(Generic[T]):
         methods): writing an entry's JSON, hence its leaf, is the log's cost per entry. The
         source is built from the record's own paths and converters, never from input."""
         converters: dict[str, Callable[[Any], JSON]] = {}
-        top: dict[str, Any] = {}
-        optional: list[str] = []
+        display = DictDisplay()
         for index, f in enumerate(self.fields):
             name = f"c{index}"
             convert = _converter(f)
@@ -182,31 +214,8 @@ class Record(Generic[T]):
             value = f"r[{index}]"
             if convert is not _identity:
                 value = f"(None if r[{index}] is None else {name}(r[{index}]))"
-            head, _, tail = f.path.partition(".")
-            if f.omit_null:  # set after the display, and only when not null
-                into = f"d[{head!r}][{tail!r}]" if tail else f"d[{head!r}]"
-                optional.append(
-                    f"    if r[{index}] is not None:\n        {into} = {name}(r[{index}])\n"
-                )
-            elif tail:
-                top.setdefault(head, {})[tail] = value
-            else:
-                top[head] = value
-
-        def display(pairs: dict[str, Any]) -> str:
-            items = (
-                f"{key!r}: {display(v) if isinstance(v, dict) else v}" for key, v in pairs.items()
-            )
-            return "{" + ", ".join(items) + "}"
-
-        if optional:
-            source = (
-                f"def to_json(obj):\n    r = values(obj)\n    d = {display(top)}\n"
-                + "".join(optional)
-                + "    return d\n"
-            )
-        else:
-            source = f"def to_json(obj):\n    r = values(obj)\n    return {display(top)}\n"
+            display.place(f, value)
+        source = "def to_json(obj):\n    r = values(obj)\n" + display.body()
         namespace: dict[str, Any] = {"values": self.values, **converters}
         exec(source, namespace)  # noqa: S102 - our own field paths, as dataclasses does
         return namespace["to_json"]  # type: ignore[no-any-return]

@@ -23,7 +23,7 @@ from sqlalchemy import ColumnElement, Select, Text, and_, cast, select, type_coe
 from sqlalchemy.types import NullType
 
 from asgi_audit.events import ENTRY
-from asgi_audit.record import Kind
+from asgi_audit.record import DictDisplay, Kind
 from asgi_audit.store.listing import KNOWN, Listing
 from asgi_audit.store.tables import entries, leaves
 from asgi_audit.types import JSON, JSONObject
@@ -100,8 +100,7 @@ class EntryRows:
         """`build(row)` compiled once into one dict display (as `Record.to_json` is): the
         fields in the record's order, documents through `document` (null text as None),
         fields left out while null added only when set."""
-        top: dict[str, Any] = {}
-        optional: list[str] = []
+        display = DictDisplay()
         at = 0
         for f in ENTRY.fields:
             if f.column in KNOWN:
@@ -111,22 +110,8 @@ class EntryRows:
                 if f.kind is Kind.DOCUMENT:
                     value = f'(None if {value} is None or {value} == "null" else doc({value}))'
                 at += 1
-            head, _, tail = f.path.partition(".")
-            if f.omit_null:  # set after the display, and only when not null
-                into = f"d[{head!r}][{tail!r}]" if tail else f"d[{head!r}]"
-                optional.append(f"    v = {value}\n    if v is not None:\n        {into} = v\n")
-            elif tail:
-                top.setdefault(head, {})[tail] = value
-            else:
-                top[head] = value
-
-        def display(pairs: dict[str, Any]) -> str:
-            items = (
-                f"{key!r}: {display(v) if isinstance(v, dict) else v}" for key, v in pairs.items()
-            )
-            return "{" + ", ".join(items) + "}"
-
-        source = f"def build(r):\n    d = {display(top)}\n" + "".join(optional) + "    return d\n"
+            display.place(f, value)
+        source = "def build(r):\n" + display.body()
         namespace: dict[str, Any] = {"tenant": str(tenant_id), "doc": document}
         exec(source, namespace)  # noqa: S102 - our own field paths, as dataclasses does
         return namespace["build"]  # type: ignore[no-any-return]
