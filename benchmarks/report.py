@@ -93,14 +93,19 @@ def write_json(path: Path, payload: dict[str, Any]) -> None:
 
 
 def section_json(section: Section) -> dict[str, Any]:
-    data = asdict(section)
-    data["rows"] = [{k: _jsonable(v) for k, v in row.items()} for row in section.rows]
-    return data
+    jsonable: dict[str, Any] = _jsonable(asdict(section))
+    return jsonable
 
 
-def _jsonable(value: Value) -> Value:
-    if isinstance(value, float) and math.isnan(value):
+def _jsonable(value: Any) -> Any:
+    """`value` with every figure JSON cannot hold (NaN, ±infinity: a rate of 0 in a ratio's
+    denominator) as null, however deep it sits."""
+    if isinstance(value, float) and not math.isfinite(value):
         return None
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
     return value
 
 
