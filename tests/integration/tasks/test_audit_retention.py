@@ -5,7 +5,7 @@ the log verifying before and after, online and offline on an export."""
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -228,6 +228,17 @@ def test_tasks_run_audit_retention_prunes_now_and_says_what_it_did(
     assert f"tenant {tenant_id}: pruned {old} entries before " in out
     assert main(["tasks", "run", "audit-retention"]) == 0
     assert "checked 1 tenants, pruned 0 entries in 0, failed 0" in capsys.readouterr().out
+
+    # `audit stats` counts what remains (the rollup lost the pruned entries) from its oldest.
+    assert main(["audit", "stats", "--tenant", str(tenant_id)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    [oldest] = [line.removeprefix("oldest entry: ") for line in out if "oldest entry" in line]
+    cut = prune_before(30, "UTC", utcnow())
+    kept = sorted(e.occurred_at for e in events if e.occurred_at >= cut)
+    assert datetime.fromisoformat(oldest) == kept[0]
+    months = out[out.index("") + 2 :]
+    assert sum(int(row.split()[-1]) for row in months) >= len(kept)  # + the task's own entries
+    assert sum(int(row.split()[-1]) for row in months) < len(events)
 
 
 def test_history_begins_where_the_last_pruning_cut_once_the_period_is_lengthened(
