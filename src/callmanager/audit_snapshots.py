@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 
 from asgi_audit import Decision
+from asgi_audit.store.port import AuditStore
 from asgi_audit.types import JSON
 from callmanager.api.audit_streams import StreamSettings, stream_json
 from callmanager.api.groups import GroupOut
@@ -50,8 +51,13 @@ def _invitation(db: Session, tenant_id: uuid.UUID, invitation_id: uuid.UUID) -> 
     return None
 
 
-def _tenant(db: Session, tenant_id: uuid.UUID, _same_tenant: uuid.UUID) -> Any:
-    return tenant_out(tenants.get_tenant(db, tenant_id))
+def _tenant(audit_store: AuditStore | None) -> Reader:
+    """The tenant as its GET writes it: its history's beginning reads the retention mark."""
+
+    def read(db: Session, tenant_id: uuid.UUID, _same_tenant: uuid.UUID) -> Any:
+        return tenant_out(tenants.get_tenant(db, tenant_id), audit_store)
+
+    return read
 
 
 def _log_stream(db: Session, tenant_id: uuid.UUID, stream_id: uuid.UUID) -> Any:
@@ -62,24 +68,28 @@ def _log_stream(db: Session, tenant_id: uuid.UUID, stream_id: uuid.UUID) -> Any:
 
 
 READERS: dict[str, Reader] = {
-    "tenant": _tenant,
+    "tenant": _tenant(None),
     "group": _group,
     "call_flow": _call_flow,
     "portal_user": _portal_user,
     "invitation": _invitation,
     "log_stream": _log_stream,
 }
-"""The resources whose edits and deletes are read first, by resource type."""
+"""The resources whose edits and deletes are read first, by resource type (`Snapshots` reads
+the tenant with its audit store)."""
 
 
 class Snapshots:
     """The policy's `snapshot` hook: one short read-only session per edit or delete."""
 
-    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+    def __init__(
+        self, session_factory: sessionmaker[Session], audit_store: AuditStore | None = None
+    ) -> None:
         self.session_factory = session_factory
+        self.readers = READERS | {"tenant": _tenant(audit_store)}
 
     def __call__(self, decision: Decision) -> JSON:
-        read = READERS.get(decision.resource.type or "")
+        read = self.readers.get(decision.resource.type or "")
         if read is None or decision.resource.id is None:
             return None
         try:
@@ -102,4 +112,6 @@ class Snapshots:
 def snapshots_for(app: FastAPI) -> Snapshots | None:
     """The hook for `app`'s database, or None for an app without services (a bare test app)."""
     services = getattr(app.state, "services", None)
-    return None if services is None else Snapshots(services.session_factory)
+    if services is None:
+        return None
+    return Snapshots(services.session_factory, services.audit_store)

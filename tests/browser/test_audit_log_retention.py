@@ -1,5 +1,6 @@
-"""The Audit Log says how long it keeps entries and where its history begins, to every role;
-an Owner changes the period there (refused outside 30 to 3,650 days), a Reader cannot."""
+"""The Audit Log and Admin Setup say how long the log keeps entries and where its history
+begins, to every role; an Owner changes the period in either (refused outside 30 to 3,650
+days), a Reader or Tenant Setup cannot."""
 
 from __future__ import annotations
 
@@ -60,5 +61,45 @@ def test_a_reader_sees_the_period_but_no_way_to_change_it(
     page.goto(tenant.page_url("admin-setup"))
     expect(page.locator("[data-retention-line]")).to_have_text(
         f"Kept for 400 days: history begins {begins(400)}."
+    )
+    assert page_errors == []
+
+
+def test_an_owner_changes_the_period_in_admin_setup_too(
+    page: Page, tenant: Tenant, page_errors: list[str]
+) -> None:
+    log_in(page, tenant.user(Role.OWNER))
+    page.goto(tenant.page_url("admin-setup"))
+    line = page.locator("[data-retention-line]")
+    expect(line).to_have_text(f"Kept for 400 days: history begins {begins(400)}.")
+
+    page.get_by_role("button", name="Change how long the audit log is kept").click()
+    days = page.get_by_label("Keep the audit log for")
+    days.fill("3651")
+    page.get_by_role("button", name="Save").click()
+    assert days.evaluate("input => input.validity.rangeOverflow")
+    days.fill("180")
+    page.get_by_role("button", name="Save").click()
+    expect(line).to_have_text(f"Kept for 180 days: history begins {begins(180)}.")
+
+    page.goto(tenant.page_url("audit-log"))
+    expect(page.locator("[data-retention-line]")).to_have_text(
+        f"Kept for 180 days: history begins {begins(180)}."
+    )
+    page.goto(tenant.page_url("audit-log", "?action_type=edit"))
+    expect(page.locator("tbody")).to_contain_text("Edited tenant")
+    assert page_errors == []
+
+
+def test_tenant_setup_sees_the_period_in_admin_setup_but_no_way_to_change_it(
+    page: Page, tenant: Tenant, page_errors: list[str]
+) -> None:
+    log_in(page, tenant.user(Role.TENANT_SETUP))
+    page.goto(tenant.page_url("admin-setup"))
+    expect(page.locator("[data-retention-line]")).to_have_text(
+        f"Kept for 400 days: history begins {begins(400)}."
+    )
+    expect(page.get_by_role("button", name="Change how long the audit log is kept")).to_have_count(
+        0
     )
     assert page_errors == []

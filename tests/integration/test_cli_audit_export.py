@@ -173,13 +173,11 @@ def test_stats_count_entries_by_month_and_action_and_name_the_store(
     assert counts["total"] == sum(v for k, v in counts.items() if k != "total")
 
 
-def test_on_a_terminal_the_export_shows_its_progress(logged: Logged, tmp_path: Path) -> None:
-    """stderr a pseudo-terminal: rich draws the bar there, and the count of lines written."""
-    output = tmp_path / "tty.jsonl"
+def _on_a_terminal(argv: list[str]) -> bytes:
+    """Run `callmanager ARGV` with stderr a pseudo-terminal; what it drew there."""
     controller, terminal = pty.openpty()
-    argv = ["audit", "export", "--tenant", logged.tenant, "--format", "jsonl"]
     process = subprocess.Popen(
-        [sys.executable, "-m", "callmanager.cli", *argv, "--output", str(output)],
+        [sys.executable, "-m", "callmanager.cli", *argv],
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=terminal,
@@ -196,5 +194,24 @@ def test_on_a_terminal_the_export_shows_its_progress(logged: Logged, tmp_path: P
         shown += chunk
     os.close(controller)
     assert process.wait(timeout=60) == 0
-    assert f"{output}: 4 lines".encode() in shown.replace(b"\r\n", b"\n")
+    return shown.replace(b"\r\n", b"\n")
+
+
+def test_on_a_terminal_the_export_shows_its_progress(logged: Logged, tmp_path: Path) -> None:
+    """stderr a pseudo-terminal: rich draws the bar there, and the count of lines written."""
+    output = tmp_path / "tty.jsonl"
+    argv = ["audit", "export", "--tenant", logged.tenant, "--format", "jsonl"]
+    shown = _on_a_terminal([*argv, "--output", str(output)])
+    assert f"{output}: 4 lines".encode() in shown
     assert output.exists()
+
+
+def test_verify_counts_entries_on_a_terminal_and_says_nothing_on_stderr_when_piped(
+    logged: Logged, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shown = _on_a_terminal(["audit", "verify", "--tenant", logged.tenant])
+    assert b"\rverified " in shown
+    assert main(["audit", "verify", "--tenant", logged.tenant]) == 0
+    piped = capsys.readouterr()
+    assert piped.err == ""
+    assert "verified" in piped.out

@@ -7,15 +7,19 @@ import io
 import json
 import logging
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from asgi_audit import REDACTED
+from callmanager.app import create_app
 from callmanager.auth.principal import Role
-from callmanager.logs import REQUEST_LOGGER, RedactSecrets, structured_formatter
-from tests.conftest import LoginAs
+from callmanager.logs import REQUEST_LOGGER, RedactSecrets, log_config, structured_formatter
+from callmanager.services import Services
+from tests.conftest import LoginAs, make_settings
+from tests.factories import log_in, make_tenant, make_user
 
 
 @pytest.fixture
@@ -81,6 +85,61 @@ def test_secret_query_parameters_are_redacted_in_the_request_line(
     [line] = _lines(request_lines)
     assert "cm_s3cr3t" not in request_lines.getvalue()
     assert line["path"] == f"/api/v1/auth/me?api_key={REDACTED}&view=full"
+
+
+def test_a_token_in_a_header_or_the_query_never_reaches_the_request_line(
+    login_as: LoginAs, request_lines: io.StringIO
+) -> None:
+    owner = login_as(Role.OWNER)
+    created = owner.client.post("/api/v1/auth/tokens", json={"name": "logged"})
+    assert created.status_code == 201, created.text
+    token = created.json()["token"]
+    request_lines.truncate(0)
+    request_lines.seek(0)
+    headers = {"Authorization": f"Bearer {token}", "X-Api-Key": token}
+    answered = owner.client.get(
+        owner.url("/groups"), params={"token": token, "limit": 5}, headers=headers
+    )
+    assert answered.status_code == 200, answered.text
+    [line] = _lines(request_lines)
+    assert token not in request_lines.getvalue()
+    assert line["path"] == f"{owner.url('/groups')}?token={REDACTED}&limit=5"
+    assert (line["actor_type"], line["tenant"]) == ("user", str(owner.tenant_id))
+
+
+def test_a_change_refused_because_the_audit_store_is_down_is_logged_under_its_route(
+    sqlite_database_url: str, tmp_path: Path, request_lines: io.StringIO
+) -> None:
+    """The audit middleware refuses it before routing: the line still names its route
+    template and tenant, and is an error."""
+    audit_url = f"sqlite:///{tmp_path}/missing/dir/audit.db"
+    app = create_app(make_settings(sqlite_database_url, tmp_path, audit_database_url=audit_url))
+    services: Services = app.state.services
+    tenant = make_tenant(services)
+    make_user(services, tenant, "owner@contoso.example", Role.OWNER)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        assert services.audit_writer is not None
+        services.audit_writer.shutdown_timeout = 0.1  # what it holds can never be written
+        log_in(client, "owner@contoso.example")
+        request_lines.truncate(0)
+        request_lines.seek(0)
+        refused = client.post(f"/api/v1/tenants/{tenant}/groups", json={"name": "Unrecorded"})
+    assert refused.status_code == 503
+    [line] = _lines(request_lines)
+    assert (line["route"], line["status"], line["level"]) == (
+        "/api/v1/tenants/{tenant_id}/groups",
+        503,
+        "error",
+    )
+    assert (line["tenant"], line["actor_type"]) == (str(tenant), "user")
+
+
+@pytest.mark.parametrize(("terminal", "json_lines"), [(True, False), (False, True)])
+def test_the_service_log_is_json_unless_stderr_is_a_terminal(
+    monkeypatch: pytest.MonkeyPatch, terminal: bool, json_lines: bool
+) -> None:
+    monkeypatch.setattr("sys.stderr.isatty", lambda: terminal)
+    assert log_config("info")["formatters"]["service"]["json_lines"] is json_lines
 
 
 def test_on_a_terminal_the_line_reads_as_text() -> None:

@@ -8,6 +8,7 @@ checkpoint is, counted per age bucket (one series per bucket, never per tenant).
 from __future__ import annotations
 
 import hmac
+import logging
 import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -18,11 +19,14 @@ from prometheus_client.core import GaugeHistogramMetricFamily, GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 from sqlalchemy import Engine, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from asgi_audit.store.tables import heads
 from callmanager.api.problems import problem
 from callmanager.observe.metrics import Metrics
 from callmanager.observe.workers import MULTIPROC_DIR
+
+log = logging.getLogger(__name__)
 
 AGE_BUCKETS = (10.0, 60.0, 300.0, 3600.0, 86_400.0)
 """Upper bounds (seconds) of the checkpoint age buckets; tenants older fall in `+Inf`."""
@@ -30,17 +34,30 @@ AGE_BUCKETS = (10.0, 60.0, 300.0, 3600.0, 86_400.0)
 
 class CheckpointAges(Collector):
     """At each scrape: tenants by the age of their latest checkpoint, and the oldest
-    checkpoint among tenants whose log grew past it (what a stalled notary shows as)."""
+    checkpoint among tenants whose log grew past it (what a stalled notary shows as).
+
+    With the audit store unreachable the two are left out of the scrape (and a warning logged):
+    the rest, the refused modifications above all, is what the operator needs then. It
+    describes itself without reading the store, so the service starts while the store is down.
+    """
 
     def __init__(self, audit_engine: Engine) -> None:
         self.engine = audit_engine
 
+    def describe(self) -> Iterator[Metric]:
+        yield self._ages([(le, 0.0) for le in (*map(str, AGE_BUCKETS), "+Inf")], 0.0)
+        yield self._behind(0.0)
+
     def collect(self) -> Iterator[Metric]:
         now = datetime.now(UTC)
-        with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(heads.c.size, heads.c.checkpointed, heads.c.checkpointed_at)
-            ).all()
+        try:
+            with self.engine.connect() as conn:
+                rows = conn.execute(
+                    select(heads.c.size, heads.c.checkpointed, heads.c.checkpointed_at)
+                ).all()
+        except SQLAlchemyError as exc:
+            log.warning("metrics: checkpoint ages left out, audit store: %s", type(exc).__name__)
+            return
         counts = [0] * (len(AGE_BUCKETS) + 1)
         total = 0.0
         behind = 0.0
@@ -55,18 +72,25 @@ class CheckpointAges(Collector):
         for le, count in zip((*map(str, AGE_BUCKETS), "+Inf"), counts, strict=True):
             cumulative += count
             buckets.append((le, float(cumulative)))
-        ages = GaugeHistogramMetricFamily(
+        yield self._ages(buckets, total)
+        yield self._behind(behind)
+
+    @staticmethod
+    def _ages(buckets: list[tuple[str, float]], total: float) -> Metric:
+        return GaugeHistogramMetricFamily(
             "callmanager_audit_checkpoint_age_seconds",
             "Tenants by the age of their latest signed checkpoint",
             buckets=buckets,
             gsum_value=total,
         )
-        yield ages
-        yield GaugeMetricFamily(
+
+    @staticmethod
+    def _behind(seconds: float) -> Metric:
+        return GaugeMetricFamily(
             "callmanager_audit_checkpoint_behind_seconds",
             "Age of the oldest latest checkpoint among tenants with entries not yet in one "
             "(0: every grown log is checkpointed; +Inf: one was never checkpointed)",
-            value=behind,
+            value=seconds,
         )
 
 

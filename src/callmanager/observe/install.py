@@ -46,7 +46,7 @@ def install_observability(app: FastAPI, services: Services) -> Metrics | None:
             services.on_stop.append(_forget_this_process)
     app.state.metrics = metrics
     if observers:
-        app.add_middleware(RequestObserver, observers=observers)
+        app.add_middleware(RequestObserver, observers=observers, routes=app.routes)
     return metrics
 
 

@@ -79,8 +79,8 @@ class Metrics:
         )
         self.task_runs = Counter(
             "callmanager_task_runs",
-            "Scheduled System task runs, by task and outcome (succeeded, failed, skipped: "
-            "another process holds the day's lease)",
+            "Scheduled System task runs, by task and outcome (succeeded; failed: it raised "
+            "or a tenant's part failed; skipped: another process holds the day's lease)",
             ["task", "outcome"],
             registry=r,
         )

@@ -3,10 +3,13 @@ observation to a few small observers (the request log line, the request metrics)
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from fastapi.routing import iter_route_contexts
+from starlette.routing import BaseRoute, compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from asgi_audit.capture.entry_header import ENTRY_ID_HEADER
@@ -42,10 +45,12 @@ class RequestObserver:
     """Times each request and reads what it was after the inner app answered (route, tenant
     and principal are in the scope by then; the entry id in the response's headers)."""
 
-    def __init__(self, app: ASGIApp, observers: Sequence[Observer]) -> None:
+    def __init__(
+        self, app: ASGIApp, observers: Sequence[Observer], routes: Sequence[BaseRoute] = ()
+    ) -> None:
         self.app = app
         self.observers = tuple(observers)
-        self.templates = RouteTemplates()
+        self.templates = RouteTemplates(routes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not self.observers:
@@ -56,7 +61,8 @@ class RequestObserver:
         try:
             await self.app(scope, receive, watch)
         finally:
-            finished = _finished(scope, self.templates(scope), watch, started)
+            template, tenant = self.templates(scope)
+            finished = _finished(scope, template, tenant, watch, started)
             for observer in self.observers:
                 observer(finished)
 
@@ -81,24 +87,44 @@ class _StatusWatch:
 
 
 class RouteTemplates:
-    """The whole path template of the route that answered a request.
+    """The whole path template of the route that answered a request, and its tenant.
 
     A route of an included router knows only its own part (`/auth/me` under `/api/v1`): the
-    part before it is found once per route, from the first path it matched, and kept.
+    part before it is found once per route, from the first path it matched, and kept. A
+    request answered before routing (a change the audit middleware refused with 503 because
+    the audit store is down) has no route in its scope: the app's `routes` are matched against
+    its path instead, so it is counted and logged under its route and tenant all the same.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, routes: Sequence[BaseRoute] = ()) -> None:
         self._prefixes: dict[int, tuple[object, str]] = {}
+        self._routes = routes
+        self._templates: list[tuple[re.Pattern[str], str, frozenset[str]]] | None = None
 
-    def __call__(self, scope: Scope) -> str:
+    def __call__(self, scope: Scope) -> tuple[str, str | None]:
         route = scope.get("route")
         template = getattr(route, "path", None)
         if route is None or not isinstance(template, str):
-            return UNMATCHED
+            return self._unrouted(scope)
         known = self._prefixes.get(id(route))
         if known is None:
             known = self._prefixes[id(route)] = (route, _prefix(route, scope["path"]))
-        return known[1] + template
+        tenant = (scope.get("path_params") or {}).get("tenant_id")
+        return known[1] + template, str(tenant) if tenant is not None else None
+
+    def _unrouted(self, scope: Scope) -> tuple[str, str | None]:
+        if self._templates is None:  # once, when every route is in place
+            self._templates = [
+                (compile_path(path)[0], path, frozenset(context.methods or ()))
+                for context in iter_route_contexts(self._routes)
+                if (path := context.path) is not None
+            ]
+        path, method = scope["path"], scope["method"]
+        for regex, template, methods in self._templates:
+            found = regex.match(path)
+            if found is not None and (not methods or method in methods):
+                return template, found.groupdict().get("tenant_id")
+        return UNMATCHED, None
 
 
 def _prefix(route: object, path: str) -> str:
@@ -114,10 +140,10 @@ def _prefix(route: object, path: str) -> str:
     return ""
 
 
-def _finished(scope: Scope, template: str, watch: _StatusWatch, started: float) -> Finished:
+def _finished(
+    scope: Scope, template: str, tenant: str | None, watch: _StatusWatch, started: float
+) -> Finished:
     duration_s = time.perf_counter() - started
-    params = scope.get("path_params") or {}
-    tenant = params.get("tenant_id")
     principal = principal_of(scope)
     path: str = scope.get("root_path", "") + scope["path"]
     query = scope.get("query_string", b"")
@@ -129,7 +155,7 @@ def _finished(scope: Scope, template: str, watch: _StatusWatch, started: float) 
         path=path,
         status=watch.status,
         duration_s=duration_s,
-        tenant=str(tenant) if tenant is not None else None,
+        tenant=tenant,
         actor_type=principal.kind if principal is not None else "anonymous",
         audit_entry_id=watch.entry_id,
     )

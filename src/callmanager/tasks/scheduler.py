@@ -1,7 +1,8 @@
 """A small asyncio scheduler: each task runs a little after start-up and then on its interval.
 
 Runs never overlap (one loop per task), a failing run is logged and the loop goes on, and stop()
-cancels the loops and waits for them, so the service shuts down cleanly.
+cancels the loops and waits for them, so the service shuts down cleanly. A run that raises, or
+whose report says part of it failed (`ok` false), is counted `failed`.
 
 With a `DailyLease`, a task runs once per UTC day across every process on the database: each
 process checks every `check_every` whether today's run is still free, and the one that takes
@@ -101,12 +102,15 @@ class Scheduler:
 
     async def _run(self, scheduled: Scheduled) -> None:
         try:
-            await scheduled.job()
+            report = await scheduled.job()
         except Exception:
             logger.exception("task %s failed; next run in %s", scheduled.name, scheduled.every)
             self._count(scheduled.name, "failed")
             return
-        self._count(scheduled.name, "succeeded")
+        # A run that finished but reports a part of it failed (a tenant's call) is a failed
+        # run for the metrics and their alert; its report already logged what failed.
+        failed = getattr(report, "ok", True) is False
+        self._count(scheduled.name, "failed" if failed else "succeeded")
 
     def _count(self, name: str, outcome: str) -> None:
         if self.on_run is not None:

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, select
 
 from asgi_audit.store.tables import entries
+from asgi_audit.tlog.note import Signer
 from callmanager.app import create_app
 from callmanager.services import Services
 from tests.conftest import make_settings
@@ -127,3 +128,60 @@ def test_readyz_is_503_while_the_audit_writer_s_queue_is_nine_tenths_full(
     assert full.json()["checks"]["audit_queue"] == {"ok": False, "reason": "9 of 10 queued"}
     assert full.json()["checks"]["audit_writer"]["ok"] is True
     assert drained.status_code == 200
+
+
+def test_readyz_is_503_naming_the_database_when_it_does_not_answer(
+    client: TestClient, services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The domain's database gone (a server refusing connections): the audit store, on its
+    own engine, still answers, and the reason names no URL."""
+    refusing = create_engine("postgresql+psycopg://postgres@127.0.0.1:1/refusing")
+    monkeypatch.setattr(services, "engine", refusing)
+    try:
+        response = client.get("/readyz")
+    finally:
+        refusing.dispose()
+    assert response.status_code == 503
+    checks = response.json()["checks"]
+    assert checks["database"]["ok"] is False
+    assert checks["database"]["reason"].startswith("failed (")
+    assert checks["audit_store"] == {"ok": True, "reason": "ok"}
+    assert "refusing" not in response.text
+    assert client.get("/healthz").status_code == 200
+
+
+class _BrokenSigner:
+    """A checkpoint signer whose key cannot sign (a bad key from a secret store, a failing
+    signing device); its verifier is the real one's."""
+
+    def __init__(self, verifier: object) -> None:
+        self.verifier = verifier
+
+    def sign(self, text: str) -> str:
+        raise ValueError("no signing key")
+
+
+class _WrongKeySigner:
+    """A checkpoint signer that signs with another key than the verifier it claims."""
+
+    def __init__(self, verifier: object) -> None:
+        self.verifier = verifier
+        self._other = Signer.generate("health.test.example")
+
+    def sign(self, text: str) -> str:
+        return self._other.sign(text)
+
+
+@pytest.mark.parametrize("broken", [_BrokenSigner, _WrongKeySigner], ids=["fails", "wrong key"])
+def test_readyz_is_503_naming_the_checkpoint_signer_when_it_does_not_sign(
+    client: TestClient, services: Services, monkeypatch: pytest.MonkeyPatch, broken: type
+) -> None:
+    monkeypatch.setattr(services.notary, "signer", broken(services.notary.signer.verifier))
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "unavailable"
+    assert body["checks"]["checkpoint_signer"]["ok"] is False
+    assert body["checks"]["checkpoint_signer"]["reason"].startswith("failed (")
+    assert all(ok["ok"] for name, ok in body["checks"].items() if name != "checkpoint_signer")
+    assert "no signing key" not in response.text

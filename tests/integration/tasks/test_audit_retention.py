@@ -5,7 +5,7 @@ the log verifying before and after, online and offline on an export."""
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,8 @@ from callmanager.services import Services
 from callmanager.settings import Settings
 from callmanager.tasks.audit_retention import RetentionReport, run_audit_retention
 from tests.conftest import LoginAs, make_settings
-from tests.factories import LoggedIn, make_tenant
+from tests.databases import migrated_database
+from tests.factories import LoggedIn, log_in, make_tenant, make_user
 
 DAYS = 60
 """The period the Owner sets: generated entries span 200 days back."""
@@ -227,3 +228,60 @@ def test_tasks_run_audit_retention_prunes_now_and_says_what_it_did(
     assert f"tenant {tenant_id}: pruned {old} entries before " in out
     assert main(["tasks", "run", "audit-retention"]) == 0
     assert "checked 1 tenants, pruned 0 entries in 0, failed 0" in capsys.readouterr().out
+
+    # `audit stats` counts what remains (the rollup lost the pruned entries) from its oldest.
+    assert main(["audit", "stats", "--tenant", str(tenant_id)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    [oldest] = [line.removeprefix("oldest entry: ") for line in out if "oldest entry" in line]
+    cut = prune_before(30, "UTC", utcnow())
+    kept = sorted(e.occurred_at for e in events if e.occurred_at >= cut)
+    assert datetime.fromisoformat(oldest) == kept[0]
+    months = out[out.index("") + 2 :]
+    assert sum(int(row.split()[-1]) for row in months) >= len(kept)  # + the task's own entries
+    assert sum(int(row.split()[-1]) for row in months) < len(events)
+
+
+def test_history_begins_where_the_last_pruning_cut_once_the_period_is_lengthened(
+    login_as: LoginAs, client: TestClient, app: FastAPI, services: Services
+) -> None:
+    """Lengthening the period brings nothing pruned back: the tenant (every role reads it, the
+    UI shows it) says history begins where the entries really begin."""
+    owner = login_as(Role.OWNER)
+    reader = login_as(Role.READER)
+    owner.client.patch(owner.url(""), json={"audit_retention_days": DAYS})
+    generate(services, owner.tenant_id)
+    zone = owner.client.get(owner.url("")).json()["time_zone"]
+    pruned_to = history_begins(DAYS, zone, utcnow()).isoformat()
+    assert run(client, app).pruned > 0
+
+    lengthened = owner.client.patch(owner.url(""), json={"audit_retention_days": 400})
+    assert lengthened.json()["audit_history_begins"] == pruned_to
+    for someone in (owner, reader):
+        tenant = someone.client.get(someone.url("")).json()
+        assert (tenant["audit_retention_days"], tenant["audit_history_begins"]) == (400, pruned_to)
+    [listed] = [
+        t for t in owner.client.get("/api/v1/tenants").json() if t["id"] == str(owner.tenant_id)
+    ]
+    assert listed["audit_history_begins"] == pruned_to
+
+    shortened = owner.client.patch(owner.url(""), json={"audit_retention_days": 30})
+    assert (
+        shortened.json()["audit_history_begins"] == history_begins(30, zone, utcnow()).isoformat()
+    )
+
+
+def test_the_tenant_still_reads_with_its_audit_store_down(tmp_path: Path) -> None:
+    """Admin Setup reads the tenant: without the retention mark, history begins by the period."""
+    with migrated_database("sqlite", tmp_path) as url:
+        audit_url = f"sqlite:///{tmp_path}/missing/dir/audit.db"
+        app = create_app(make_settings(url, tmp_path, audit_database_url=audit_url))
+        services: Services = app.state.services
+        tenant_id = make_tenant(services)
+        make_user(services, tenant_id, "setup@contoso.example", Role.TENANT_SETUP)
+        with TestClient(app, raise_server_exceptions=False) as client:
+            assert services.audit_writer is not None
+            services.audit_writer.shutdown_timeout = 0.1
+            log_in(client, "setup@contoso.example")
+            tenant = client.get(f"/api/v1/tenants/{tenant_id}")
+    assert tenant.status_code == 200, tenant.text
+    assert tenant.json()["audit_history_begins"] == history_begins(400, "UTC", utcnow()).isoformat()

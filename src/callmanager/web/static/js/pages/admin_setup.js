@@ -1,4 +1,5 @@
-// Admin Setup: the tenant's consent status; the one page Tenant Setup may use.
+// Admin Setup: the tenant's consent status and facts, with how long its audit log is kept (Owners
+// change that here as on the Audit Log); the one page Tenant Setup may use.
 
 import { api } from "../api.js";
 import { ctx } from "../context.js";
@@ -6,7 +7,7 @@ import { h, replace } from "../dom.js";
 import { dateTime } from "../time.js";
 import { alertBox, button, toast } from "../ui.js";
 import { shownZone } from "../zone.js";
-import { retentionText } from "./audit_log/retention.js";
+import { retentionLine } from "./audit_log/retention.js";
 
 const STATUS = {
   not_granted: ["Not granted", "badge-neutral", "Call Manager can't manage Teams phone settings until an administrator grants consent."],
@@ -42,6 +43,8 @@ export async function mount(root) {
   }
 
   function render(setup, tenant) {
+    const retention = retentionLine();
+    retention.show(tenant);
     const [label, badge, text] = STATUS[setup.consent_status] || [setup.consent_status, "badge-neutral", ""];
     replace(region,
       h("section", { class: "card", "aria-labelledby": "consent-heading" },
@@ -62,7 +65,7 @@ export async function mount(root) {
           h("dt", null, "Time zone"), h("dd", null, tenant.time_zone),
           h("dt", null, "Microsoft tenant id"), h("dd", { class: "mono" }, tenant.microsoft_tenant_id || "—"),
           h("dt", null, "Tenant id"), h("dd", { class: "mono" }, tenant.id),
-          h("dt", null, "Audit log kept"), h("dd", { "data-retention-line": "" }, retentionText(tenant)))));
+          h("dt", null, "Audit log kept"), h("dd", null, retention.node))));
   }
 
   await load();

@@ -1,6 +1,7 @@
-// The Audit Log's retention line: how long this tenant keeps its log and the day its history
-// begins ("Kept for 400 days: history begins 2025-10-26"), for every role; Owners change the
-// period here (30 to 3,650 days), an audited edit of the tenant.
+// The retention line: how long this tenant keeps its log and the day its history begins
+// ("Kept for 400 days: history begins 2025-10-26"), for every role, on the Audit Log and on
+// Admin Setup; Owners change the period from either (30 to 3,650 days), an audited edit of the
+// tenant.
 
 import { api } from "../../api.js";
 import { ctx } from "../../context.js";
@@ -14,7 +15,8 @@ export const MAX_DAYS = 3650;
 export const retentionText = (tenant) =>
   `Kept for ${tenant.audit_retention_days} days: history begins ${tenant.audit_history_begins}.`;
 
-/** The line (and, for Owners, its Change form); `load()` fills it from the tenant. */
+/** The line (and, for Owners, its Change form); `load()` fills it from the tenant, `show(tenant)`
+ * from a tenant the page already read. */
 export function retentionLine() {
   const node = h("div", { class: "retention", "data-retention": "" });
   const canChange = ctx.can("manage_users");
@@ -60,5 +62,5 @@ export function retentionLine() {
     input.focus();
   }
 
-  return { node, load };
+  return { node, load, show: (tenant) => show(tenant) };
 }
