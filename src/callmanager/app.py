@@ -10,6 +10,7 @@ from fastapi.staticfiles import StaticFiles
 
 from asgi_audit import AuditMiddleware
 from callmanager.api.openapi import with_problem_schemas
+from callmanager.api.partner_access import PATH as PARTNER_ACCESS
 from callmanager.api.partner_access import browser_router as partner_browser_router
 from callmanager.api.problems import PROBLEM_BASE, install_problem_handlers
 from callmanager.api.router import api_router
@@ -43,7 +44,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="Call Manager", version="0.1.0", lifespan=lifespan, docs_url=None, redoc_url=None
     )
     app.state.services = services
-    app.openapi = with_problem_schemas(app, TENANT_PREFIX)  # type: ignore[method-assign]  # FastAPI's own way
+    app.openapi = with_problem_schemas(app, TENANT_PREFIX, (PARTNER_ACCESS,))  # type: ignore[method-assign]  # FastAPI's own way
     install_problem_handlers(app)
     app.include_router(api_router)
     app.include_router(health_router)

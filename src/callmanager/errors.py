@@ -31,6 +31,8 @@ class CallManagerError(Exception):
         super().__init__(detail)
         self.detail = detail
         self.extra = extra
+        self.headers: dict[str, str] = {}
+        """Response headers the problem carries (e.g. the entry a refusal was recorded as)."""
 
 
 class NotFound(CallManagerError):

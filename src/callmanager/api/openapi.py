@@ -3,7 +3,7 @@ every API route may give, declared once for the whole `/api/v1` router."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 from fastapi import FastAPI
@@ -81,10 +81,13 @@ AUDIT_ENTRY_ID = {
 """The header every audited response carries (set by the audit engine's capture)."""
 
 
-def document_audit_entry_header(document: dict[str, Any], prefix: str) -> None:
-    """List `Audit-Entry-Id` in every response of every audited route (those under `prefix`)."""
+def document_audit_entry_header(
+    document: dict[str, Any], prefix: str, paths: Collection[str] = ()
+) -> None:
+    """List `Audit-Entry-Id` in every response of every audited route (those under `prefix`,
+    and the audited `paths` outside it)."""
     for path, operations in document.get("paths", {}).items():
-        if not path.startswith(prefix):
+        if not path.startswith(prefix) and path not in paths:
             continue
         for operation in operations.values():
             for response in operation.get("responses", {}).values():
@@ -92,10 +95,11 @@ def document_audit_entry_header(document: dict[str, Any], prefix: str) -> None:
 
 
 def with_problem_schemas(
-    app: FastAPI, audited_prefix: str | None = None
+    app: FastAPI, audited_prefix: str | None = None, audited_paths: Collection[str] = ()
 ) -> Callable[[], dict[str, Any]]:
     """`app.openapi`, whose document also holds the problem schemas the responses refer to
-    and the audit entry header of the audited routes' responses (under `audited_prefix`)."""
+    and the audit entry header of the audited routes' responses (under `audited_prefix`, and
+    the `audited_paths` outside it that record entries themselves)."""
     generate = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -105,7 +109,7 @@ def with_problem_schemas(
                 problem_schemas()
             )
             if audited_prefix is not None:
-                document_audit_entry_header(document, audited_prefix)
+                document_audit_entry_header(document, audited_prefix, audited_paths)
         return app.openapi_schema or generate()
 
     return openapi

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.responses import RedirectResponse
 from pydantic import Field
 
+from asgi_audit.capture.entry_header import ENTRY_ID_HEADER
 from callmanager.api.auth import set_session_cookies
 from callmanager.api.deps import ServicesDep
 from callmanager.api.one_hop import OneHopRoute
@@ -23,6 +24,9 @@ from callmanager.partner.keys import trusted_public_key
 from callmanager.partner.service import PartnerEntry, exchange_grant
 from callmanager.services import Services
 from callmanager.settings import Settings
+
+PATH = "/api/v1/partner-access"
+"""The API's exchange (its entries' path and route), also listed as audited in the OpenAPI."""
 
 router = APIRouter(prefix="/partner-access", tags=["partner access"], route_class=OneHopRoute)
 browser_router = APIRouter(tags=["partner access"], route_class=OneHopRoute)
@@ -44,9 +48,10 @@ class PartnerSessionOut(ResponseBody):
 
 def _enter(
     services: Services, grant: str, tenant_id: uuid.UUID, method: str, route: str
-) -> PartnerEntry:
+) -> tuple[PartnerEntry, dict[str, str]]:
     """The partner session, committed, and then its start recorded in the tenant's log, as is
-    a refused grant whose tenant is known (`partner/audit.py`). The session is this call's own
+    a refused grant whose tenant is known (`partner/audit.py`); with the headers that name
+    the entry (`Audit-Entry-Id`, on a refusal's problem too). The session is this call's own
     unit of work, so the audit writer never waits on the handler's write lock."""
     settings = services.settings
     entries = PartnerEntries(services.audit_writer, services.session_factory, route, method)
@@ -63,10 +68,14 @@ def _enter(
             uow.commit()
     except GrantRefused as refused:
         if refused.grant is not None:
-            entries.refused(refused.grant.tenant_id, refused.reason, refused.status)
+            named = entries.refused(refused.grant.tenant_id, refused.reason, refused.status)
+            refused.headers.update(_naming(named))
         raise
-    entries.started(entry.tenant_id, entry.session.expires_at)
-    return entry
+    return entry, _naming(entries.started(entry.tenant_id, entry.session.expires_at))
+
+
+def _naming(entry_id: uuid.UUID | None) -> dict[str, str]:
+    return {} if entry_id is None else {ENTRY_ID_HEADER: str(entry_id)}
 
 
 def _public_key(settings: Settings) -> Ed25519PublicKey:
@@ -81,7 +90,8 @@ def exchange(
     body: GrantBody, request: Request, response: Response, services: ServicesDep
 ) -> PartnerSessionOut:
     """A partner session (Owner rights on the grant's tenant) as cookies, plus its CSRF token."""
-    entry = _enter(services, body.grant, body.tenant_id, "POST", "/api/v1/partner-access")
+    entry, headers = _enter(services, body.grant, body.tenant_id, "POST", PATH)
+    response.headers.update(headers)
     set_session_cookies(response, request, entry.session)
     return PartnerSessionOut(
         tenant_id=entry.tenant_id,
@@ -99,8 +109,8 @@ def enter_in_browser(
     tenant: uuid.UUID,
 ) -> RedirectResponse:
     """The link the Provisioner's 'Access Service' button opens: log in and go to the UI."""
-    entry = _enter(services, grant, tenant, "GET", "/partner-access")
-    response = RedirectResponse("/", status_code=status.HTTP_303_SEE_OTHER)
+    entry, headers = _enter(services, grant, tenant, "GET", "/partner-access")
+    response = RedirectResponse("/", status_code=status.HTTP_303_SEE_OTHER, headers=headers)
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"  # the grant is in this page's URL
     set_session_cookies(response, request, entry.session)

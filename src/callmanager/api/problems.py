@@ -59,7 +59,7 @@ def problem(
 
 def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, CallManagerError)
-    return problem(exc.status, exc.type_slug, exc.title, exc.detail, **exc.extra)
+    return problem(exc.status, exc.type_slug, exc.title, exc.detail, exc.headers, **exc.extra)
 
 
 def _audit_unavailable(_request: Request, exc: Exception) -> JSONResponse:

@@ -45,30 +45,33 @@ class PartnerEntries:
         self.route = route
         self.method = method
 
-    def started(self, tenant_id: uuid.UUID, until: datetime) -> None:
+    def started(self, tenant_id: uuid.UUID, until: datetime) -> uuid.UUID | None:
         """`Partner access started via Access Service, valid until 18:30 (Europe/London)`;
-        if the log cannot record it, the partner is not let in (503)."""
+        if the log cannot record it, the partner is not let in (503). Returns the entry's id
+        (None with auditing off)."""
         zone = self._zone_of(tenant_id) or "UTC"
         local = until.astimezone(ZoneInfo(zone))
         summary = f"Partner access started via Access Service, valid until {local:%H:%M} ({zone})"
         try:
-            self._record(tenant_id, summary, 200 if self.method == "POST" else 303)
+            return self._record(tenant_id, summary, 200 if self.method == "POST" else 303)
         except AuditUnavailable as exc:
             raise Unavailable(
                 "The audit log cannot record this entry right now, so access was not given. "
                 "Try again shortly."
             ) from exc
 
-    def refused(self, tenant_id: uuid.UUID, reason: str, status: int) -> None:
+    def refused(self, tenant_id: uuid.UUID, reason: str, status: int) -> uuid.UUID | None:
         """`Partner access refused: expired grant`, in the log of the tenant the grant names
-        (if it has one here); a log that cannot record it does not change the refusal."""
+        (if it has one here); a log that cannot record it does not change the refusal. Returns
+        the entry's id, None when nothing was recorded."""
         if self._zone_of(tenant_id) is None:
-            return
+            return None
         summary = f"Partner access refused: {REFUSALS.get(reason, 'grant not accepted')}"
         try:
-            self._record(tenant_id, summary, status)
+            return self._record(tenant_id, summary, status)
         except AuditUnavailable:
             log.exception("the refused partner access to %s was not recorded", tenant_id)
+            return None
 
     def _zone_of(self, tenant_id: uuid.UUID) -> str | None:
         """The tenant's time zone, or None if there is no such tenant."""
@@ -76,10 +79,10 @@ class PartnerEntries:
             tenant = db.get(Tenant, tenant_id)
             return None if tenant is None else tenant.time_zone or "UTC"
 
-    def _record(self, tenant_id: uuid.UUID, summary: str, status: int) -> None:
+    def _record(self, tenant_id: uuid.UUID, summary: str, status: int) -> uuid.UUID | None:
         if self.sink is None:  # auditing is off
-            return
-        anyio.from_thread.run(
+            return None
+        entry = anyio.from_thread.run(
             partial(
                 record_entry,
                 self.sink,
@@ -95,3 +98,4 @@ class PartnerEntries:
                 status=status,
             )
         )
+        return entry.id

@@ -50,7 +50,11 @@ def test_responses_outside_the_tenant_api_carry_no_audit_entry_id(client: TestCl
 
 def test_the_openapi_document_lists_the_header_on_every_audited_response(app: FastAPI) -> None:
     paths = app.openapi()["paths"]
-    audited = {p: ops for p, ops in paths.items() if p.startswith("/api/v1/tenants/{tenant_id}")}
+    audited = {
+        p: ops
+        for p, ops in paths.items()
+        if p.startswith("/api/v1/tenants/{tenant_id}") or p == "/api/v1/partner-access"
+    }
     assert audited
     for path, operations in audited.items():
         for method, operation in operations.items():

@@ -213,6 +213,17 @@ def test_a_partners_entry_into_the_tenant_is_an_entry_in_its_log(
         assert "grant=" not in entry["path"]
         assert (entry["client_ip"], entry["user_agent"]) == (None, None)
     assert refused["status"] == 401
+    assert entered.headers["Audit-Entry-Id"] == started["id"]
+    assert late.headers["Audit-Entry-Id"] == refused["id"]
+
+
+def test_a_grant_for_no_tenant_here_is_refused_without_naming_an_entry(client: TestClient) -> None:
+    """A refusal the log does not record (no such tenant) names no entry."""
+    refused = client.post(
+        "/api/v1/partner-access", json={"grant": "not.a.grant", "tenant_id": str(uuid.uuid4())}
+    )
+    assert refused.status_code in (401, 422)
+    assert "Audit-Entry-Id" not in refused.headers
 
 
 def test_a_forged_grant_writes_nothing_in_the_tenant_it_names(
