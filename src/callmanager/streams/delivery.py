@@ -307,7 +307,9 @@ class Deliverer:
         since = held.failing_since or now
         expired = now - since >= self.retry_window
         give_up = not retryable or expired
-        undelivered = max(0, head - held.position) if expired and retryable else 0
+        undelivered = 0
+        if expired and retryable:
+            undelivered = await asyncio.to_thread(self._undelivered, held, head)
         log.warning("log stream %s: delivery failed (%s)", held.id, excerpt)
         await asyncio.to_thread(
             self.leases.failed,
@@ -320,6 +322,14 @@ class Deliverer:
             undelivered=undelivered,
         )
         return "stop" if give_up else "retry"
+
+    def _undelivered(self, held: Held, head: int) -> int:
+        """What the stream has yet to send through `head`: every place after its cursor, or
+        with a filter only the entries the filter keeps (as the health's `lag_entries`)."""
+        actions = ActionType(held.action_type).actions
+        if actions is None or head <= held.position:
+            return max(0, head - held.position)
+        return self.store.count_after(held.tenant_id, held.position, actions)
 
 
 def _age(event: StreamEvent, now: datetime) -> float:
