@@ -204,14 +204,15 @@ class Deliverer:
 
     async def _await_entries(self, wake: Wake) -> None:
         """Wait for the next round of a caught-up stream: a write of this process wakes it,
-        then it gathers for `window` seconds unless a full batch arrives first; without a
-        write, it looks anyway every `poll` seconds (another process may have written)."""
+        then it gathers for `window` seconds from that write (which may have come during the
+        round just done) unless a full batch arrives first; without a write, it looks anyway
+        every `poll` seconds (another process may have written)."""
         if not wake.event.is_set():
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(wake.event.wait(), self.poll)
             if not wake.event.is_set():
                 return
-        deadline = time.monotonic() + self.window
+        deadline = (wake.first_at or time.monotonic()) + self.window
         while (
             wake.count < BATCH
             and not self._stopping.is_set()
