@@ -255,7 +255,7 @@ class Deliverer:
         committed before the wake was cleared at `since`)."""
         found = self._heads.get(tenant)
         if found is not None and found[0] >= since:
-            began, read = found
+            read = found[1]
             if not (read.done() and (read.cancelled() or read.exception() is not None)):
                 return await asyncio.shield(read)
         began = time.monotonic()
@@ -345,8 +345,9 @@ class Deliverer:
         return "stop" if give_up else "retry"
 
     def _undelivered(self, held: Held, head: int) -> int:
-        """What the stream has yet to send through `head`: every place after its cursor, or
-        with a filter only the entries the filter keeps (as the health's `lag_entries`)."""
+        """What the stream has yet to send: every place after its cursor through `head`, or
+        with a filter the entries after its cursor that the filter keeps (as the health's
+        `lag_entries` counts them)."""
         actions = ActionType(held.action_type).actions
         if actions is None or head <= held.position:
             return max(0, head - held.position)
