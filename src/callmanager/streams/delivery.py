@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session, sessionmaker
 
 from asgi_audit import ActionType, AuditStore
+from asgi_audit.store.port import LogHead
 from asgi_audit.streams import DeliveryError, Destination, StreamEvent
 from asgi_audit.streams.formats import StreamFormat
 from callmanager.db import utcnow
@@ -75,6 +76,9 @@ class Deliverer:
         self.poll = settings.stream_poll_s
         self.window = settings.stream_batch_s
         self.pages = Pages(store, PAGE)
+        self._heads: dict[uuid.UUID, tuple[float, asyncio.Future[LogHead | None]]] = {}
+        """Each tenant's latest head read (when it began, and the read): the streams of one
+        tenant, woken by the same write, share it rather than each reading the head."""
         self.wakes = Wakes()
         """The audit writer's observer: its writes wake the streams of their tenants."""
         self._scan_now = asyncio.Event()
@@ -166,8 +170,9 @@ class Deliverer:
                     if tenant is not None:
                         self.wakes.forget(stream_id, tenant)
                     tenant, wake = held.tenant_id, self.wakes.watch(stream_id, held.tenant_id)
+                cleared = time.monotonic()
                 wake.clear()  # what is written from now on wakes the next round
-                outcome = await self._round(held, destination)
+                outcome = await self._round(held, destination, cleared)
                 if outcome == "lost":
                     return
                 if outcome == "more":
@@ -199,14 +204,15 @@ class Deliverer:
 
     async def _await_entries(self, wake: Wake) -> None:
         """Wait for the next round of a caught-up stream: a write of this process wakes it,
-        then it gathers for `window` seconds unless a full batch arrives first; without a
-        write, it looks anyway every `poll` seconds (another process may have written)."""
+        then it gathers for `window` seconds from that write (which may have come during the
+        round just done) unless a full batch arrives first; without a write, it looks anyway
+        every `poll` seconds (another process may have written)."""
         if not wake.event.is_set():
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(wake.event.wait(), self.poll)
             if not wake.event.is_set():
                 return
-        deadline = time.monotonic() + self.window
+        deadline = (wake.first_at or time.monotonic()) + self.window
         while (
             wake.count < BATCH
             and not self._stopping.is_set()
@@ -243,14 +249,29 @@ class Deliverer:
             )
             return None
 
-    async def _round(self, held: Held, destination: Destination) -> str:
+    async def _head(self, tenant: uuid.UUID, since: float) -> LogHead | None:
+        """The tenant's head as read at `since` or later: a read another stream of the tenant
+        began since then is shared (it sees every write that woke this round, as those were
+        committed before the wake was cleared at `since`)."""
+        found = self._heads.get(tenant)
+        if found is not None and found[0] >= since:
+            read = found[1]
+            if not (read.done() and (read.cancelled() or read.exception() is not None)):
+                return await asyncio.shield(read)
+        began = time.monotonic()
+        read = asyncio.ensure_future(asyncio.to_thread(self.store.log_head, tenant))
+        read.add_done_callback(_retrieved)
+        self._heads[tenant] = (began, read)
+        return await asyncio.shield(read)
+
+    async def _round(self, held: Held, destination: Destination, since: float) -> str:
         """Read what follows the cursor and send it: `more` (a full page went, more may
         wait), `idle` (caught up), `retry` (a retryable failure), `stop` (failing now),
         `lost` (the lease is someone else's). A page is sent batch by batch, the cursor moved
         after each; while it is sent the next page is read, so a backfill reads and sends at
         once."""
         tenant = held.tenant_id
-        head = await asyncio.to_thread(self.store.log_head, tenant)
+        head = await self._head(tenant, since)
         now = utcnow()
         short = held.lease_expires_at - now < self.renew_below
         lost = short and not await asyncio.to_thread(self.leases.renew, held.id, now)
@@ -307,7 +328,9 @@ class Deliverer:
         since = held.failing_since or now
         expired = now - since >= self.retry_window
         give_up = not retryable or expired
-        undelivered = max(0, head - held.position) if expired and retryable else 0
+        undelivered = 0
+        if expired and retryable:
+            undelivered = await asyncio.to_thread(self._undelivered, held, head)
         log.warning("log stream %s: delivery failed (%s)", held.id, excerpt)
         await asyncio.to_thread(
             self.leases.failed,
@@ -320,6 +343,21 @@ class Deliverer:
             undelivered=undelivered,
         )
         return "stop" if give_up else "retry"
+
+    def _undelivered(self, held: Held, head: int) -> int:
+        """What the stream has yet to send: every place after its cursor through `head`, or
+        with a filter the entries after its cursor that the filter keeps (as the health's
+        `lag_entries` counts them)."""
+        actions = ActionType(held.action_type).actions
+        if actions is None or head <= held.position:
+            return max(0, head - held.position)
+        return self.store.count_after(held.tenant_id, held.position, actions)
+
+
+def _retrieved(read: asyncio.Future[LogHead | None]) -> None:
+    """Marks a failed shared read's error as seen (each stream awaiting it gets it too)."""
+    if not read.cancelled():
+        read.exception()
 
 
 def _age(event: StreamEvent, now: datetime) -> float:

@@ -8,6 +8,7 @@ The writer calls from its own thread; the count and the event are only touched o
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 from collections.abc import Mapping, Sequence
 
@@ -20,12 +21,18 @@ class Wake:
     def __init__(self) -> None:
         self.event = asyncio.Event()
         self.count = 0
+        self.first_at: float | None = None
+        """When (`time.monotonic`) the first entry since `clear` was placed: a batch's window
+        runs from there, so entries written during a round do not wait a whole window more."""
 
     def clear(self) -> None:
         self.count = 0
+        self.first_at = None
         self.event.clear()
 
     def add(self, count: int) -> None:
+        if self.first_at is None:
+            self.first_at = time.monotonic()
         self.count += count
         self.event.set()
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from asgi_audit import Action
 from asgi_audit.testing import make_event
 from callmanager.auth.principal import Role
 from callmanager.services import Services
@@ -228,3 +229,30 @@ def test_a_backfill_goes_in_batches_of_at_most_500_in_order_without_gaps(
         assert sizes[:2] == [500, 500]
         assert max(sizes) == 500
         assert receiver.seqs()[: last + 1] == list(range(last + 1))
+
+
+def test_a_filtered_stream_whose_window_ended_counts_only_the_entries_it_would_have_sent(
+    login_as: LoginAs, services: Services
+) -> None:
+    """`undelivered` leaves out what the stream's filter skips (here: 40 reads)."""
+    assert services.deliverer is not None
+    services.deliverer.retry_window = timedelta(seconds=1.5)
+    owner = login_as(Role.OWNER)
+    base = datetime.now(UTC) - timedelta(hours=1)
+    reads = [
+        make_event(owner.tenant_id, occurred_at=base + timedelta(seconds=n), action=Action.READ)
+        for n in range(40)
+    ]
+    creates = [
+        make_event(owner.tenant_id, occurred_at=base + timedelta(seconds=50 + n)) for n in range(3)
+    ]
+    services.audit_store.write([*reads, *creates], [])
+    with webhook_receiver() as receiver:
+        receiver.answers.extend([503] * 100)
+        stream = stream_to(owner, receiver, action_type="create")
+        wait_for(lambda: health(owner, stream)["status"] == "failing", "the window ended")
+        failing = health(owner, stream)
+        wanted = services.audit_store.count_after(owner.tenant_id, -1, frozenset({Action.CREATE}))
+        assert wanted >= 3
+        assert failing["undelivered"] == wanted
+        assert failing["lag_entries"] == wanted

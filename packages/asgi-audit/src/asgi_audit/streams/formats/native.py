@@ -7,4 +7,6 @@ from asgi_audit.types import JSONObject
 
 
 def native(event: StreamEvent) -> JSONObject:
-    return dict(event.entry)
+    """The entry itself, not a copy: destinations only serialize it, and a page's entries are
+    read fresh for the streams that share it (a copy was a tenth of a backfill's body cost)."""
+    return event.entry
