@@ -11,7 +11,6 @@ import os
 import sys
 import uuid
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -20,6 +19,7 @@ from asgi_audit import AuditLog, AuditUnavailable, ExportFormat, InvalidQuery, S
 from asgi_audit.export import Chunks
 from asgi_audit.query import parse_query
 from callmanager.audit_stats import AuditStats, gather
+from callmanager.progress import progress_bar
 from callmanager.settings import Settings
 
 FILTERS = (
@@ -127,42 +127,17 @@ def _write(chunks: Chunks, output: Path, total: int | None) -> int:
     a file under its own name is always whole); returns the lines written."""
     partial = output.with_name(output.name + ".partial")
     lines = 0
-    with _progress(total) as advance, partial.open("wb") as out:
+    with progress_bar("exporting", total) as bar, partial.open("wb") as out:
         try:
             for chunk in chunks:
                 out.write(chunk)
                 count = chunk.count(b"\n")
                 lines += count
-                advance(count)
+                bar.advance(count)
         finally:
             chunks.close()
     os.replace(partial, output)
     return lines
-
-
-def _progress(total: int | None) -> AbstractContextManager[Any]:
-    """A callable advancing a rich progress bar on a terminal; one doing nothing otherwise."""
-    if not sys.stderr.isatty():
-        return nullcontext(lambda _n: None)
-    return RichProgress(total)
-
-
-class RichProgress:
-    """A progress bar on stderr; entering it gives the callable that advances it."""
-
-    def __init__(self, total: int | None) -> None:
-        from rich.console import Console
-        from rich.progress import Progress
-
-        self.progress = Progress(console=Console(stderr=True), transient=True)
-        self.task = self.progress.add_task("exporting", total=total)
-
-    def __enter__(self) -> Any:
-        self.progress.start()
-        return lambda n: self.progress.advance(self.task, n)
-
-    def __exit__(self, *_exc: object) -> None:
-        self.progress.stop()
 
 
 def print_stats(args: argparse.Namespace, settings: Settings) -> int:

@@ -97,6 +97,7 @@ def _demo_seed(args: argparse.Namespace, settings: Settings) -> int:
     from callmanager import demo
     from callmanager.app import create_app
     from callmanager.migrate import upgrade
+    from callmanager.progress import progress_bar
 
     if args.reset:
         if settings.database_url:
@@ -109,7 +110,8 @@ def _demo_seed(args: argparse.Namespace, settings: Settings) -> int:
     app = create_app(
         settings.model_copy(update={"scheduler_enabled": False, "streams_enabled": False})
     )
-    logins = asyncio.run(demo.seed(app))
+    with progress_bar("seeding the demo tenant", demo.SEED_STEPS) as bar:
+        logins = asyncio.run(demo.seed(app, bar))
     demo.print_logins(logins, settings)
     return 0
 

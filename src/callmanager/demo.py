@@ -24,6 +24,7 @@ from callmanager.auth.sessions import CSRF_HEADER
 from callmanager.demo_clock import audit_now, dated
 from callmanager.domain.tenants.models import Tenant
 from callmanager.founding import found_tenant
+from callmanager.progress import QUIET, Bar
 from callmanager.services import Services
 from callmanager.settings import Settings
 
@@ -86,7 +87,11 @@ def demo_tenant_id(services: Services) -> uuid.UUID | None:
         )
 
 
-async def seed_tenant(app: FastAPI, services: Services) -> list[DemoLogin]:
+SEED_STEPS = 4
+"""What `seed_tenant` tells its progress: the users joined, the week, call logs, the partner."""
+
+
+async def seed_tenant(app: FastAPI, services: Services, progress: Bar = QUIET) -> list[DemoLogin]:
     """Create Contoso with a week of history: four portal users (one per role), groups and call
     flows made, edited and deleted by the Owner and the Writer, a Reader's and a Tenant Setup
     user's refused attempts, call logs, System holiday-migration runs on two days, and a Partner
@@ -107,6 +112,7 @@ async def seed_tenant(app: FastAPI, services: Services) -> list[DemoLogin]:
             tenant = founded.tenant
             base = f"/api/v1/tenants/{tenant.id}"
             logins = await _join(app, anonymous, base, founded.invitation.token)
+        progress.advance(1)
         clients = {login.email: api_client(app) for login in logins}
         for user in logins:
             await login(clients[user.email], user.email, user.password)
@@ -115,8 +121,11 @@ async def seed_tenant(app: FastAPI, services: Services) -> list[DemoLogin]:
         finally:
             for client in clients.values():
                 await client.aclose()
+    progress.advance(1)
     demo_activity.seed_call_logs(services, tenant.id)
+    progress.advance(1)
     await demo_activity.seed_partner_visit(app, tenant.id)  # today, on the real clock
+    progress.advance(1)
     _write_logins(settings, logins)
     return logins
 
@@ -199,10 +208,10 @@ def print_logins(logins: list[DemoLogin], settings: Settings) -> None:
         print(f"  {Role(entry.role).label:<13} {entry.email:<26} password: {entry.password}")
 
 
-async def seed(app: FastAPI) -> list[DemoLogin]:
+async def seed(app: FastAPI, progress: Bar = QUIET) -> list[DemoLogin]:
     """Seed the demo tenant unless it exists; returns the demo logins either way."""
     services: Services = app.state.services
     if demo_tenant_id(services) is not None:
         return read_logins(services.settings)
     async with app.router.lifespan_context(app):
-        return await seed_tenant(app, services)
+        return await seed_tenant(app, services, progress)

@@ -5,10 +5,6 @@ quiet when piped; stats by month and action."""
 from __future__ import annotations
 
 import json
-import os
-import pty
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +18,7 @@ from callmanager.cli import main
 from callmanager.services import Services
 from tests.conftest import make_settings
 from tests.factories import LoggedIn, log_in, make_tenant, make_user
+from tests.terminal import on_a_terminal
 
 
 @dataclass
@@ -173,35 +170,11 @@ def test_stats_count_entries_by_month_and_action_and_name_the_store(
     assert counts["total"] == sum(v for k, v in counts.items() if k != "total")
 
 
-def _on_a_terminal(argv: list[str]) -> bytes:
-    """Run `callmanager ARGV` with stderr a pseudo-terminal; what it drew there."""
-    controller, terminal = pty.openpty()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "callmanager.cli", *argv],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=terminal,
-    )
-    os.close(terminal)
-    shown = b""
-    while True:
-        try:
-            chunk = os.read(controller, 4096)
-        except OSError:  # the terminal closed: the process has exited
-            break
-        if not chunk:
-            break
-        shown += chunk
-    os.close(controller)
-    assert process.wait(timeout=60) == 0
-    return shown.replace(b"\r\n", b"\n")
-
-
 def test_on_a_terminal_the_export_shows_its_progress(logged: Logged, tmp_path: Path) -> None:
     """stderr a pseudo-terminal: rich draws the bar there, and the count of lines written."""
     output = tmp_path / "tty.jsonl"
     argv = ["audit", "export", "--tenant", logged.tenant, "--format", "jsonl"]
-    shown = _on_a_terminal([*argv, "--output", str(output)])
+    shown = on_a_terminal([*argv, "--output", str(output)])
     assert f"{output}: 4 lines".encode() in shown
     assert output.exists()
 
@@ -209,7 +182,7 @@ def test_on_a_terminal_the_export_shows_its_progress(logged: Logged, tmp_path: P
 def test_verify_counts_entries_on_a_terminal_and_says_nothing_on_stderr_when_piped(
     logged: Logged, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    shown = _on_a_terminal(["audit", "verify", "--tenant", logged.tenant])
+    shown = on_a_terminal(["audit", "verify", "--tenant", logged.tenant])
     assert b"\rverified " in shown
     assert main(["audit", "verify", "--tenant", logged.tenant]) == 0
     piped = capsys.readouterr()

@@ -17,8 +17,9 @@ import httpx
 from fastapi import FastAPI
 
 from callmanager.db import utcnow
+from callmanager.progress import QUIET, Bar
 from callmanager.tasks import AUDIT_RETENTION
-from callmanager.tasks.runs import TaskReport, system_client, tenant_ids
+from callmanager.tasks.runs import TaskReport, each_tenant, system_client
 
 TASK_NAME = AUDIT_RETENTION
 MAX_CALLS = 1_000
@@ -58,13 +59,14 @@ class RetentionReport(TaskReport[TenantPruned]):
         )
 
 
-async def run_audit_retention(app: FastAPI) -> RetentionReport:
-    """Prune every tenant's audit log to its retention period."""
+async def run_audit_retention(app: FastAPI, *, progress: Bar = QUIET) -> RetentionReport:
+    """Prune every tenant's audit log to its retention period (tenants done told to
+    `progress`)."""
     report = RetentionReport(started_at=utcnow())
     logger.info("task %s: run started", TASK_NAME)
     async with system_client(app, TASK_NAME) as client:
         client.timeout = httpx.Timeout(TIMEOUT_S)
-        for tenant_id in tenant_ids(app):
+        for tenant_id in each_tenant(app, progress):
             report.checked += 1
             result = await _prune_tenant(client, tenant_id)
             if result.error:

@@ -6,6 +6,7 @@ import argparse
 import sys
 from typing import Any
 
+from callmanager.progress import Bar, progress_bar
 from callmanager.settings import Settings
 from callmanager.tasks import AUDIT_RETENTION, HOLIDAY_MIGRATION
 
@@ -41,11 +42,12 @@ def run_task(args: argparse.Namespace, settings: Settings) -> int:
         settings.model_copy(update={"scheduler_enabled": False, "streams_enabled": False})
     )
 
-    async def run() -> Any:
+    async def run(progress: Bar) -> Any:
         async with app.router.lifespan_context(app):
-            return await TASKS[args.task](app)
+            return await TASKS[args.task](app, progress=progress)
 
-    report = asyncio.run(run())
+    with progress_bar(f"{args.task}: tenants") as bar:
+        report = asyncio.run(run(bar))
     print(f"{args.task}: {report.summary()}")
     for flow in report.changed:
         for change in flow.changes:

@@ -24,8 +24,9 @@ from callmanager.domain.callflows.holidays import (
     migrate_holidays,
 )
 from callmanager.domain.callflows.schemas import CallFlowList, CallFlowRead
+from callmanager.progress import QUIET, Bar
 from callmanager.tasks import HOLIDAY_MIGRATION
-from callmanager.tasks.runs import TaskReport, system_client, tenant_ids
+from callmanager.tasks.runs import TaskReport, each_tenant, system_client
 
 TASK_NAME = HOLIDAY_MIGRATION
 logger = logging.getLogger(__name__)
@@ -51,14 +52,19 @@ class RunReport(TaskReport[FlowResult]):
 
 
 async def run_holiday_migration(
-    app: FastAPI, *, now: datetime | None = None, calendar: PublicCalendar = library_calendar
+    app: FastAPI,
+    *,
+    now: datetime | None = None,
+    calendar: PublicCalendar = library_calendar,
+    progress: Bar = QUIET,
 ) -> RunReport:
-    """Check and migrate the holidays of every call flow of every tenant."""
+    """Check and migrate the holidays of every call flow of every tenant (tenants done told
+    to `progress`)."""
     report = RunReport(started_at=utcnow())
     now = now or report.started_at
     logger.info("task %s: run started", TASK_NAME)
     async with system_client(app, TASK_NAME) as client:
-        for tenant_id in tenant_ids(app):
+        for tenant_id in each_tenant(app, progress):
             await _migrate_tenant(client, tenant_id, now, calendar, report)
     report.finished_at = utcnow()
     log = logger.info if report.ok else logger.warning

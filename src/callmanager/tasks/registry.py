@@ -5,9 +5,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from typing import Protocol
 
 from fastapi import FastAPI
 
+from callmanager.progress import Bar
 from callmanager.services import Services
 from callmanager.tasks.audit_retention import TASK_NAME as AUDIT_RETENTION
 from callmanager.tasks.audit_retention import RetentionReport, run_audit_retention
@@ -16,7 +18,12 @@ from callmanager.tasks.holiday_migration import RunReport, run_holiday_migration
 from callmanager.tasks.lease import DailyLease
 from callmanager.tasks.scheduler import Scheduled, Scheduler
 
-Task = Callable[[FastAPI], Awaitable[RunReport | RetentionReport]]
+
+class Task(Protocol):
+    def __call__(
+        self, app: FastAPI, *, progress: Bar = ...
+    ) -> Awaitable[RunReport | RetentionReport]: ...
+
 
 TASKS: dict[str, Task] = {
     HOLIDAY_MIGRATION: run_holiday_migration,

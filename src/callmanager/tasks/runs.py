@@ -4,6 +4,7 @@ it walks, and the report `callmanager tasks run` prints."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Generic, Protocol, TypeVar
@@ -13,6 +14,7 @@ from fastapi import FastAPI
 from sqlalchemy import select
 
 from callmanager.domain.tenants.models import Tenant
+from callmanager.progress import Bar
 from callmanager.services import Services
 
 
@@ -65,3 +67,12 @@ def tenant_ids(app: FastAPI) -> list[uuid.UUID]:
     services: Services = app.state.services
     with services.session_factory() as db:
         return list(db.scalars(select(Tenant.id).order_by(Tenant.id)))
+
+
+def each_tenant(app: FastAPI, progress: Bar) -> Iterator[uuid.UUID]:
+    """Every tenant, in a stable order, telling `progress` how many are done of how many."""
+    ids = tenant_ids(app)
+    progress.update(0, len(ids))
+    for done, tenant_id in enumerate(ids, 1):
+        yield tenant_id
+        progress.update(done, len(ids))
