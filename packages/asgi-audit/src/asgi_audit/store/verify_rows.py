@@ -71,6 +71,17 @@ class EntryRows:
             entries.outerjoin(leaves, place)
         )
 
+    def plain(self) -> Select[Any]:
+        """The entries' columns alone (no leaf joined), to narrow and order like a select of
+        `entries`: for a reader that has the leaves already."""
+        return select(*self.columns).select_from(entries)
+
+    def splicer(self, tenant_id: uuid.UUID) -> Callable[[Sequence[Any]], JSONObject]:
+        """The entry's JSON object from one row, documents as their stored text unparsed
+        (`orjson.Fragment`): dumped with sorted keys, the canonical bytes if the row is
+        canonical, which only its leaf hash can tell."""
+        return self._builder(tenant_id, orjson.Fragment)
+
     def builder(self, tenant_id: uuid.UUID) -> Callable[[Sequence[Any]], JSONObject]:
         """The entry's JSON object from one row: each group of fields in one C call (documents
         parsed from their stored text)."""

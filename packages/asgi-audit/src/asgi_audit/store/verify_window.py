@@ -1,0 +1,128 @@
+"""One window of a tenant's log checked where its rows are read: every entry's leaf recomputed
+and compared with the leaf stored at its place, answered compactly.
+
+The online verifier hands windows of places to worker processes (or checks them itself). A
+worker reads the window's leaves and entries, recomputes each entry's leaf hash from its
+canonical bytes (documents spliced unparsed, `EntryRows.splicer`; parsed and written again
+when that does not give the stored leaf), and answers with:
+
+- the hashes the tree takes at the window's places, one 32-byte run (`Window.hashes`): what
+  the verifier folds into the tree, without one Python object per entry crossing processes;
+- only the places where leaf and entries disagree (`Window.irregular`), with what each side
+  holds, for the verifier to name (altered, missing, inserted, reordered, pruned);
+- the entries claiming places beyond the tree (`Window.beyond`).
+
+The rows are read in chunks (`CHUNK`): each is hashed while it is still in the CPU's caches.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+from sqlalchemy import Connection, select, type_coerce
+from sqlalchemy.types import NullType
+
+from asgi_audit.store.tables import c, leaves
+from asgi_audit.store.verify_rows import EntryRows
+
+Side = tuple[Any, bytes]
+"""One side of a place: an entry id as the driver gives it, and a leaf hash (stored for a
+leaf, recomputed for an entry)."""
+Irregular = tuple[int, Side | None, list[Side]]
+"""A place whose leaf and entries disagree: its seq, its leaf (None if none), its entries."""
+
+CHUNK = 256
+"""Rows fetched and hashed at a time."""
+HASH_SIZE = 32
+_UNKNOWN = bytes(HASH_SIZE)
+"""Placeholder of an irregular place's hash, until the verifier decides which it takes."""
+_SORTED = orjson.OPT_SORT_KEYS
+
+_LEAF_COLUMNS = [
+    leaves.c.seq,
+    type_coerce(leaves.c.entry_id, NullType()),
+    type_coerce(leaves.c.hash, NullType()),
+]
+
+_ROWS: dict[str, EntryRows] = {}
+
+
+@dataclass(slots=True)
+class Window:
+    """What checking the places [lo, lo + len(hashes) // 32) found."""
+
+    lo: int
+    hashes: bytes
+    """The hash the tree takes at each place, in order; zeros at irregular places."""
+    irregular: list[Irregular] = field(default_factory=list)
+    beyond: list[tuple[Any, int]] = field(default_factory=list)
+    """Entries at places at or beyond the tree's size: (entry id, seq)."""
+
+
+def check_window(conn: Connection, tenant: uuid.UUID, lo: int, hi: int, top: int) -> Window:
+    """Check the places [lo, hi) of the tenant's log, whose tree has `top` leaves."""
+    dialect = conn.dialect.name
+    rows = _ROWS.get(dialect) or _ROWS.setdefault(dialect, EntryRows(dialect))
+    end = max(lo, min(hi, top))
+    with conn.execute(
+        select(*_LEAF_COLUMNS)
+        .where(leaves.c.tenant_id == tenant, leaves.c.seq >= lo, leaves.c.seq < hi)
+        .order_by(leaves.c.seq)
+    ) as result:
+        stored: dict[int, Side] = {
+            seq: (key, digest) for seq, key, digest in result.cursor.fetchall()
+        }
+    found = _hash_entries(conn, rows, tenant, lo, hi, stored)
+    out = bytearray(HASH_SIZE * (end - lo))
+    irregular: list[Irregular] = []
+    get_leaf, get_found = stored.get, found.get
+    for seq in range(lo, end):
+        leaf = get_leaf(seq)
+        here = get_found(seq)
+        if leaf is None or here is None or len(here) != 1 or here[0] != leaf:
+            irregular.append((seq, leaf, here or []))
+            continue
+        at = HASH_SIZE * (seq - lo)
+        out[at : at + HASH_SIZE] = leaf[1]
+    beyond = [(key, seq) for seq, here in found.items() if seq >= end for key, _ in here]
+    return Window(lo, bytes(out), irregular, beyond)
+
+
+def _hash_entries(
+    conn: Connection,
+    rows: EntryRows,
+    tenant: uuid.UUID,
+    lo: int,
+    hi: int,
+    stored: dict[int, Side],
+) -> dict[int, list[Side]]:
+    """The entries claiming places in [lo, hi), by seq: each one's id and recomputed leaf
+    hash, spliced when that gives the leaf stored at its place, else parsed and written
+    again."""
+    spliced, parsed = rows.splicer(tenant), rows.builder(tenant)
+    dumps, sha256 = orjson.dumps, hashlib.sha256
+    seq_at, key_at = rows.seq_at, rows.key_at
+    no_leaf = (None, _UNKNOWN)
+    found: dict[int, list[Side]] = {}
+    result = conn.execute(
+        rows.plain().where(c.tenant_id == tenant, c.seq >= lo, c.seq < hi).order_by(c.seq)
+    )
+    with result:
+        cursor = result.cursor
+        while chunk := cursor.fetchmany(CHUNK):
+            for row in chunk:
+                seq = row[seq_at]
+                digest = sha256(b"\x00" + dumps(spliced(row), option=_SORTED)).digest()
+                if digest != stored.get(seq, no_leaf)[1]:
+                    digest = sha256(b"\x00" + dumps(parsed(row), option=_SORTED)).digest()
+                side = (row[key_at], digest)
+                claims = found.get(seq)
+                if claims is None:
+                    found[seq] = [side]
+                else:
+                    claims.append(side)
+    return found
