@@ -38,8 +38,6 @@ Irregular = tuple[int, Side | None, list[Side]]
 CHUNK = 256
 """Rows fetched and hashed at a time."""
 HASH_SIZE = 32
-_UNKNOWN = bytes(HASH_SIZE)
-"""Placeholder of an irregular place's hash, until the verifier decides which it takes."""
 _SORTED = orjson.OPT_SORT_KEYS
 
 _LEAF_COLUMNS = [
@@ -76,19 +74,19 @@ def check_window(conn: Connection, tenant: uuid.UUID, lo: int, hi: int, top: int
         stored: dict[int, Side] = {
             seq: (key, digest) for seq, key, digest in result.cursor.fetchall()
         }
-    found = _hash_entries(conn, rows, tenant, lo, hi, stored)
     out = bytearray(HASH_SIZE * (end - lo))
+    claims, clean = _hash_entries(conn, rows, tenant, (lo, hi, end), stored, out)
     irregular: list[Irregular] = []
-    get_leaf, get_found = stored.get, found.get
-    for seq in range(lo, end):
-        leaf = get_leaf(seq)
-        here = get_found(seq)
-        if leaf is None or here is None or len(here) != 1 or here[0] != leaf:
-            irregular.append((seq, leaf, here or []))
-            continue
-        at = HASH_SIZE * (seq - lo)
-        out[at : at + HASH_SIZE] = leaf[1]
-    beyond = [(key, seq) for seq, here in found.items() if seq >= end for key, _ in here]
+    if clean < end - lo or len(claims) != clean:
+        found: dict[int, list[Side]] = {}
+        for seq, side in claims:
+            found.setdefault(seq, []).append(side)
+        for seq in range(lo, end):
+            leaf = stored.get(seq)
+            here = found.get(seq, [])
+            if leaf is None or len(here) != 1 or here[0] != leaf:
+                irregular.append((seq, leaf, here))
+    beyond = [(key, seq) for seq, (key, _) in claims if seq >= end]
     return Window(lo, bytes(out), irregular, beyond)
 
 
@@ -96,18 +94,20 @@ def _hash_entries(
     conn: Connection,
     rows: EntryRows,
     tenant: uuid.UUID,
-    lo: int,
-    hi: int,
+    places: tuple[int, int, int],
     stored: dict[int, Side],
-) -> dict[int, list[Side]]:
-    """The entries claiming places in [lo, hi), by seq: each one's id and recomputed leaf
-    hash, spliced when that gives the leaf stored at its place, else parsed and written
-    again."""
+    out: bytearray,
+) -> tuple[list[tuple[int, Side]], int]:
+    """Every entry claiming a place in [lo, hi), as its seq, its id and its recomputed leaf
+    hash (spliced when that gives the leaf stored at its place, else parsed and written
+    again); and how many places in [lo, end) hold exactly their leaf's entry, whose hashes
+    are written into `out`."""
+    lo, hi, end = places
     spliced, parsed = rows.splicer(tenant), rows.builder(tenant)
-    dumps, sha256 = orjson.dumps, hashlib.sha256
+    dumps, sha256, get_leaf = orjson.dumps, hashlib.sha256, stored.get
     seq_at, key_at = rows.seq_at, rows.key_at
-    no_leaf = (None, _UNKNOWN)
-    found: dict[int, list[Side]] = {}
+    claims: list[tuple[int, Side]] = []
+    clean, previous = 0, None
     result = conn.execute(
         rows.plain().where(c.tenant_id == tenant, c.seq >= lo, c.seq < hi).order_by(c.seq)
     )
@@ -115,14 +115,15 @@ def _hash_entries(
         cursor = result.cursor
         while chunk := cursor.fetchmany(CHUNK):
             for row in chunk:
-                seq = row[seq_at]
+                seq, key = row[seq_at], row[key_at]
+                leaf = get_leaf(seq)
                 digest = sha256(b"\x00" + dumps(spliced(row), option=_SORTED)).digest()
-                if digest != stored.get(seq, no_leaf)[1]:
+                if leaf is None or digest != leaf[1]:
                     digest = sha256(b"\x00" + dumps(parsed(row), option=_SORTED)).digest()
-                side = (row[key_at], digest)
-                claims = found.get(seq)
-                if claims is None:
-                    found[seq] = [side]
-                else:
-                    claims.append(side)
-    return found
+                if leaf == (key, digest) and seq != previous and seq < end:
+                    at = HASH_SIZE * (seq - lo)
+                    out[at : at + HASH_SIZE] = digest
+                    clean += 1
+                claims.append((seq, (key, digest)))
+                previous = seq
+    return claims, clean
