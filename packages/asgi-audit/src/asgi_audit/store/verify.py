@@ -3,8 +3,12 @@ against its stored nodes, head and signed checkpoints, and a checkpoint the tena
 
 One tenant is read in windows of `batch` places of its log (`seq`), entries through
 `ix_audit_entries_seq` and leaves through their primary key, so memory stays flat however long
-the log. Entries are read as list items written by the database (`Listing`) plus their bodies,
-and each leaf is recomputed from that JSON object without building an `AuditEvent`.
+the log. Each window is checked where its rows are read (`verify_window.check_window`: in a
+worker process, `workers` of them forked ahead, or in this one): every entry's leaf recomputed
+from its stored columns and compared with the leaf at its place, answered as one run of hashes
+plus the places in doubt, which this process names. The tree then grows by the window at once
+(`tlog.grow.grow_tree`: a window of 2^k places at a multiple of 2^k is one perfect subtree,
+hashed level by level).
 
 The tree is rebuilt from the stored leaf hashes: an entry changed alone differs from its leaf
 (`altered`); an entry changed with its leaf, nodes and head recomputed (whoever can drop the
