@@ -71,11 +71,6 @@ class EntryRows:
             entries.outerjoin(leaves, place)
         )
 
-    def plain(self) -> Select[Any]:
-        """The entries' columns alone (no leaf joined), to narrow and order like a select of
-        `entries`: for a reader that has the leaves already."""
-        return select(*self.columns).select_from(entries)
-
     def splicer(self, tenant_id: uuid.UUID) -> Callable[[Sequence[Any]], JSONObject]:
         """The entry's JSON object from one row, documents as their stored text unparsed
         (`orjson.Fragment`): dumped with sorted keys, the canonical bytes if the row is

@@ -23,14 +23,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, select, type_coerce
+from sqlalchemy import Connection, Text, cast, select, type_coerce
 from sqlalchemy.types import NullType
 
-from asgi_audit.store.tables import c, leaves
+from asgi_audit.store.tables import c, entries, leaves
 from asgi_audit.store.verify_rows import EntryRows
 
 Side = tuple[Any, bytes]
-"""One side of a place: an entry id as the driver gives it, and a leaf hash (stored for a
+"""One side of a place: an entry id as text (`_Reader`), and a leaf hash (stored for a
 leaf, recomputed for an entry)."""
 Irregular = tuple[int, Side | None, list[Side]]
 """A place whose leaf and entries disagree: its seq, its leaf (None if none), its entries."""
@@ -40,13 +40,29 @@ CHUNK = 256
 HASH_SIZE = 32
 _SORTED = orjson.OPT_SORT_KEYS
 
-_LEAF_COLUMNS = [
-    leaves.c.seq,
-    type_coerce(leaves.c.entry_id, NullType()),
-    type_coerce(leaves.c.hash, NullType()),
-]
+_READERS: dict[str, _Reader] = {}
 
-_ROWS: dict[str, EntryRows] = {}
+
+class _Reader:
+    """The window's two queries on one database. Ids come as text on both (hex digits on
+    SQLite, the uuid's text on PostgreSQL), where the driver would make a `uuid.UUID` of each
+    on PostgreSQL (about a microsecond each, twice an entry); only the verifier compares them,
+    and names an entry by `uuid.UUID(text)`."""
+
+    def __init__(self, dialect: str) -> None:
+        self.rows = EntryRows(dialect)
+        columns = list(self.rows.columns)
+        entry_id, leaf_id = columns[self.rows.key_at], type_coerce(leaves.c.entry_id, NullType())
+        if dialect == "postgresql":
+            entry_id = type_coerce(cast(entries.c.id, Text), NullType())
+            leaf_id = type_coerce(cast(leaves.c.entry_id, Text), NullType())
+        columns[self.rows.key_at] = entry_id
+        self.entries = select(*columns).select_from(entries)
+        self.leaves = select(leaves.c.seq, leaf_id, type_coerce(leaves.c.hash, NullType()))
+
+    @classmethod
+    def of(cls, dialect: str) -> _Reader:
+        return _READERS.get(dialect) or _READERS.setdefault(dialect, cls(dialect))
 
 
 @dataclass(slots=True)
@@ -63,19 +79,18 @@ class Window:
 
 def check_window(conn: Connection, tenant: uuid.UUID, lo: int, hi: int, top: int) -> Window:
     """Check the places [lo, hi) of the tenant's log, whose tree has `top` leaves."""
-    dialect = conn.dialect.name
-    rows = _ROWS.get(dialect) or _ROWS.setdefault(dialect, EntryRows(dialect))
+    reader = _Reader.of(conn.dialect.name)
     end = max(lo, min(hi, top))
     with conn.execute(
-        select(*_LEAF_COLUMNS)
-        .where(leaves.c.tenant_id == tenant, leaves.c.seq >= lo, leaves.c.seq < hi)
-        .order_by(leaves.c.seq)
+        reader.leaves.where(
+            leaves.c.tenant_id == tenant, leaves.c.seq >= lo, leaves.c.seq < hi
+        ).order_by(leaves.c.seq)
     ) as result:
         stored: dict[int, Side] = {
             seq: (key, digest) for seq, key, digest in result.cursor.fetchall()
         }
     out = bytearray(HASH_SIZE * (end - lo))
-    claims, clean = _hash_entries(conn, rows, tenant, (lo, hi, end), stored, out)
+    claims, clean = _hash_entries(conn, reader, tenant, (lo, hi, end), stored, out)
     irregular: list[Irregular] = []
     if clean < end - lo or len(claims) != clean:
         found: dict[int, list[Side]] = {}
@@ -92,7 +107,7 @@ def check_window(conn: Connection, tenant: uuid.UUID, lo: int, hi: int, top: int
 
 def _hash_entries(
     conn: Connection,
-    rows: EntryRows,
+    reader: _Reader,
     tenant: uuid.UUID,
     places: tuple[int, int, int],
     stored: dict[int, Side],
@@ -103,13 +118,14 @@ def _hash_entries(
     again); and how many places in [lo, end) hold exactly their leaf's entry, whose hashes
     are written into `out`."""
     lo, hi, end = places
+    rows = reader.rows
     spliced, parsed = rows.splicer(tenant), rows.builder(tenant)
     dumps, sha256, get_leaf = orjson.dumps, hashlib.sha256, stored.get
     seq_at, key_at = rows.seq_at, rows.key_at
     claims: list[tuple[int, Side]] = []
     clean, previous = 0, None
     result = conn.execute(
-        rows.plain().where(c.tenant_id == tenant, c.seq >= lo, c.seq < hi).order_by(c.seq)
+        reader.entries.where(c.tenant_id == tenant, c.seq >= lo, c.seq < hi).order_by(c.seq)
     )
     with result:
         cursor = result.cursor
