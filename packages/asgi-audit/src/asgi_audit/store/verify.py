@@ -3,8 +3,12 @@ against its stored nodes, head and signed checkpoints, and a checkpoint the tena
 
 One tenant is read in windows of `batch` places of its log (`seq`), entries through
 `ix_audit_entries_seq` and leaves through their primary key, so memory stays flat however long
-the log. Entries are read as list items written by the database (`Listing`) plus their bodies,
-and each leaf is recomputed from that JSON object without building an `AuditEvent`.
+the log. Each window is checked where its rows are read (`verify_window.check_window`: in a
+worker process, `workers` of them forked ahead, or in this one): every entry's leaf recomputed
+from its stored columns and compared with the leaf at its place, answered as one run of hashes
+plus the places in doubt, which this process names. The tree then grows by the window at once
+(`tlog.grow.grow_tree`: a window of 2^k places at a multiple of 2^k is one perfect subtree,
+hashed level by level).
 
 The tree is rebuilt from the stored leaf hashes: an entry changed alone differs from its leaf
 (`altered`); an entry changed with its leaf, nodes and head recomputed (whoever can drop the
@@ -16,8 +20,8 @@ root is the root of one rebuilt tree at its size, which is what is checked.
 
 from __future__ import annotations
 
-import hashlib
 import multiprocessing
+import threading
 import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -32,16 +36,16 @@ from sqlalchemy import (
     func,
     or_,
     select,
-    type_coerce,
     union,
 )
-from sqlalchemy.types import NullType
 
 from asgi_audit.store.port import is_pruned
 from asgi_audit.store.tables import PENDING, c, checkpoints, heads, leaves, nodes, retention
 from asgi_audit.store.tree import NODE_STRIDE
 from asgi_audit.store.verify_rows import EntryRows
+from asgi_audit.store.verify_window import HASH_SIZE, Window, check_window
 from asgi_audit.tlog.findings import Problem, Report
+from asgi_audit.tlog.grow import grow_tree
 from asgi_audit.tlog.merkle import EMPTY_ROOT, CompactRange
 from asgi_audit.tlog.note import Checkpoint, NoteError, Verifier, open_note
 
@@ -49,55 +53,31 @@ Origin = Callable[[uuid.UUID], str]
 """The origin line of a tenant's log."""
 Progress = Callable[[int], None]
 """Told how many more entries were checked."""
-Claim = tuple[int, Any, bytes]
-"""An entry's claim on a place of the log: its seq, its id, its recomputed leaf hash."""
 
 SEAL_GRACE = timedelta(seconds=60)
 """How long past the seal window a pending entry may wait for the next sealing pass."""
 
-_LEAF_COLUMNS = [
-    leaves.c.seq,
-    type_coerce(leaves.c.entry_id, NullType()),
-    type_coerce(leaves.c.hash, NullType()),
-]
-"""A leaf's entry id as the driver returns it (hex text on SQLite), compared with the entry's."""
-
-
-_ROWS: dict[str, EntryRows] = {}
-
-
-def hash_entries(conn: Connection, tenant: uuid.UUID, lo: int, hi: int) -> list[Claim]:
-    """Every entry claiming a place in [lo, hi) of the tenant's log: its seq, its id as the
-    driver gives it, and the leaf hash of its canonical bytes as stored (`EntryRows.leaf_bytes`:
-    documents spliced unparsed where that gives the leaf at the entry's place)."""
-    dialect = conn.dialect.name
-    rows = _ROWS.get(dialect) or _ROWS.setdefault(dialect, EntryRows(dialect))
-    result = conn.execute(
-        rows.committed().where(c.tenant_id == tenant, c.seq >= lo, c.seq < hi).order_by(c.seq)
-    )
-    with result:
-        # The driver's tuples, no `Row` each (a plain execution buffers nothing ahead), all at
-        # once: sqlite3 row by row is slower.
-        entry_rows = result.cursor.fetchall()
-    leaf, key_at = rows.leaf_bytes(tenant), rows.key_at
-    claims: list[Claim] = []
-    for row in entry_rows:
-        seq, _, digest = leaf(row)
-        claims.append((seq, row[key_at], digest))
-    return claims
-
-
 _WORKER_ENGINE: list[Engine] = []
 
 
-def _hash_in_worker(url: str, tenant: uuid.UUID, lo: int, hi: int) -> list[Claim]:
-    """`hash_entries` in a worker process, over its own connection (made once)."""
+def _check_in_worker(url: str, tenant: uuid.UUID, lo: int, hi: int, top: int) -> Window:
+    """`check_window` in a worker process, over its own connection (made once)."""
     if not _WORKER_ENGINE:
         from asgi_audit.store.sql import make_audit_engine
 
         _WORKER_ENGINE.append(make_audit_engine(url))
     with _WORKER_ENGINE[0].connect() as conn:
-        return hash_entries(conn, tenant, lo, hi)
+        return check_window(conn, tenant, lo, hi, top)
+
+
+def _start_method() -> str:
+    """Fork where the platform can and this process runs one thread (a fork then copies no
+    lock another thread holds): a worker starts in milliseconds, where a spawned one imports
+    everything again first (seconds, as long as verifying a tenant of 100 000 entries).
+    Workers open their own connections either way."""
+    if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
+        return "fork"
+    return "spawn"
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +103,7 @@ class LogVerifier:
         origin: Origin,
         *,
         seal_after: float = 120.0,
-        batch: int = 20_000,
+        batch: int = 16_384,
         now: datetime | None = None,
         progress: Progress | None = None,
         workers: int = 0,
@@ -162,8 +142,8 @@ class LogVerifier:
 
     def pool(self) -> ProcessPoolExecutor | None:
         if self.workers and self._pool is None:
-            spawn = multiprocessing.get_context("spawn")
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=spawn)
+            context = multiprocessing.get_context(_start_method())
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=context)
         return self._pool
 
     def close(self) -> None:
@@ -209,8 +189,8 @@ class _TenantCheck:
         """The rebuilt tree's root at the kept checkpoint's size, once reached."""
         self.tree_top = 0
         """The tree's size as its head and leaves tell it; entries beyond it are strays."""
-        self.ahead: dict[int, Future[list[Claim]]] = {}
-        """Windows whose entries workers are hashing, by their first place."""
+        self.ahead: dict[int, Future[Window]] = {}
+        """Windows workers are checking, by their first place."""
         self.mark = conn.execute(
             select(retention.c.before).where(retention.c.tenant_id == self.tenant)
         ).scalar()
@@ -233,7 +213,9 @@ class _TenantCheck:
         for lo, hi in windows:
             while pool and to_submit and len(self.ahead) <= self.v.workers:
                 start, end = to_submit.pop(0)
-                self.ahead[start] = pool.submit(_hash_in_worker, url, self.tenant, start, end)
+                self.ahead[start] = pool.submit(
+                    _check_in_worker, url, self.tenant, start, end, self.tree_top
+                )
             signed = self._checkpoints(done, hi)
             at_sizes: dict[int, bytes] = {0: EMPTY_ROOT} if lo == 0 else {}
             self._window(lo, hi, {cp.size for cp in signed} | kept, at_sizes)
@@ -295,49 +277,20 @@ class _TenantCheck:
 
     def _window(self, lo: int, hi: int, roots: set[int], at_sizes: dict[int, bytes]) -> None:
         """Check the places [lo, hi) and grow the tree by them, noting its root at `roots`."""
-        stored, found = self._read(lo, hi)
-        tree, hashes, made, top = self.tree, self.tree.hashes, self.made, self.tree_top
-        sha256 = hashlib.sha256
-        for seq in range(lo, min(hi, top)):
-            leaf = stored.get(seq)
-            here = found.get(seq)
-            if leaf is None or here is None or len(here) != 1 or here[0] != leaf:
-                digest = self._mismatch(seq, leaf, here or [])
-            else:
-                digest = leaf[1]
-            # CompactRange.append, inlined: this loop runs once per entry of the log.
-            index, level = tree.size, 0
-            while index & 1:
-                digest = sha256(b"\x01" + hashes.pop() + digest).digest()
-                level += 1
-                index >>= 1
-                if level % NODE_STRIDE == 0:
-                    made[(level, index)] = digest
-            hashes.append(digest)
-            tree.size += 1
-            if tree.size in roots:
-                at_sizes[tree.size] = tree.root()
-        for seq in range(max(lo, top), hi):
-            self.stray_entries.update((entry_id, seq) for entry_id, _ in found.get(seq, ()))
+        ahead = self.ahead.pop(lo, None)
+        window = (
+            ahead.result() if ahead else check_window(self.conn, self.tenant, lo, hi, self.tree_top)
+        )
+        hashes = window.hashes
+        if window.irregular:
+            patched = bytearray(hashes)
+            for seq, leaf, here in window.irregular:
+                at = HASH_SIZE * (seq - lo)
+                patched[at : at + HASH_SIZE] = self._mismatch(seq, leaf, here)
+            hashes = bytes(patched)
+        self.stray_entries.update(window.beyond)
+        grow_tree(self.tree, hashes, roots, at_sizes, self.made, NODE_STRIDE)
         self._check_nodes(lo, hi)
-
-    def _read(
-        self, lo: int, hi: int
-    ) -> tuple[dict[int, tuple[Any, bytes]], dict[int, list[tuple[Any, bytes]]]]:
-        """The leaves of places [lo, hi) and the entries that claim them, each as its entry
-        id (as the driver gives it) and leaf hash (recomputed for entries)."""
-        with self.conn.execute(
-            select(*_LEAF_COLUMNS)
-            .where(leaves.c.tenant_id == self.tenant, leaves.c.seq >= lo, leaves.c.seq < hi)
-            .order_by(leaves.c.seq)
-        ) as result:
-            stored = {seq: (key, digest) for seq, key, digest in result.cursor.fetchall()}
-        hashed = self.ahead.pop(lo, None)
-        claimed = hashed.result() if hashed else hash_entries(self.conn, self.tenant, lo, hi)
-        found: dict[int, list[tuple[Any, bytes]]] = {}
-        for seq, key, digest in claimed:
-            found.setdefault(seq, []).append((key, digest))
-        return stored, found
 
     def _mismatch(
         self, seq: int, leaf: tuple[Any, bytes] | None, here: list[tuple[Any, bytes]]

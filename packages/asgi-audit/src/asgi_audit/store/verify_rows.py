@@ -71,6 +71,12 @@ class EntryRows:
             entries.outerjoin(leaves, place)
         )
 
+    def splicer(self, tenant_id: uuid.UUID) -> Callable[[Sequence[Any]], JSONObject]:
+        """The entry's JSON object from one row, documents as their stored text unparsed
+        (`orjson.Fragment`): dumped with sorted keys, the canonical bytes if the row is
+        canonical, which only its leaf hash can tell."""
+        return self._builder(tenant_id, orjson.Fragment)
+
     def builder(self, tenant_id: uuid.UUID) -> Callable[[Sequence[Any]], JSONObject]:
         """The entry's JSON object from one row: each group of fields in one C call (documents
         parsed from their stored text)."""
