@@ -15,7 +15,6 @@ from callmanager.domain.callflows.schemas import CallFlowCreate
 from callmanager.services import Services
 from tests.conftest import make_settings
 from tests.factories import make_tenant
-from tests.terminal import on_a_terminal
 
 
 @pytest.fixture
@@ -63,25 +62,6 @@ def test_tasks_run_migrates_holidays_and_a_second_run_finds_nothing_to_do(
     assert "Main line: " in first
     assert main(["tasks", "run", "holiday-migration"]) == 0
     assert "checked 1 call flows, changed 0, failed 0" in capsys.readouterr().out
-
-
-def test_on_a_terminal_a_task_shows_its_progress_over_tenants_and_piped_it_shows_none(
-    var_dir: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    services = services_of(var_dir)
-    make_tenant(services, "Contoso")
-    services.engine.dispose()
-
-    assert b"audit-retention: tenants" in on_a_terminal(["tasks", "run", "audit-retention"])
-    assert main(["tasks", "run", "audit-retention"]) == 0
-    piped = capsys.readouterr()
-    assert "audit-retention: checked 1 tenants" in piped.out
-    assert "audit-retention: tenants" not in piped.err
-    assert "━" not in piped.err  # no bar drawn
-
-
-def test_on_a_terminal_seeding_the_demo_shows_its_progress(var_dir: Path) -> None:
-    assert b"seeding the demo tenant" in on_a_terminal(["demo", "seed"])
 
 
 def test_an_unknown_task_is_refused(var_dir: Path) -> None:
