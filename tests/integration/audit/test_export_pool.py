@@ -41,7 +41,7 @@ def test_a_pooled_export_is_byte_for_byte_the_export_of_one_process(
     log = _log_with_ties(store)
     query = _query(log, action_type="all", order=order)
     alone = b"".join(AuditLog(store, cursor_key=KEY).export(query, ExportFormat.JSONL, batch=3))
-    pool = ExportPool(store, 2, window=4)
+    pool = ExportPool(store, 2, window=4, min_windows=2)
     try:
         pooled = AuditLog(store, cursor_key=KEY, export_pool=pool)
         chunks = list(pooled.export(query, ExportFormat.JSONL, batch=3))
@@ -69,11 +69,11 @@ def test_windows_cut_the_search_order_into_runs_of_window_entries(store: SqlAudi
     assert [seq for w in windows for seq in w] == whole
 
 
-def test_an_export_of_fewer_entries_than_a_window_is_written_without_worker_processes(
+def test_an_export_of_few_windows_is_written_without_worker_processes(
     store: SqlAuditStore,
 ) -> None:
     log = _log_with_ties(store)
-    pool = ExportPool(store, 2, window=ENTRIES + 1)
+    pool = ExportPool(store, 2, window=4, min_windows=7)  # 23 entries: 6 windows
     try:
         pooled = AuditLog(store, cursor_key=KEY, export_pool=pool)
         lines = b"".join(pooled.export(_query(log, action_type="all"), ExportFormat.JSONL))

@@ -6,8 +6,8 @@ entry (`SqlAuditStore.export_window_ends`: a step over an index, no rows read), 
 is written by a worker process of the pool (its own connection, its own inclusion paths of
 the same tree), and the windows' bytes are yielded in the order they were cut: the file is
 byte for byte what one process writes. At most `ahead` windows are in flight, so memory stays
-bounded however many entries match. An export of fewer entries than a window is written in
-the caller's thread.
+bounded however many entries match. An export of fewer than `MIN_WINDOWS` windows is written
+in the caller's thread.
 
 The workers are started on first use (`spawn`: never a fork of a threaded server) and live
 until `close`.
@@ -21,7 +21,7 @@ from collections import deque
 from collections.abc import Generator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from itertools import chain
+from itertools import chain, islice
 from threading import Lock
 
 from asgi_audit.export import Chunks, entry_lines
@@ -29,22 +29,33 @@ from asgi_audit.store.paths import InclusionPaths
 from asgi_audit.store.port import Criteria, Position
 from asgi_audit.store.sql import SqlAuditStore
 
-WINDOW = 2_000
-"""Entries a worker writes at a time: a few MB of lines, each worker's per-window costs (a
-query, the path's upper part) vanish against them."""
+WINDOW = 1_000
+"""Entries a worker writes at a time: a chunk of a few MB (as `BATCH` is for one process), so
+each window's own costs (a step of the walk, a query) vanish against its lines."""
+MIN_WINDOWS = 8
+"""An export of fewer windows is written in the caller's thread: it takes well under a second,
+less than starting the workers the first time."""
 
 
 class ExportPool:
     """`workers` processes writing windows of `store`'s JSON Lines exports (each opens the
     store's database itself)."""
 
-    def __init__(self, store: SqlAuditStore, workers: int, *, window: int = WINDOW) -> None:
+    def __init__(
+        self,
+        store: SqlAuditStore,
+        workers: int,
+        *,
+        window: int = WINDOW,
+        min_windows: int = MIN_WINDOWS,
+    ) -> None:
         if workers < 1:
             raise ValueError("an export pool needs at least one worker")
         self.store = store
         self.url = store.engine.url.render_as_string(hide_password=False)
         self.workers = workers
         self.window = window
+        self.min_windows = min_windows
         self.ahead = 2 * workers
         """Windows in flight: each worker has the next one queued when it finishes one."""
         self._executor: ProcessPoolExecutor | None = None
@@ -60,17 +71,17 @@ class ExportPool:
 
     def lines(self, criteria: Criteria, size: int, batch: int) -> Chunks | None:
         """The export's lines proven in the tree of `size` leaves, a chunk per window; None
-        when the search matches fewer entries than a window (not worth the workers)."""
+        when the search matches fewer than `min_windows` windows (not worth the workers)."""
         ends = self.store.export_window_ends(criteria, self.window)
-        first = next(ends)
-        if first is None:
+        first = list(islice(ends, self.min_windows))
+        if None in first:
             ends.close()
             return None
         return self._ordered(first, ends, criteria, size, batch)
 
     def _ordered(
         self,
-        first: Position,
+        first: list[Position | None],
         ends: Generator[Position | None, None, None],
         criteria: Criteria,
         size: int,
@@ -79,7 +90,7 @@ class ExportPool:
         pending: deque[Future[bytes]] = deque()
         after: Position | None = None
         try:
-            for through in chain([first], ends):
+            for through in chain(first, ends):
                 pending.append(self._submit(_write_window, criteria, after, through, size, batch))
                 after = through
                 if len(pending) >= self.ahead:
