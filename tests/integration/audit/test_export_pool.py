@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -11,7 +12,9 @@ from asgi_audit import AuditLog, SqlAuditStore, parse_query
 from asgi_audit.export import ExportFormat
 from asgi_audit.export_pool import ExportPool
 from asgi_audit.query import AuditQuery
-from tests.integration.audit.signed_log import SignedLog
+from asgi_audit.tlog.verify_export import verify_export
+from tests.go_judge import GoJudge
+from tests.integration.audit.signed_log import SignedLog, origin
 
 KEY = b"k" * 32
 ENTRIES = 23
@@ -51,6 +54,27 @@ def test_a_pooled_export_is_byte_for_byte_the_export_of_one_process(
     assert b"".join(chunks) == alone
     assert alone.count(b"\n") == ENTRIES + 1
     assert len(chunks) == 6 + 1  # six windows (4 x 5 + 3), then the trailer
+
+
+def test_a_pooled_export_verifies_offline_and_before_the_go_judge(
+    store: SqlAuditStore, tmp_path: Path, go_judge: GoJudge
+) -> None:
+    log = _log_with_ties(store)
+    log.notary.run_once()  # every line proven
+    pool = ExportPool(store, 2, window=4, min_windows=2)
+    try:
+        pooled = AuditLog(store, cursor_key=KEY, export_pool=pool)
+        export = tmp_path / "pooled.jsonl"
+        export.write_bytes(
+            b"".join(pooled.export(_query(log, action_type="all"), ExportFormat.JSONL))
+        )
+    finally:
+        pool.close()
+
+    assert verify_export(export, log.signer.verifier).ok
+    key = log.signer.verifier.key
+    printed = go_judge.accepts("export", "-key", key, "-origin", origin(log.tenant), export)
+    assert f"in the tree of size {ENTRIES}" in printed
 
 
 def test_windows_cut_the_search_order_into_runs_of_window_entries(store: SqlAuditStore) -> None:
