@@ -330,7 +330,7 @@ class SqlAuditStore:
         if through is not None:
             where += _through(window, through)
         query = self._rows.committed().where(*where).order_by(*_order(criteria))
-        for rows in self._read(query, criteria, batch):
+        for rows in self._read_lean(query, criteria, batch):
             yield [leaf(row)[:2] for row in rows]
 
     def export_window_ends(
@@ -376,6 +376,24 @@ class SqlAuditStore:
             result = conn.execution_options(yield_per=batch).execute(query)
             try:
                 yield from result.partitions()
+            finally:
+                result.close()
+
+    def _read_lean(
+        self, query: Select[Any], criteria: Criteria, batch: int
+    ) -> Generator[Sequence[Any], None, None]:
+        """`_read`, but on SQLite the driver's own tuples, `batch` at a time: its cursor is
+        read directly (SQLite has no server-side cursor that SQLAlchemy would have read ahead
+        of), so no `Row` is made for each."""
+        if self.is_postgres:
+            yield from self._read(query, criteria, batch)
+            return
+        with _reachable(), self.engine.connect() as conn:
+            result = conn.execute(query)
+            try:
+                cursor = result.cursor
+                while rows := cursor.fetchmany(batch):
+                    yield rows
             finally:
                 result.close()
 
