@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from asgi_audit import AuditLog, AuditUnavailable, ExportFormat, InvalidQuery, SqlAuditStore
 from asgi_audit.export import Chunks
+from asgi_audit.export_pool import ExportPool
 from asgi_audit.query import parse_query
 from callmanager.audit_stats import AuditStats, gather
 from callmanager.progress import progress_bar
@@ -95,7 +96,8 @@ def export_entries(args: argparse.Namespace, settings: Settings) -> int:
     fmt = ExportFormat(args.format)
     given = {dest: getattr(args, dest) for _, dest, _ in FILTERS if getattr(args, dest)}
     store = SqlAuditStore.from_url(settings.resolved_audit_database_url)
-    log = AuditLog(store, cursor_key=settings.resolved_secret_key.encode())
+    pool = ExportPool.serving(store, settings.audit_export_workers)
+    log = AuditLog(store, cursor_key=settings.resolved_secret_key.encode(), export_pool=pool)
     try:
         if args.after_seq is not None:
             if fmt is not ExportFormat.JSONL or given:
@@ -116,6 +118,8 @@ def export_entries(args: argparse.Namespace, settings: Settings) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     finally:
+        if pool is not None:
+            pool.close()
         store.close()
     if sys.stderr.isatty():
         print(f"{args.output}: {lines} lines", file=sys.stderr)

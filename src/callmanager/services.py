@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from asgi_audit import AuditLog, AuditWriter, SqlAuditStore
+from asgi_audit.export_pool import ExportPool
 from asgi_audit.notary import Notary
 from asgi_audit.tlog.note import Signer, Verifier
 from callmanager.auth.epoch import epoch_reader
@@ -59,7 +60,8 @@ class Services:
         self.on_start.append(self._size_worker_threads)
         self.audit_store = SqlAuditStore.from_url(self.settings.resolved_audit_database_url)
         cursor_key = self.settings.resolved_secret_key.encode()
-        self.audit_log = AuditLog(self.audit_store, cursor_key=cursor_key)
+        pool = ExportPool.serving(self.audit_store, self.settings.audit_export_workers)
+        self.audit_log = AuditLog(self.audit_store, cursor_key=cursor_key, export_pool=pool)
         self.on_stop.append(self._close_audit_store)
         settings = self.settings
         self.notary = Notary(
@@ -98,6 +100,8 @@ class Services:
             self.audit_writer.start()
 
     async def _close_audit_store(self) -> None:
+        if self.audit_log.export_pool is not None:
+            await anyio.to_thread.run_sync(self.audit_log.export_pool.close)
         self.audit_store.close()
 
     @classmethod

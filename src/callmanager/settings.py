@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     """Benchmarks only: False removes the audit middleware entirely."""
     audit_flush_interval_s: float = Field(default=0.2, gt=0, le=1.0)
     audit_queue_size: int = Field(default=10_000, ge=1)
+    audit_export_workers: int = Field(default=2, ge=0, le=64)
+    """Worker processes that write a large JSON Lines export's windows side by side (about
+    one per core); 0 writes every export in its request's thread."""
     session_hours: int = Field(default=12, ge=1, le=24 * 30)
     invitation_days: int = Field(default=7, ge=1, le=90)
     provisioner_public_key: str = ""

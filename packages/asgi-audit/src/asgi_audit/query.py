@@ -19,7 +19,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import orjson
 
@@ -45,6 +45,9 @@ from asgi_audit.export import (
 from asgi_audit.record import format_instant
 from asgi_audit.store.port import AuditStore, Criteria, Position
 from asgi_audit.types import JSONObject
+
+if TYPE_CHECKING:
+    from asgi_audit.export_pool import ExportPool
 
 MAX_RANGE = timedelta(days=366)
 """The longest span one search may cover."""
@@ -163,11 +166,15 @@ def parse_query(
 class AuditLog:
     """The read side: searches and single entries of one tenant at a time."""
 
-    def __init__(self, store: AuditStore, *, cursor_key: bytes) -> None:
+    def __init__(
+        self, store: AuditStore, *, cursor_key: bytes, export_pool: ExportPool | None = None
+    ) -> None:
         if not cursor_key:
             raise ValueError("cursor_key must not be empty")
         self.store = store
         self._key = cursor_key
+        self.export_pool = export_pool
+        """Writes large JSON Lines exports in worker processes (`asgi_audit.export_pool`)."""
 
     def search(self, query: AuditQuery) -> Page:
         after = self._position(query.cursor, query.criteria) if query.cursor else None
@@ -202,8 +209,12 @@ class AuditLog:
     def _proven_entries(self, criteria: Criteria, batch: int) -> Chunks:
         checkpoint = self.store.checkpoint(criteria.tenant_id)
         size = 0 if checkpoint is None else checkpoint.size
-        paths = self.store.inclusion_paths(criteria.tenant_id, size)
-        yield from entry_lines(self.store.export_leaves(criteria, batch), paths)
+        pooled = None if self.export_pool is None else self.export_pool.lines(criteria, size, batch)
+        if pooled is not None:
+            yield from pooled
+        else:
+            paths = self.store.inclusion_paths(criteria.tenant_id, size)
+            yield from entry_lines(self.store.export_leaves(criteria, batch), paths)
         yield trailer(checkpoint, None)
 
     def _proven_leaves(

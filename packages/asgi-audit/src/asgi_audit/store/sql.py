@@ -8,7 +8,8 @@ import threading
 import uuid
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import orjson
@@ -108,6 +109,7 @@ as an exact bitmap (the 4 MB default turns it lossy: every heap row re-checked, 
 
 SQLITE_BUSY_TIMEOUT_S = 10.0
 """How long a SQLite write waits for the file's lock (SQLite's busy handler)."""
+_MICROSECOND = timedelta(microseconds=1)
 
 _LIST_COLUMNS = [entries.c[f.column] for f in ENTRY.listed]
 
@@ -315,10 +317,45 @@ class SqlAuditStore:
         self, criteria: Criteria, batch: int
     ) -> Generator[list[Canonical], None, None]:
         """Read lean with each entry's leaf hash (`EntryRows.committed`), documents spliced."""
+        return self.export_leaves_between(criteria, None, None, batch)
+
+    def export_leaves_between(
+        self, criteria: Criteria, after: Position | None, through: Position | None, batch: int
+    ) -> Generator[list[Canonical], None, None]:
+        """`export_leaves` of one window of the criteria's order: the entries after `after` up
+        to and including `through` (None: from the first, to the last)."""
         leaf = self._rows.leaf_bytes(criteria.tenant_id)
-        query = self._rows.committed().where(*self._conditions(criteria, None))
-        for rows in self._read(query.order_by(*_order(criteria)), criteria, batch):
+        window = _narrowed(criteria, after, through)
+        where = self._conditions(window, after)
+        if through is not None:
+            where += _through(window, through)
+        query = self._rows.committed().where(*where).order_by(*_order(criteria))
+        for rows in self._read_lean(query, criteria, batch):
             yield [leaf(row)[:2] for row in rows]
+
+    def export_window_ends(
+        self, criteria: Criteria, window: int
+    ) -> Generator[Position | None, None, None]:
+        """Where an export splits into windows of `window` entries: the last entry of each
+        window in the criteria's order, lazily, then None (the last window runs to the end).
+        Each end is found by stepping over `window` keys of an index, not by reading rows."""
+        after: Position | None = None
+        while True:
+            query = (
+                select(c.occurred_at, c.id)
+                .where(*self._conditions(_narrowed(criteria, after, None), after))
+                .order_by(*_order(criteria))
+                .offset(window - 1)
+                .limit(1)
+            )
+            with _reachable(), self.engine.connect() as conn:
+                self._more_memory_for_text(conn, criteria)
+                row = conn.execute(query).first()
+            if row is None:
+                yield None
+                return
+            after = Position(row[0], row[1])
+            yield after
 
     def _read_all(
         self, columns: Sequence[ColumnElement[Any]], criteria: Criteria, batch: int
@@ -339,6 +376,24 @@ class SqlAuditStore:
             result = conn.execution_options(yield_per=batch).execute(query)
             try:
                 yield from result.partitions()
+            finally:
+                result.close()
+
+    def _read_lean(
+        self, query: Select[Any], criteria: Criteria, batch: int
+    ) -> Generator[Sequence[Any], None, None]:
+        """`_read`, but on SQLite the driver's own tuples, `batch` at a time: its cursor is
+        read directly (SQLite has no server-side cursor that SQLAlchemy would have read ahead
+        of), so no `Row` is made for each."""
+        if self.is_postgres:
+            yield from self._read(query, criteria, batch)
+            return
+        with _reachable(), self.engine.connect() as conn:
+            result = conn.execute(query)
+            try:
+                cursor = result.cursor
+                while rows := cursor.fetchmany(batch):
+                    yield rows
             finally:
                 result.close()
 
@@ -642,6 +697,31 @@ def _action_conditions(actions: frozenset[Action] | None) -> list[ColumnElement[
     if actions == MODIFICATIONS:
         return [NOT_READ]
     return [c.action.in_(sorted(a.value for a in actions))]
+
+
+def _narrowed(f: Criteria, after: Position | None, through: Position | None) -> Criteria:
+    """`f` with its time range narrowed to a window's ends, so the index range scanned starts
+    and stops at them (SQLite keeps one bound of each side, not the tightest)."""
+    first = None if after is None else after.occurred_at
+    last = None if through is None else through.occurred_at
+    if not f.oldest_first:
+        first, last = last, first
+    start = f.start if first is None else max(f.start, first)
+    end = f.end if last is None else min(f.end, last + _MICROSECOND)
+    return replace(f, start=start, end=end)
+
+
+def _through(f: Criteria, last: Position) -> list[ColumnElement[bool]]:
+    """Entries up to and including `last` in the criteria's order (`after`'s other side)."""
+    if f.oldest_first:
+        return [
+            c.occurred_at <= last.occurred_at,
+            or_(c.occurred_at < last.occurred_at, c.id <= last.id),
+        ]
+    return [
+        c.occurred_at >= last.occurred_at,
+        or_(c.occurred_at > last.occurred_at, c.id >= last.id),
+    ]
 
 
 def _order(criteria: Criteria) -> tuple[ColumnElement[Any], ...]:
