@@ -54,9 +54,10 @@ _LISTED = tuple(GroupOut.model_fields)
 
 @router.get("", response_model=GroupList)
 def list_groups(access: TenantReader, db: DbSession) -> Response:
-    """Written from the rows as `GroupList` would serialise them (a test holds the two equal):
-    validating a model per group, and the list again as the response model, was a fifth of
-    the call's work in its worker thread (docs/performance.md, issue 14)."""
+    # Written from the rows as `GroupList` would serialise them (a test holds the two equal):
+    # validating a model per group, and the list again as the response model, was a fifth of
+    # the call's work in its worker thread (docs/performance.md, issue 14). A docstring here
+    # would become the operation's description in the OpenAPI document.
     rows = service.list_groups(db, access.tenant_id)
     items = [dict(zip(_LISTED, row, strict=True)) for row in rows]
     return Response(orjson.dumps({"items": items}, option=orjson.OPT_UTC_Z), media_type=JSON)
