@@ -1,8 +1,15 @@
-"""Groups through the API: the life of a group, and names unique per tenant."""
+"""Groups through the API: the life of a group, names unique per tenant, and the list's JSON."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+from sqlalchemy import update
+
+from callmanager.api.groups import GroupList, GroupOut
 from callmanager.auth.principal import Role
+from callmanager.domain.groups.models import Group
+from callmanager.domain.groups.service import list_groups
 from callmanager.services import Services
 from tests.conftest import LoginAs
 
@@ -46,14 +53,6 @@ def test_the_group_list_is_byte_for_byte_what_its_response_model_would_serialise
 ) -> None:
     """The list is written straight from its rows (no model per group): the same JSON, with
     times in UTC as `Z`, for a time with and without a fraction of a second."""
-    from datetime import UTC, datetime
-
-    from sqlalchemy import update
-
-    from callmanager.api.groups import GroupList, GroupOut
-    from callmanager.domain.groups.models import Group
-    from callmanager.domain.groups.service import list_groups
-
     writer = login_as(Role.WRITER)
     for name in ("B team", "A team"):
         body = {"name": name, "description": "Line 1\nLine 2 \u00e9", "members": ["a@x.example"]}
