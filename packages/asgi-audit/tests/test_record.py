@@ -90,3 +90,16 @@ def test_every_entry_field_is_a_slot_of_the_entry_and_a_column_of_its_table() ->
     slots = set(AuditEvent.__slots__)
     heads = {f.path.partition(".")[0] for f in ENTRY.fields}
     assert heads == slots
+
+
+def test_an_encoder_of_some_fields_gives_just_their_values_of_the_whole_row() -> None:
+    """What stores an outcome encodes only the completing fields and the key, in that order."""
+    event = _ticketed()
+    whole = row_encoder(TICKETED, SQLITE)(event)
+    chosen = (*TICKETED.completing, TICKETED.get("ticket"), *map(TICKETED.get, TICKETED.key))
+    at = {f.column: i for i, f in enumerate(TICKETED.fields)}
+
+    some = row_encoder(TICKETED, SQLITE, chosen)(event)
+
+    assert some == tuple(whole[at[f.column]] for f in chosen)
+    assert row_encoder(TICKETED, SQLITE, [TICKETED.get("ticket")])(event) == ("CHG-0042",)

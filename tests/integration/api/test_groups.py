@@ -1,8 +1,16 @@
-"""Groups through the API: the life of a group, and names unique per tenant."""
+"""Groups through the API: the life of a group, names unique per tenant, and the list's JSON."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+from sqlalchemy import update
+
+from callmanager.api.groups import GroupList, GroupOut
 from callmanager.auth.principal import Role
+from callmanager.domain.groups.models import Group
+from callmanager.domain.groups.service import list_groups
+from callmanager.services import Services
 from tests.conftest import LoginAs
 
 
@@ -38,3 +46,30 @@ def test_a_second_group_with_the_same_name_is_a_conflict(login_as: LoginAs) -> N
     assert second.status_code == 409
     assert second.headers["content-type"] == "application/problem+json"
     assert second.json()["type"].endswith("/conflict")
+
+
+def test_the_group_list_is_byte_for_byte_what_its_response_model_would_serialise(
+    login_as: LoginAs, services: Services
+) -> None:
+    """The list is written straight from its rows (no model per group): the same JSON, with
+    times in UTC as `Z`, for a time with and without a fraction of a second."""
+    writer = login_as(Role.WRITER)
+    for name in ("B team", "A team"):
+        body = {"name": name, "description": "Line 1\nLine 2 \u00e9", "members": ["a@x.example"]}
+        assert writer.client.post(writer.url("/groups"), json=body).status_code == 201
+    whole_second = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+    with services.unit_of_work() as uow:
+        uow.session.execute(
+            update(Group).where(Group.name == "A team").values(updated_at=whole_second)
+        )
+        uow.commit()
+
+    listed = writer.client.get(writer.url("/groups"))
+
+    assert listed.status_code == 200
+    assert listed.headers["content-type"] == "application/json"
+    with services.unit_of_work() as uow:
+        rows = list_groups(uow.session, writer.tenant_id)
+        expected = GroupList(items=[GroupOut.model_validate(r) for r in rows]).model_dump_json()
+    assert listed.content == expected.encode()
+    assert listed.json()["items"][0]["updated_at"] == "2026-01-02T03:04:05Z"

@@ -14,12 +14,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from enum import Enum
+from operator import attrgetter
 from typing import Any, Protocol
 
 from sqlalchemy import Connection
 
 from asgi_audit.events import ENTRY, AuditEvent
-from asgi_audit.record import Kind, Record
+from asgi_audit.record import Field, Kind, Record
 from asgi_audit.store.verify_rows import canonical_document
 
 Row = tuple[Any, ...]
@@ -110,21 +111,28 @@ class RowEncoder(Protocol):
     def __call__(self, obj: Any, seq: int | None = None) -> Row: ...
 
 
-def row_encoder(record: Record[Any], encoders: Encoders) -> RowEncoder:
+def row_encoder(
+    record: Record[Any], encoders: Encoders, fields: Sequence[Field] | None = None
+) -> RowEncoder:
     """A function from an object of `record` (and its `seq`, if it has that field and it was
     just given one) to its row: each field's value read in one C call, then the few that need
     it encoded for the driver (enums as their values; bodies as orjson text, an absent one as
-    JSON `null`, as SQLAlchemy's `JSON` stores `None`)."""
+    JSON `null`, as SQLAlchemy's `JSON` stores `None`).
+
+    `fields`: only these, in this order (an outcome's `UPDATE` binds the completing fields and
+    the key: encoding the whole row would write the request's body out again for nothing)."""
+    chosen = record.fields if fields is None else tuple(fields)
     steps: list[tuple[int, Callable[[Any], Any]]] = []
-    for index, f in enumerate(record.fields):
+    for index, f in enumerate(chosen):
         if f.kind is Kind.DOCUMENT:
             steps.append((index, _document))
         elif f.enum is not None:
             steps.append((index, _unless_null(_enum_value)))
         elif f.kind in encoders:
             steps.append((index, _unless_null(encoders[f.kind])))
-    values = record.values
-    seq_at = record.columns.index("seq") if "seq" in record.columns else None
+    values = record.values if fields is None else _reader(chosen)
+    columns = [f.column for f in chosen]
+    seq_at = columns.index("seq") if "seq" in columns else None
 
     def encode(obj: Any, seq: int | None = None) -> Row:
         row = list(values(obj))
@@ -137,12 +145,19 @@ def row_encoder(record: Record[Any], encoders: Encoders) -> RowEncoder:
     return encode
 
 
+def _reader(fields: Sequence[Field]) -> Callable[[Any], tuple[Any, ...]]:
+    """Each field's value of an object, in order, in one C call (`Record.values` for a few)."""
+    getter = attrgetter(*(f.path for f in fields))
+    if len(fields) == 1:
+        return lambda obj: (getter(obj),)
+    return getter
+
+
 sqlite_row = row_encoder(ENTRY, SQLITE)
 postgres_row = row_encoder(ENTRY, POSTGRES)
 
 # A pending entry's outcome and its place in the log, on SQLite: pre-encoded rows again (the
 # compiled statements' per-row bind processing was most of a small batch's cost).
-_AT = {name: index for index, name in enumerate(COLUMNS)}
 _PENDING_KEY = " AND ".join(f"{key} = ?" for key in ENTRY.key) + " AND seq IS NULL"
 _COMPLETING = [f.column for f in ENTRY.completing]
 _SQLITE_COMPLETE = (
@@ -150,18 +165,16 @@ _SQLITE_COMPLETE = (
     f"WHERE {_PENDING_KEY}"
 )
 _SQLITE_PLACE = f"UPDATE audit_entries SET seq = ? WHERE {_PENDING_KEY}"  # noqa: S608
-_COMPLETE_AT = [_AT[name] for name in (*_COMPLETING, *ENTRY.key)]
-_KEY_AT = [_AT[key] for key in ENTRY.key]
+_KEY_FIELDS = tuple(ENTRY.get(key) for key in ENTRY.key)
+_sqlite_completion = row_encoder(ENTRY, SQLITE, (*ENTRY.completing, *_KEY_FIELDS))
+_sqlite_key = row_encoder(ENTRY, SQLITE, _KEY_FIELDS)
 
 
 def complete_sqlite(conn: Connection, events: Sequence[AuditEvent]) -> None:
     """Store the outcomes of pending entries (an entry already in the log is left alone)."""
-    rows = [sqlite_row(e) for e in events]
-    conn.exec_driver_sql(_SQLITE_COMPLETE, [tuple(row[i] for i in _COMPLETE_AT) for row in rows])
+    conn.exec_driver_sql(_SQLITE_COMPLETE, [_sqlite_completion(e) for e in events])
 
 
 def place_sqlite(conn: Connection, event: AuditEvent, seq: int) -> bool:
     """Give a pending entry its place in the log; False if it had one already."""
-    row = sqlite_row(event)
-    key = tuple(row[i] for i in _KEY_AT)
-    return bool(conn.exec_driver_sql(_SQLITE_PLACE, (seq, *key)).rowcount == 1)
+    return bool(conn.exec_driver_sql(_SQLITE_PLACE, (seq, *_sqlite_key(event))).rowcount == 1)
