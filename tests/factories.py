@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from fastapi.testclient import TestClient
 
@@ -55,3 +59,37 @@ def log_in(client: TestClient, email: str) -> str:
     csrf: str = response.json()["csrf_token"]
     client.headers[CSRF_HEADER] = csrf
     return csrf
+
+
+@dataclass
+class StoreDown:
+    """A running app whose audit store cannot be reached, one tenant, and a client logged in
+    as its only user."""
+
+    client: TestClient
+    services: Services
+    tenant_id: uuid.UUID
+
+
+@contextmanager
+def audit_store_down(
+    database_url: str, tmp_path: Path, role: Role, **settings: Any
+) -> Iterator[StoreDown]:
+    """`StoreDown` for the block: the audit store is a SQLite file in a directory that does not
+    exist, and the writer gives up at once on what it holds when the app stops."""
+    from callmanager.app import create_app
+    from tests.conftest import make_settings
+
+    audit_url = f"sqlite:///{tmp_path}/missing/dir/audit.db"
+    app = create_app(
+        make_settings(database_url, tmp_path, audit_database_url=audit_url, **settings)
+    )
+    services: Services = app.state.services
+    tenant_id = make_tenant(services)
+    email = f"{role.value}@contoso.example"
+    make_user(services, tenant_id, email, role)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        assert services.audit_writer is not None
+        services.audit_writer.shutdown_timeout = 0.1  # what it holds can never be written
+        log_in(client, email)
+        yield StoreDown(client, services, tenant_id)

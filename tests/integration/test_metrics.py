@@ -13,16 +13,14 @@ from pathlib import Path
 
 import httpx
 import pytest
-from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 from prometheus_client.samples import Sample
 
-from callmanager.app import create_app
 from callmanager.auth.principal import Role
 from callmanager.auth.sessions import CSRF_HEADER
 from callmanager.services import Services
 from tests.conftest import make_settings
-from tests.factories import PASSWORD, log_in, make_tenant, make_user
+from tests.factories import PASSWORD, audit_store_down, make_tenant, make_user
 from tests.live import Served, serve
 
 pytestmark = pytest.mark.slow
@@ -191,21 +189,12 @@ def test_a_modification_refused_for_want_of_the_audit_store_is_counted_and_still
 ) -> None:
     """The scrape that should page someone works while the audit store is down: the refused
     change is in `callmanager_audit_refused_total`, its request counted with its 503."""
-    audit_url = f"sqlite:///{tmp_path}/missing/dir/audit.db"
-    settings = make_settings(
-        sqlite_database_url, tmp_path, audit_database_url=audit_url, metrics_token=TOKEN
-    )
-    app = create_app(settings)
-    services: Services = app.state.services
-    tenant = make_tenant(services)
-    make_user(services, tenant, "owner@contoso.example", Role.OWNER)
-    with TestClient(app, raise_server_exceptions=False) as client:
-        assert services.audit_writer is not None
-        services.audit_writer.shutdown_timeout = 0.1  # what it holds can never be written
-        client.headers[CSRF_HEADER] = log_in(client, "owner@contoso.example")
-        refused = client.post(f"/api/v1/tenants/{tenant}/groups", json={"name": "Unrecorded"})
+    with audit_store_down(sqlite_database_url, tmp_path, Role.OWNER, metrics_token=TOKEN) as down:
+        refused = down.client.post(
+            f"/api/v1/tenants/{down.tenant_id}/groups", json={"name": "Unrecorded"}
+        )
         assert refused.status_code == 503, refused.text
-        scraped = client.get("/metrics", headers={"Authorization": f"Bearer {TOKEN}"})
+        scraped = down.client.get("/metrics", headers={"Authorization": f"Bearer {TOKEN}"})
     assert scraped.status_code == 200, scraped.text
     samples = samples_of(scraped.text)
     assert value(samples, "callmanager_audit_refused_total") == 1

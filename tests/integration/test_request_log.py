@@ -14,12 +14,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from asgi_audit import REDACTED
-from callmanager.app import create_app
 from callmanager.auth.principal import Role
 from callmanager.logs import REQUEST_LOGGER, RedactSecrets, log_config, structured_formatter
-from callmanager.services import Services
-from tests.conftest import LoginAs, make_settings
-from tests.factories import log_in, make_tenant, make_user
+from tests.conftest import LoginAs
+from tests.factories import audit_store_down
 
 
 @pytest.fixture
@@ -112,18 +110,11 @@ def test_a_change_refused_because_the_audit_store_is_down_is_logged_under_its_ro
 ) -> None:
     """The audit middleware refuses it before routing: the line still names its route
     template and tenant, and is an error."""
-    audit_url = f"sqlite:///{tmp_path}/missing/dir/audit.db"
-    app = create_app(make_settings(sqlite_database_url, tmp_path, audit_database_url=audit_url))
-    services: Services = app.state.services
-    tenant = make_tenant(services)
-    make_user(services, tenant, "owner@contoso.example", Role.OWNER)
-    with TestClient(app, raise_server_exceptions=False) as client:
-        assert services.audit_writer is not None
-        services.audit_writer.shutdown_timeout = 0.1  # what it holds can never be written
-        log_in(client, "owner@contoso.example")
+    with audit_store_down(sqlite_database_url, tmp_path, Role.OWNER) as down:
         request_lines.truncate(0)
         request_lines.seek(0)
-        refused = client.post(f"/api/v1/tenants/{tenant}/groups", json={"name": "Unrecorded"})
+        tenant = down.tenant_id
+        refused = down.client.post(f"/api/v1/tenants/{tenant}/groups", json={"name": "Unrecorded"})
     assert refused.status_code == 503
     [line] = _lines(request_lines)
     assert (line["route"], line["status"], line["level"]) == (

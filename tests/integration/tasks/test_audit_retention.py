@@ -26,7 +26,7 @@ from callmanager.settings import Settings
 from callmanager.tasks.audit_retention import RetentionReport, run_audit_retention
 from tests.conftest import LoginAs, make_settings
 from tests.databases import migrated_database
-from tests.factories import LoggedIn, log_in, make_tenant, make_user
+from tests.factories import LoggedIn, audit_store_down, make_tenant
 
 DAYS = 60
 """The period the Owner sets: generated entries span 200 days back."""
@@ -272,16 +272,10 @@ def test_history_begins_where_the_last_pruning_cut_once_the_period_is_lengthened
 
 def test_the_tenant_still_reads_with_its_audit_store_down(tmp_path: Path) -> None:
     """Admin Setup reads the tenant: without the retention mark, history begins by the period."""
-    with migrated_database("sqlite", tmp_path) as url:
-        audit_url = f"sqlite:///{tmp_path}/missing/dir/audit.db"
-        app = create_app(make_settings(url, tmp_path, audit_database_url=audit_url))
-        services: Services = app.state.services
-        tenant_id = make_tenant(services)
-        make_user(services, tenant_id, "setup@contoso.example", Role.TENANT_SETUP)
-        with TestClient(app, raise_server_exceptions=False) as client:
-            assert services.audit_writer is not None
-            services.audit_writer.shutdown_timeout = 0.1
-            log_in(client, "setup@contoso.example")
-            tenant = client.get(f"/api/v1/tenants/{tenant_id}")
+    with (
+        migrated_database("sqlite", tmp_path) as url,
+        audit_store_down(url, tmp_path, Role.TENANT_SETUP) as down,
+    ):
+        tenant = down.client.get(f"/api/v1/tenants/{down.tenant_id}")
     assert tenant.status_code == 200, tenant.text
     assert tenant.json()["audit_history_begins"] == history_begins(400, "UTC", utcnow()).isoformat()
