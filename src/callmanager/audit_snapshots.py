@@ -68,15 +68,14 @@ def _log_stream(db: Session, tenant_id: uuid.UUID, stream_id: uuid.UUID) -> Any:
 
 
 READERS: dict[str, Reader] = {
-    "tenant": _tenant(None),
     "group": _group,
     "call_flow": _call_flow,
     "portal_user": _portal_user,
     "invitation": _invitation,
     "log_stream": _log_stream,
 }
-"""The resources whose edits and deletes are read first, by resource type (`Snapshots` reads
-the tenant with its audit store)."""
+"""The resources whose edits and deletes are read first, by resource type; and the tenant,
+which `Snapshots` reads with its audit store."""
 
 
 class Snapshots:
