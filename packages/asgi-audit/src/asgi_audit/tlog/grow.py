@@ -31,21 +31,27 @@ def grow_tree(
     if count >= 2 and count & (count - 1) == 0 and tree.size % count == 0:
         _append_perfect(tree, hashes, count, roots, at_sizes, made, stride)
         return
-    tree_hashes = tree.hashes
-    sha256 = hashlib.sha256
     for at in range(0, len(hashes), HASH_SIZE):
-        digest = hashes[at : at + HASH_SIZE]
-        index, level = tree.size, 0
-        while index & 1:
-            digest = sha256(b"\x01" + tree_hashes.pop() + digest).digest()
-            level += 1
-            index >>= 1
-            if level % stride == 0:
-                made[(level, index)] = digest
-        tree_hashes.append(digest)
+        _push(tree, hashes[at : at + HASH_SIZE], 0, made, stride)
         tree.size += 1
         if tree.size in roots:
             at_sizes[tree.size] = tree.root()
+
+
+def _push(
+    tree: CompactRange, digest: bytes, level: int, made: dict[Node, bytes], stride: int
+) -> None:
+    """Put the complete node `digest` of `level` next on `tree`'s edge (at its size, which
+    the caller then moves on), merging it with the edge's equal-sized nodes on its left
+    (`CompactRange.append`, from any level, noting the nodes made at the `stride` levels)."""
+    index = tree.size >> level
+    while index & 1:
+        digest = hashlib.sha256(b"\x01" + tree.hashes.pop() + digest).digest()
+        level += 1
+        index >>= 1
+        if level % stride == 0:
+            made[(level, index)] = digest
+    tree.hashes.append(digest)
 
 
 def _append_perfect(
@@ -76,17 +82,8 @@ def _append_perfect(
     for size in range(start + 1, start + count):
         if size in roots:
             at_sizes[size] = _root_inside(edge, levels, start, size)
-    # The run's root joins the edge as one node of level k (CompactRange.append, one level up).
-    top = len(levels) - 1
-    digest = levels[top][0]
-    index, level = start >> top, top
-    while index & 1:
-        digest = sha256(b"\x01" + tree.hashes.pop() + digest).digest()
-        level += 1
-        index >>= 1
-        if level % stride == 0:
-            made[(level, index)] = digest
-    tree.hashes.append(digest)
+    top = len(levels) - 1  # the run's root joins the edge as one node of level k
+    _push(tree, levels[top][0], top, made, stride)
     tree.size += count
     if tree.size in roots:
         at_sizes[tree.size] = tree.root()
