@@ -13,7 +13,7 @@ from callmanager.api.openapi import with_problem_schemas
 from callmanager.api.partner_access import PATH as PARTNER_ACCESS
 from callmanager.api.partner_access import browser_router as partner_browser_router
 from callmanager.api.problems import PROBLEM_BASE, install_problem_handlers
-from callmanager.api.router import api_router
+from callmanager.api.router import add_api_routes
 from callmanager.audit_rules import TENANT_PREFIX, call_manager_policy
 from callmanager.auth.middleware import AuthMiddleware
 from callmanager.headers import DefaultHeadersMiddleware
@@ -46,7 +46,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.services = services
     app.openapi = with_problem_schemas(app, TENANT_PREFIX, (PARTNER_ACCESS,))  # type: ignore[method-assign]  # FastAPI's own way
     install_problem_handlers(app)
-    app.include_router(api_router)
+    add_api_routes(app.router)
     app.include_router(health_router)
     app.include_router(partner_browser_router)
     app.include_router(web_router)

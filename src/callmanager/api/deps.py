@@ -7,7 +7,7 @@ the event loop instead of handing it to a worker thread (see `one_hop.py`).
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from callmanager.api.one_hop import unit_of_work
+from callmanager.api.one_hop import request_session
 from callmanager.auth.credentials import same
 from callmanager.auth.permissions import Permission, allows
 from callmanager.auth.principal import Principal, Role, principal_of
@@ -44,21 +44,18 @@ async def get_settings(services: ServicesDep) -> Settings:
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
-async def get_db(services: ServicesDep) -> AsyncIterator[Session]:
-    """The request's unit of work: one transaction, committed when the handler returns and
-    rolled back if it raises. Handlers and domain services never commit or roll back."""
-    async with unit_of_work(services.unit_of_work()) as session:
-        yield session
+async def get_db(request: Request) -> Session:
+    """The session of the request's unit of work, which its route (`OneHopRoute`) owns: one
+    transaction, committed when the handler returns, before the response is sent (so the client,
+    and the audit log, which holds the response until its outcome is stored, never see a change
+    that is not committed), and rolled back if it raises."""
+    return request_session(request)
 
 
-DbSession = Annotated[Session, Depends(get_db, scope="function")]
-"""Function scope: the commit happens when the handler returns, before the response is sent,
-so the client (and the audit log, which holds the response until its outcome is stored) never
-sees a change that is not committed."""
+DbSession = Annotated[Session, Depends(get_db)]
 
 
-async def current_principal(request: Request) -> Principal:
-    """The caller, or 401; cookie-authenticated changes must carry the session's CSRF token."""
+def _principal(request: Request) -> Principal:
     principal = principal_of(request.scope)
     if principal is None:
         raise Unauthenticated("Log in or send a valid API token.")
@@ -67,6 +64,11 @@ async def current_principal(request: Request) -> Principal:
         if not sent or not same(sent, principal.csrf_token):
             raise Forbidden("Missing or wrong CSRF token (send the X-CSRF-Token header).")
     return principal
+
+
+async def current_principal(request: Request) -> Principal:
+    """The caller, or 401; cookie-authenticated changes must carry the session's CSRF token."""
+    return _principal(request)
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
@@ -113,15 +115,18 @@ def tenant_access(
     Someone with no role in the tenant gets 404, exactly as for a tenant that does not exist.
     """
 
+    # The session is read here rather than as a sub-dependency: each dependency FastAPI solves
+    # costs more than the call it makes (docs/performance.md). The caller stays one, so that a
+    # caller without credentials hears 401 before anything about the path.
     async def dependency(
-        tenant_id: TenantIdPath, principal: CurrentPrincipal, db: DbSession
+        tenant_id: TenantIdPath, principal: CurrentPrincipal, request: Request
     ) -> TenantAccess:
         role = principal.role_in(tenant_id)
         if role is None:
             raise NotFound("No such tenant.")
         # Only a System task holds a role in every tenant, so only its calls need the lookup.
         if principal.kind == "system" and not await run_in_threadpool(
-            _tenant_exists, db, tenant_id
+            _tenant_exists, request_session(request), tenant_id
         ):
             raise NotFound("No such tenant.")
         if not allows(role, permission):

@@ -10,6 +10,7 @@ from typing import Any
 import anyio.to_thread
 import pytest
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
 from callmanager.auth.principal import Role
@@ -69,3 +70,22 @@ def test_a_search_of_the_audit_log_takes_one_hop(login_as: LoginAs, hops: Hops) 
     found = owner.client.get(owner.url("/audit-log"), params={"from": yesterday})
     assert found.status_code == 200
     assert len(hops) == 1, hops
+
+
+def test_a_call_is_matched_against_each_route_at_most_once(
+    login_as: LoginAs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The API's routes are the app's own, not routers included in routers, which FastAPI
+    matches level by level and then again to handle the call."""
+    writer = login_as(Role.WRITER)
+    matched: list[str] = []
+    matches = APIRoute.matches
+
+    def counting(route: APIRoute, scope: Any) -> Any:
+        matched.append(f"{sorted(route.methods)} {route.path}")
+        return matches(route, scope)
+
+    monkeypatch.setattr(APIRoute, "matches", counting)
+    assert writer.client.get(writer.url("/groups")).status_code == 200
+    assert matched, "no API route was matched"
+    assert len(matched) == len(set(matched)), matched

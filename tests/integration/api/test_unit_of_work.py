@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from sqlalchemy import select
 
 from callmanager.api.deps import DbSession, TenantWriter
+from callmanager.api.one_hop import OneHopRoute
 from callmanager.auth.principal import Role
 from callmanager.domain.groups import service
 from callmanager.domain.groups.models import Group
@@ -15,12 +16,13 @@ from callmanager.services import Services
 from tests.conftest import LoginAs
 
 
-def _routes(app: FastAPI) -> None:
-    def add_then(body: dict[str, str], access: TenantWriter, db: DbSession) -> None:
-        service.create_group(db, access.tenant_id, body["name"], "", [])
-        if body.get("then") == "fail":
-            raise Conflict("Refused after the change was made in the session.")
+def add_then(body: dict[str, str], access: TenantWriter, db: DbSession) -> None:
+    service.create_group(db, access.tenant_id, body["name"], "", [])
+    if body.get("then") == "fail":
+        raise Conflict("Refused after the change was made in the session.")
 
+
+def _routes(app: FastAPI) -> None:
     app.add_api_route("/api/v1/tenants/{tenant_id}/uow-probe", add_then, methods=["POST"])
 
 
@@ -33,6 +35,23 @@ def test_a_handler_that_returns_has_its_changes_committed_and_one_that_raises_ha
     app: FastAPI, login_as: LoginAs, services: Services
 ) -> None:
     _routes(app)
+    writer = login_as(Role.WRITER)
+    kept = writer.client.post(writer.url("/uow-probe"), json={"name": "Kept"})
+    refused = writer.client.post(writer.url("/uow-probe"), json={"name": "Gone", "then": "fail"})
+    assert (kept.status_code, refused.status_code) == (200, 409)
+    assert _names(services) == ["Kept"]
+
+
+def test_a_route_that_owns_its_unit_of_work_commits_what_returns_and_nothing_of_what_raises(
+    app: FastAPI, login_as: LoginAs, services: Services
+) -> None:
+    """The API's routes (`OneHopRoute`) end the unit in the endpoint's hop, not in a dependency."""
+    app.router.add_api_route(
+        "/api/v1/tenants/{tenant_id}/uow-probe",
+        add_then,
+        methods=["POST"],
+        route_class_override=OneHopRoute,
+    )
     writer = login_as(Role.WRITER)
     kept = writer.client.post(writer.url("/uow-probe"), json={"name": "Kept"})
     refused = writer.client.post(writer.url("/uow-probe"), json={"name": "Gone", "then": "fail"})
