@@ -78,8 +78,10 @@ def _object(tree: Tree, values: _Values, parts: list[str], args: list[ColumnElem
             parts.append("%s")
             args.append(values.optional(node, name))
         else:
-            parts.append(name.replace("%", "%%") + "%s")
-            args.append(values.value(node))
+            piece, arg = values.value(node)
+            parts.append(name.replace("%", "%%") + piece)
+            if arg is not None:
+                args.append(arg)
     parts.append("}")
 
 
@@ -91,14 +93,34 @@ class _Values:
         self.listing = Listing(dialect)
         self.tenant = '"' + tenant_id + '"'
 
-    def value(self, f: Field) -> ColumnElement[Any]:
+    def value(self, f: Field) -> tuple[str, ColumnElement[Any] | None]:
+        """The field's piece of the format and the argument it takes (None: no argument).
+        A required string goes inside quotes in the format, unescaped: one SQL function less
+        an entry for each, and a value holding a quote, a backslash or a control character
+        gives bytes that miss the leaf (composed in Python instead). Ids and instants never
+        hold one."""
         if f.column in KNOWN:
-            return literal(self.tenant, Text)
+            return self.tenant.replace("%", "%%"), None
         column = entries.c[f.column]
+        if f.required and f.kind in (Kind.UUID, Kind.INSTANT, Kind.STRING, Kind.TEXT):
+            text = column if f.kind in (Kind.STRING, Kind.TEXT) else self.listing.formatted(f)
+            return '"%s"', text
+        return "%s", self._json(f, column)
+
+    def optional(self, f: Field, name: str) -> ColumnElement[Any]:
+        """`,"key":value` when the field is set, else nothing (a document reading `null`
+        counts as not set, as the entry's JSON leaves it out)."""
+        column = entries.c[f.column]
+        unset: ColumnElement[bool] = column.is_(None)
+        if f.kind is Kind.DOCUMENT:
+            unset = unset | (cast(column, Text) == "null")
+        return case((unset, ""), else_=literal(name, Text) + self._json(f, column))
+
+    def _json(self, f: Field, column: ColumnElement[Any]) -> ColumnElement[Any]:
+        """The field's JSON text as one SQL expression, `null` when null."""
         if f.kind is Kind.DOCUMENT:
             return func.coalesce(cast(column, Text), "null")
         if f.kind in (Kind.UUID, Kind.INSTANT):
-            # Hex digits, hyphens, digits, `T`, `:`, `.`, `Z`: nothing to escape.
             formatted = self.listing.formatted(f)
             return func.coalesce(literal('"', Text) + formatted + literal('"', Text), "null")
         if f.kind is Kind.FLOAT and self.dialect == "postgresql":
@@ -108,15 +130,6 @@ class _Values:
         if f.kind in (Kind.SMALLINT, Kind.BIGINT, Kind.FLOAT):
             return func.coalesce(cast(column, Text), "null")
         return self._quoted(column)
-
-    def optional(self, f: Field, name: str) -> ColumnElement[Any]:
-        """`,"key":value` when the field is set, else nothing (a document reading `null`
-        counts as not set, as the entry's JSON leaves it out)."""
-        column = entries.c[f.column]
-        unset: ColumnElement[bool] = column.is_(None)
-        if f.kind is Kind.DOCUMENT:
-            unset = unset | (cast(column, Text) == "null")
-        return case((unset, ""), else_=literal(name, Text) + self.value(f))
 
     def _quoted(self, column: ColumnElement[Any]) -> ColumnElement[Any]:
         """A string as a JSON string. PostgreSQL's `to_json` costs more than the rest of an
