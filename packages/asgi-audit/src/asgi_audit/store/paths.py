@@ -160,17 +160,18 @@ class InclusionPaths:
                 known[(level, index)] = found
             return found
 
-        sha256 = hashlib.sha256
+        sha256, b64 = hashlib.sha256, binascii.b2a_base64
         for level in sorted(wanted):
             if level % NODE_STRIDE == 0:
                 continue
             for index in wanted[level]:
                 if (level, index) not in known:
-                    left, right = get(level - 1, 2 * index), get(level - 1, 2 * index + 1)
+                    left = known.get((level - 1, 2 * index)) or get(level - 1, 2 * index)
+                    right = known.get((level - 1, 2 * index + 1)) or get(level - 1, 2 * index + 1)
                     known[(level, index)] = sha256(b"\x01" + left + right).digest()
         quoted = self._quoted
         for node in missing:
-            quoted[node] = _quote(get(*node))
+            quoted[node] = b'"' + b64(known.get(node) or get(*node), newline=False) + b'"'
 
 
 def _quote(digest: bytes) -> bytes:
