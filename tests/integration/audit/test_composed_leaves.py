@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 
+import orjson
 import pytest
 from sqlalchemy import select, update
 
@@ -98,4 +99,26 @@ def test_an_entry_altered_among_composed_windows_is_named_with_its_place(
 
     assert [(f.problem, f.seq, f.entry_id) for f in report.findings] == [
         (Problem.ALTERED, 37, target.id)
+    ]
+
+
+def test_text_altered_to_its_own_escaped_form_is_named_altered(store: SqlAuditStore) -> None:
+    """The database quotes every string as JSON does, so a value rewritten as the escaped text of
+    the original (a backslash before each quote) cannot compose the original's leaf bytes."""
+    log = SignedLog(store)
+    original = 'Renamed group "Sales \\ Support"'
+    events = [log.event(i) for i in range(40)]
+    events[21] = dataclasses.replace(events[21], summary=original)
+    store.write(events, [])
+    log.notary.run_once()
+    escaped = orjson.dumps(original).decode()[1:-1]
+    with store.engine.begin() as conn:
+        without_guards(conn)
+        target = log.entry_at(conn, 21)
+        conn.execute(update(entries).where(c.id == target.id).values(summary=escaped))
+
+    report = log.verify()
+
+    assert [(f.problem, f.seq, f.entry_id) for f in report.findings] == [
+        (Problem.ALTERED, 21, target.id)
     ]

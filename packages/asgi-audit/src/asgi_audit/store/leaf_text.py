@@ -95,16 +95,17 @@ class _Values:
 
     def value(self, f: Field) -> tuple[str, ColumnElement[Any] | None]:
         """The field's piece of the format and the argument it takes (None: no argument).
-        A required string goes inside quotes in the format, unescaped: one SQL function less
-        an entry for each, and a value holding a quote, a backslash or a control character
-        gives bytes that miss the leaf (composed in Python instead). Ids and instants never
-        hold one."""
+
+        A required id or instant goes inside quotes in the format as the database formats it:
+        each is a fixed layout of its column (see `Listing.formatted`), so only the stored
+        value composes the leaf's text. Every string is quoted as JSON: written inside quotes
+        unescaped, a value rewritten as the escaped text of the original (a backslash before
+        each quote) would compose the original's bytes, and its alteration would pass."""
         if f.column in KNOWN:
             return self.tenant.replace("%", "%%"), None
         column = entries.c[f.column]
-        if f.required and f.kind in (Kind.UUID, Kind.INSTANT, Kind.STRING, Kind.TEXT):
-            text = column if f.kind in (Kind.STRING, Kind.TEXT) else self.listing.formatted(f)
-            return '"%s"', text
+        if f.required and f.kind in (Kind.UUID, Kind.INSTANT):
+            return '"%s"', self.listing.formatted(f)
         return "%s", self._json(f, column)
 
     def optional(self, f: Field, name: str) -> ColumnElement[Any]:
