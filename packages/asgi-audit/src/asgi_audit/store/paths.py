@@ -12,8 +12,9 @@ siblings, share the rest of their encoded path. Memory stays bounded: at most `k
 
 from __future__ import annotations
 
-import base64
+import binascii
 import bisect
+import hashlib
 from collections.abc import Iterable
 
 from asgi_audit.store.tree import NODE_STRIDE
@@ -128,27 +129,50 @@ class InclusionPaths:
 
     def _learn(self, missing: set[Node]) -> None:
         """Fetch the stored nodes under `missing` (levels that are multiples of NODE_STRIDE,
-        the leaves included) and hash the others up from them, each node once."""
+        the leaves included) and hash the others up from them, each node once: the nodes
+        wanted are found level by level from the top down (an unknown node between stored
+        levels wants its two children), then hashed level by level from the bottom up."""
         known = self._known
-        stored: set[Node] = set()
+        wanted: dict[int, set[int]] = {}
         for level, index in missing:
-            base = level - level % NODE_STRIDE
-            width = 1 << (level - base)
-            stored.update((base, i) for i in range(index * width, (index + 1) * width))
-        fetch = stored - known.keys()
+            wanted.setdefault(level, set()).add(index)
+        for level in range(max(wanted, default=0), 0, -1):
+            if level % NODE_STRIDE == 0 or level not in wanted:
+                continue  # a stored level: fetched, not hashed
+            below = wanted.setdefault(level - 1, set())
+            for index in wanted[level]:
+                if (level, index) not in known:
+                    below.update((2 * index, 2 * index + 1))
+        fetch = {
+            (level, index)
+            for level, indexes in wanted.items()
+            if level % NODE_STRIDE == 0
+            for index in indexes
+            if (level, index) not in known
+        }
         if fetch:
             known.update(self.source(fetch))
 
         def get(level: int, index: int) -> bytes:
             found = known.get((level, index))
-            if found is None:
+            if found is None:  # a node the source did not have: hashed from its children
                 found = node_hash(get(level - 1, 2 * index), get(level - 1, 2 * index + 1))
                 known[(level, index)] = found
             return found
 
+        sha256, b64 = hashlib.sha256, binascii.b2a_base64
+        for level in sorted(wanted):
+            if level % NODE_STRIDE == 0:
+                continue
+            for index in wanted[level]:
+                if (level, index) not in known:
+                    left = known.get((level - 1, 2 * index)) or get(level - 1, 2 * index)
+                    right = known.get((level - 1, 2 * index + 1)) or get(level - 1, 2 * index + 1)
+                    known[(level, index)] = sha256(b"\x01" + left + right).digest()
+        quoted = self._quoted
         for node in missing:
-            self._quoted[node] = _quote(get(*node))
+            quoted[node] = b'"' + b64(known.get(node) or get(*node), newline=False) + b'"'
 
 
 def _quote(digest: bytes) -> bytes:
-    return b'"' + base64.b64encode(digest) + b'"'
+    return b'"' + binascii.b2a_base64(digest, newline=False) + b'"'

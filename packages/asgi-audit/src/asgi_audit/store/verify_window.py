@@ -19,13 +19,25 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Text, cast, select, type_coerce
+from sqlalchemy import (
+    Connection,
+    LargeBinary,
+    Select,
+    Text,
+    cast,
+    func,
+    literal,
+    select,
+    type_coerce,
+)
 from sqlalchemy.types import NullType
 
+from asgi_audit.store.leaf_text import composed
 from asgi_audit.store.tables import c, entries, leaves
 from asgi_audit.store.verify_rows import EntryRows
 
@@ -58,7 +70,21 @@ class _Reader:
             leaf_id = type_coerce(cast(leaves.c.entry_id, Text), NullType())
         columns[self.rows.key_at] = entry_id
         self.entries = select(*columns).select_from(entries)
+        self.dialect = dialect
+        self.entry_id = entry_id
+        self.hashed = dialect == "postgresql"
+        """Whether the database hashes the bytes it composes too (PostgreSQL's `sha256`):
+        then 32 bytes an entry come back rather than the entry's whole text."""
         self.leaves = select(leaves.c.seq, leaf_id, type_coerce(leaves.c.hash, NullType()))
+
+    def composed(self, tenant_id: str) -> Select[Any]:
+        """Each entry's seq, id and canonical bytes as the database composes them, or on
+        PostgreSQL their leaf hash."""
+        data = composed(self.dialect, tenant_id)
+        if self.hashed:
+            leaf = literal(b"\x00", LargeBinary).op("||")(func.convert_to(data, "UTF8"))
+            data = type_coerce(func.sha256(leaf), NullType())
+        return select(c.seq, self.entry_id, data).select_from(entries)
 
     @classmethod
     def of(cls, dialect: str) -> _Reader:
@@ -78,7 +104,10 @@ class Window:
 
 
 def check_window(conn: Connection, tenant: uuid.UUID, lo: int, hi: int, top: int) -> Window:
-    """Check the places [lo, hi) of the tenant's log, whose tree has `top` leaves."""
+    """Check the places [lo, hi) of the tenant's log, whose tree has `top` leaves: first as
+    the database composes each entry's bytes (`_composed`), which settles a window whose every
+    place holds its leaf's entry unchanged; any other window is read again field by field and
+    each place sorted out (`_hash_entries`)."""
     reader = _Reader.of(conn.dialect.name)
     end = max(lo, min(hi, top))
     with conn.execute(
@@ -86,9 +115,11 @@ def check_window(conn: Connection, tenant: uuid.UUID, lo: int, hi: int, top: int
             leaves.c.tenant_id == tenant, leaves.c.seq >= lo, leaves.c.seq < hi
         ).order_by(leaves.c.seq)
     ) as result:
-        stored: dict[int, Side] = {
-            seq: (key, digest) for seq, key, digest in result.cursor.fetchall()
-        }
+        leaf_rows = result.cursor.fetchall()
+    hashes = _composed(conn, reader, tenant, (lo, hi, end), leaf_rows)
+    if hashes is not None:
+        return Window(lo, hashes)
+    stored: dict[int, Side] = {seq: (key, digest) for seq, key, digest in leaf_rows}
     out = bytearray(HASH_SIZE * (end - lo))
     claims, clean = _hash_entries(conn, reader, tenant, (lo, hi, end), stored, out)
     irregular: list[Irregular] = []
@@ -103,6 +134,77 @@ def check_window(conn: Connection, tenant: uuid.UUID, lo: int, hi: int, top: int
                 irregular.append((seq, leaf, here))
     beyond = [(key, seq) for seq, (key, _) in claims if seq >= end]
     return Window(lo, bytes(out), irregular, beyond)
+
+
+def _composed(
+    conn: Connection,
+    reader: _Reader,
+    tenant: uuid.UUID,
+    places: tuple[int, int, int],
+    leaf_rows: Sequence[Any],
+) -> bytes | None:
+    """The window's leaf hashes if each place in [lo, end) holds exactly its leaf's entry, whose
+    bytes (as the database composes them, or else as Python does: `_recomposed`) hash to that
+    leaf, and no entry claims a place in [end, hi); else None (the window is then checked
+    field by field, which names what is wrong). Per entry only its hash is computed in
+    Python; the comparisons are of whole runs."""
+    lo, hi, end = places
+    keys: list[Any] = []
+    digests: list[bytes] = []
+    if [row[0] for row in leaf_rows] != list(range(lo, end)):
+        return None
+    sha256, leaf_prefix = hashlib.sha256, b"\x00"
+    hashed = reader.hashed
+    result = conn.execute(
+        reader.composed(str(tenant))
+        .where(c.tenant_id == tenant, c.seq >= lo, c.seq < hi)
+        .order_by(c.seq)
+    )
+    with result:
+        cursor, at = result.cursor, lo
+        while chunk := cursor.fetchmany(CHUNK):
+            chunk_seqs, chunk_keys, texts = zip(*chunk, strict=True)
+            if chunk_seqs != tuple(range(at, at + len(chunk))) or at + len(chunk) > end:
+                return None
+            at += len(chunk)
+            keys += chunk_keys
+            if hashed:
+                digests += texts
+            else:
+                digests += [sha256(leaf_prefix + text).digest() for text in texts]
+    if at != end or keys != [row[1] for row in leaf_rows]:
+        return None
+    hashes, expected = b"".join(digests), b"".join(row[2] for row in leaf_rows)
+    if hashes != expected:
+        hashes = _recomposed(conn, reader, tenant, lo, hashes, expected)
+    return hashes if hashes == expected else None
+
+
+def _recomposed(
+    conn: Connection, reader: _Reader, tenant: uuid.UUID, lo: int, hashes: bytes, expected: bytes
+) -> bytes:
+    """`hashes` with each place whose composed bytes missed its leaf hashed again from the
+    entry composed in Python (spliced, else parsed and written again): a value the database
+    quotes or formats unlike orjson costs a read of its entry, not the window's."""
+    missed = [
+        lo + at // HASH_SIZE
+        for at in range(0, len(hashes), HASH_SIZE)
+        if hashes[at : at + HASH_SIZE] != expected[at : at + HASH_SIZE]
+    ]
+    rows = reader.rows
+    spliced, parsed = rows.splicer(tenant), rows.builder(tenant)
+    out = bytearray(hashes)
+    for start in range(0, len(missed), CHUNK):
+        places = missed[start : start + CHUNK]
+        query = reader.entries.where(c.tenant_id == tenant, c.seq.in_(places))
+        with conn.execute(query) as result:
+            for row in result.cursor.fetchall():
+                at = HASH_SIZE * (row[rows.seq_at] - lo)
+                digest = hashlib.sha256(b"\x00" + orjson.dumps(spliced(row), option=_SORTED))
+                if digest.digest() != expected[at : at + HASH_SIZE]:
+                    digest = hashlib.sha256(b"\x00" + orjson.dumps(parsed(row), option=_SORTED))
+                out[at : at + HASH_SIZE] = digest.digest()
+    return bytes(out)
 
 
 def _hash_entries(
