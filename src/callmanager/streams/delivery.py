@@ -280,11 +280,12 @@ class Deliverer:
                 self._lag(held.id, 0.0)
             return "lost" if lost else "idle"
         actions = ActionType(held.action_type).actions
-        # A native event is the entry as stored: its bodies are sent as they were written.
-        raw = held.format == StreamFormat.NATIVE
-        page = await asyncio.shield(self.pages.read(tenant, held.position, head.seq, actions, raw))
+        # A native event is the entry's JSON as the database writes it from the stored row.
+        native = held.format == StreamFormat.NATIVE
+        read = self.pages.read(tenant, held.position, head.seq, actions, native)
+        page = await asyncio.shield(read)
         if page.full:  # read the next page while this one is sent
-            self.pages.read(tenant, page.last, head.seq, actions, raw)
+            self.pages.read(tenant, page.last, head.seq, actions, native)
         if page.events:
             self._lag(held.id, _age(page.events[0], now))
         for at in range(0, max(1, len(page.events)), BATCH):

@@ -16,7 +16,7 @@ from asgi_audit import Action, AuditStore
 from asgi_audit.streams import StreamEvent
 
 Key = tuple[uuid.UUID, int, frozenset[Action] | None, bool]
-"""A read's tenant, `after`, filter and whether its bodies come raw."""
+"""A read's tenant, `after`, filter and whether it is of native JSON texts."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,15 +53,15 @@ class Pages:
         after: int,
         through: int,
         actions: frozenset[Action] | None,
-        raw: bool,
+        native: bool,
     ) -> asyncio.Future[Page]:
         """The page after `after` (read now, or being read, or just read for another)."""
-        key = (tenant_id, after, actions, raw)
+        key = (tenant_id, after, actions, native)
         found = self._reads.get(key)
         if found is not None and not (found.done() and found.exception() is not None):
             return found
         page = asyncio.ensure_future(
-            asyncio.to_thread(self._read, tenant_id, after, through, actions, raw)
+            asyncio.to_thread(self._read, tenant_id, after, through, actions, native)
         )
         page.add_done_callback(_retrieved)  # a read ahead no one awaited fails quietly
         self._reads[key] = page
@@ -75,12 +75,18 @@ class Pages:
         after: int,
         through: int,
         actions: frozenset[Action] | None,
-        raw: bool,
+        native: bool,
     ) -> Page:
-        entries = self.store.entries_after(
-            tenant_id, after, self.size, through=through, actions=actions, raw_documents=raw
-        )
-        events = [StreamEvent(entry) for entry in entries]
+        if native:  # a native stream sends each entry's JSON as the database wrote it
+            found = self.store.native_after(
+                tenant_id, after, self.size, through=through, actions=actions
+            )
+            events = [StreamEvent(native=text, seq=seq) for seq, text in found]
+        else:
+            entries = self.store.entries_after(
+                tenant_id, after, self.size, through=through, actions=actions
+            )
+            events = [StreamEvent(entry) for entry in entries]
         return Page(after, through, events, full=len(events) == self.size)
 
 
