@@ -19,7 +19,7 @@ import random
 import socket
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -303,7 +303,7 @@ class Deliverer:
         return "more" if page.full else "idle"
 
     async def _send(
-        self, held: Held, destination: Destination, batch: list[StreamEvent], head: int
+        self, held: Held, destination: Destination, batch: Sequence[StreamEvent], head: int
     ) -> str | None:
         """Send one batch; None once the receiver took it, else the round's outcome."""
         try:

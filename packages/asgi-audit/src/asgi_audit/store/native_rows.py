@@ -18,17 +18,18 @@ only joins those runs, the floats and the documents.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import ColumnElement, Text, case, func, literal_column, type_coerce
+from sqlalchemy import ColumnElement, Text, bindparam, case, func, literal_column, type_coerce
 from sqlalchemy.types import NullType
 
 from asgi_audit.events import ENTRY
 from asgi_audit.record import Field, Kind
-from asgi_audit.store.listing import Listing
+from asgi_audit.store.listing import KNOWN, Listing
 from asgi_audit.store.tables import entries
 
 
@@ -159,20 +160,26 @@ class NativeRows:
         self.columns.append(type_coerce(func.json_object(*pairs), NullType()))
         self._steps.append(("members", ""))
 
-    def _group(self, group: Group) -> ColumnElement[Any]:
-        """A nested object; each field left out while null is set (at its end) only when set."""
-        pairs: list[ColumnElement[Any]] = []
-        for f in group.fields:
-            pairs.extend((_literal(f.path.rpartition(".")[2]), self._value(f)))
-        made: ColumnElement[Any] = func.json_object(*pairs)
-        for f in group.optional:
-            value = self._value(f)
-            path = _literal("$." + f.path.rpartition(".")[2])
-            made = case((value.is_(None), made), else_=func.json_set(made, path, value))
-        return made
+    def _group(
+        self, group: Group, chosen: tuple[Field, ...] = (), at: int = 0
+    ) -> ColumnElement[Any]:
+        """A nested object whose fields left out while null are written only when set: one
+        `json_object` per case, chosen by `CASE` (rather than `json_set`, which parses)."""
+        if at == len(group.optional):
+            pairs: list[ColumnElement[Any]] = []
+            for f in (*group.fields, *chosen):
+                pairs.extend((_literal(f.path.rpartition(".")[2]), self._value(f)))
+            return func.json_object(*pairs)
+        f = group.optional[at]
+        return case(
+            (self._value(f).is_(None), self._group(group, chosen, at + 1)),
+            else_=self._group(group, (*chosen, f), at + 1),
+        )
 
     def _value(self, f: Field) -> ColumnElement[Any]:
         """The field's value for `json_object` to write (SQL NULL as `null`)."""
+        if f.column in KNOWN:  # the tenant read: given, not formatted row by row
+            return func.cast(bindparam(f"native_{f.column}", type_=Text), Text)
         if f.kind in (Kind.UUID, Kind.INSTANT):
             return self.listing.formatted(f)
         return entries.c[f.column]
@@ -213,6 +220,10 @@ class NativeRows:
         """`,"key":value` when the field is set, else null (`Field.omit_null`)."""
         prefix = _literal("," + _key(f) + ":")
         return prefix.op("||")(func.nullif(self._json(f), _literal("null")))
+
+    def parameters(self, tenant_id: uuid.UUID) -> dict[str, str]:
+        """The values the columns take as given: the tenant's id, as the API writes it."""
+        return {f"native_{column}": str(tenant_id) for column in KNOWN}
 
     def reader(self) -> Reader:
         """`read(row)`: the entry's `seq` and its JSON text."""

@@ -469,7 +469,7 @@ class SqlAuditStore:
         query = select(*self._native_rows.columns).where(*where).order_by(c.seq).limit(limit)
         read = self._native_rows.reader()
         with _reachable(), self.engine.connect() as conn:
-            result = conn.execute(query)
+            result = conn.execute(query, self._native_rows.parameters(tenant_id))
             # The driver's own tuples (no column has a result processor): a `Row` each was a
             # fifth of the read.
             rows = result.cursor.fetchall()
