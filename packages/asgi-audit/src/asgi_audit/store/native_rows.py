@@ -110,7 +110,7 @@ class NativeRows:
             parts.append(("," if n else "{") + _key(item) + ":")
             if isinstance(item, Group):
                 for m, f in enumerate(item.fields):
-                    parts.extend((("," if m else "{") + _key(f) + ":", self._json(f)))
+                    parts.extend((("," if m else "{") + _key(f) + ":", *self._unquoted(f)))
                 parts.extend(self._optional(f) for f in item.optional)
                 parts.append("}")
             elif item.kind is Kind.FLOAT:
@@ -118,8 +118,18 @@ class NativeRows:
                 self._float(item, key=False)
                 parts = []
             else:
-                parts.append(self._json(item))
+                parts.extend(self._unquoted(item))
         self._text([*parts, "}"])
+
+    def _unquoted(self, f: Field) -> list[str | ColumnElement[Any]]:
+        """The field's JSON text, without `to_json` (~1 µs a value on the server) where
+        nothing can need escaping: an id or instant the database formats (hex digits,
+        hyphens, digits, `T`, `:`, `.`, `Z`) that is never null, and integers."""
+        if f.required and f.kind in (Kind.UUID, Kind.INSTANT):
+            return ['"', self._value(f), '"']
+        if f.kind in (Kind.SMALLINT, Kind.BIGINT):
+            return [func.coalesce(func.cast(entries.c[f.column], Text), _literal("null"))]
+        return [self._json(f)]
 
     # -- SQLite: runs of plain fields in one json_object each --------------------------------
 
