@@ -59,6 +59,8 @@ def _items() -> list[Item]:
             else:
                 top[head] = f
             continue
+        # Floats and documents are written top-level only (orjson, the stored text).
+        assert f.kind not in (Kind.FLOAT, Kind.DOCUMENT), f"{f.path}: nested, not written here"
         group = top.setdefault(head, Group(head, [], []))
         assert isinstance(group, Group)
         (group.optional if f.omit_null else group.fields).append(f)
@@ -73,10 +75,10 @@ def _key(f: Field | Group) -> str:
 
 
 def _plain(item: Item) -> bool:
-    """Whether `json_object` may write it: not a float (written by orjson), not a document
-    (spliced as stored), not a top-level field left out while null."""
+    """Whether `json_object` may write it: a group, or a field that is not a float (written by
+    orjson), not a document (spliced as stored), not left out while null."""
     if isinstance(item, Group):
-        return not any(f.kind is Kind.FLOAT for f in (*item.fields, *item.optional))
+        return True
     return item.kind not in (Kind.FLOAT, Kind.DOCUMENT) and not item.omit_null
 
 
