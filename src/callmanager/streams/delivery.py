@@ -19,7 +19,7 @@ import random
 import socket
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -280,11 +280,12 @@ class Deliverer:
                 self._lag(held.id, 0.0)
             return "lost" if lost else "idle"
         actions = ActionType(held.action_type).actions
-        # A native event is the entry as stored: its bodies are sent as they were written.
-        raw = held.format == StreamFormat.NATIVE
-        page = await asyncio.shield(self.pages.read(tenant, held.position, head.seq, actions, raw))
+        # A native event is the entry's JSON as the database writes it from the stored row.
+        native = held.format == StreamFormat.NATIVE
+        read = self.pages.read(tenant, held.position, head.seq, actions, native)
+        page = await asyncio.shield(read)
         if page.full:  # read the next page while this one is sent
-            self.pages.read(tenant, page.last, head.seq, actions, raw)
+            self.pages.read(tenant, page.last, head.seq, actions, native)
         if page.events:
             self._lag(held.id, _age(page.events[0], now))
         for at in range(0, max(1, len(page.events)), BATCH):
@@ -302,7 +303,7 @@ class Deliverer:
         return "more" if page.full else "idle"
 
     async def _send(
-        self, held: Held, destination: Destination, batch: list[StreamEvent], head: int
+        self, held: Held, destination: Destination, batch: Sequence[StreamEvent], head: int
     ) -> str | None:
         """Send one batch; None once the receiver took it, else the round's outcome."""
         try:

@@ -256,3 +256,29 @@ def test_a_filtered_stream_whose_window_ended_counts_only_the_entries_it_would_h
         assert wanted >= 3
         assert failing["undelivered"] == wanted
         assert failing["lag_entries"] == wanted
+
+
+def test_a_native_stream_delivers_each_entry_as_the_api_returns_it(
+    login_as: LoginAs, services: Services
+) -> None:
+    """The events are written by the database from the stored rows: the same JSON, keys in
+    the same order, as `GET …/audit-log/{entry_id}` (bodies, changes, resource names, nulls)."""
+    owner = login_as(Role.OWNER)
+    with webhook_receiver() as receiver:
+        make_groups(owner, 3)
+        group = owner.client.get(owner.url("/groups")).json()["items"][0]
+        edited = owner.client.patch(
+            owner.url(f"/groups/{group['id']}"), json={"name": 'Ünïcode "q"'}
+        )
+        assert edited.status_code == 200
+        owner.client.post(owner.url("/groups"), json={"name": ""})  # a refusal (422)
+        stream_to(owner, receiver)
+        last = head(services, owner)
+        wait_for(lambda: last in receiver.seqs(), "the receiver has the head")
+        events = [e for d in receiver.accepted() for e in d.events if e["seq"] <= last]
+        assert {e["action"] for e in events} >= {"create", "edit", "read"}
+        assert any("changes" in e for e in events)
+        for event in events:
+            api = owner.client.get(owner.url(f"/audit-log/{event['id']}")).json()
+            assert list(event) == list(api)
+            assert event == api

@@ -7,6 +7,7 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Generator, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
+from typing import cast
 
 import orjson
 
@@ -174,6 +175,18 @@ class MemoryAuditStore:
                         raw = orjson.Fragment(orjson.dumps(entry[name]))
                         entry[name] = raw  # type: ignore[assignment]  # written as JSON
         return entries
+
+    def native_after(
+        self,
+        tenant_id: uuid.UUID,
+        after: int,
+        limit: int,
+        *,
+        through: int | None = None,
+        actions: frozenset[Action] | None = None,
+    ) -> list[tuple[int, str]]:
+        found = self.entries_after(tenant_id, after, limit, through=through, actions=actions)
+        return [(cast(int, e["seq"]), orjson.dumps(e).decode()) for e in found]
 
     def count_after(
         self, tenant_id: uuid.UUID, after: int, actions: frozenset[Action] | None = None

@@ -241,6 +241,19 @@ class AuditStore(Protocol):
         reader that writes it out unchanged: `orjson.dumps` of the entry is the API's JSON,
         a body's keys in their stored (sorted) order."""
 
+    def native_after(
+        self,
+        tenant_id: uuid.UUID,
+        after: int,
+        limit: int,
+        *,
+        through: int | None = None,
+        actions: frozenset[Action] | None = None,
+    ) -> list[tuple[int, str]]:
+        """The entries `entries_after` gives, each as its `seq` and its JSON: the text
+        `orjson.dumps` writes of `entries_after`'s entry with raw documents: the API's JSON, a
+        body's keys in their stored order (what a native log stream sends)."""
+
     def count_after(
         self, tenant_id: uuid.UUID, after: int, actions: frozenset[Action] | None = None
     ) -> int:

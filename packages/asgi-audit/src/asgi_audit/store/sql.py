@@ -43,6 +43,7 @@ from asgi_audit.store.bulk import (
 )
 from asgi_audit.store.listing import Listing
 from asgi_audit.store.liveness import ping_when_idle
+from asgi_audit.store.native_rows import NativeRows
 from asgi_audit.store.paths import InclusionPaths
 from asgi_audit.store.port import (
     Canonical,
@@ -152,6 +153,7 @@ class SqlAuditStore:
         self._listing_columns = self._listing.columns()
         self._rows = EntryRows(engine.dialect.name)
         self._stream_rows = StreamRows(self._rows)
+        self._native_rows = NativeRows(engine.dialect.name)
         self._counts = Counts(engine.dialect.name)
         self._months: set[tuple[int, int]] = set()
         self._months_lock = threading.Lock()
@@ -448,6 +450,31 @@ class SqlAuditStore:
             # All at once: sqlite3 fetches row by row (iterating the result) several times slower.
             rows = conn.execute(query).all()
         return [build(row) for row in rows]
+
+    def native_after(
+        self,
+        tenant_id: uuid.UUID,
+        after: int,
+        limit: int,
+        *,
+        through: int | None = None,
+        actions: frozenset[Action] | None = None,
+    ) -> list[tuple[int, str]]:
+        """`entries_after`'s range scan, each entry's JSON written by the database
+        (`NativeRows`): no Python value per field."""
+        where = [c.tenant_id == tenant_id, c.seq > after]
+        if through is not None:
+            where.append(c.seq <= through)
+        where.extend(_action_conditions(actions))
+        query = select(*self._native_rows.columns).where(*where).order_by(c.seq).limit(limit)
+        read = self._native_rows.reader()
+        with _reachable(), self.engine.connect() as conn:
+            result = conn.execute(query, self._native_rows.parameters(tenant_id))
+            # The driver's own tuples (no column has a result processor): a `Row` each was a
+            # fifth of the read.
+            rows = result.cursor.fetchall()
+            result.close()
+        return [read(row) for row in rows]
 
     def count_after(
         self, tenant_id: uuid.UUID, after: int, actions: frozenset[Action] | None = None

@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+import orjson
+
 from asgi_audit.types import JSONObject
 
 
@@ -18,16 +20,40 @@ class Product:
     version: str
 
 
-@dataclass(frozen=True, slots=True)
 class StreamEvent:
     """One audit entry on its way out: the entry as the API returns it (`AuditEvent.to_dict()`,
-    which carries `tenant_id` and `seq`)."""
+    which carries `tenant_id` and `seq`), or its JSON text as the store wrote it (`native`),
+    which a native stream sends as it is; `entry` is then read from that text only when asked
+    (a batch's id and framing read a few entries of it, not every one)."""
 
-    entry: JSONObject
+    __slots__ = ("_entry", "_seq", "native")
+
+    def __init__(
+        self,
+        entry: JSONObject | None = None,
+        *,
+        native: str | None = None,
+        seq: int | None = None,
+    ) -> None:
+        if entry is None and native is None:
+            raise ValueError("an event is an entry or its JSON text")
+        self._entry = entry
+        self.native = native
+        """The entry's JSON text, as `orjson.dumps(entry)` writes it, when the store wrote it."""
+        self._seq = seq
+
+    @property
+    def entry(self) -> JSONObject:
+        if self._entry is None:
+            assert self.native is not None
+            self._entry = orjson.loads(self.native)
+        return self._entry
 
     @property
     def seq(self) -> int | None:
         """The entry's place in its tenant's log; None for a test event, which has none."""
+        if self._seq is not None:
+            return self._seq
         seq = self.entry.get("seq")
         return seq if isinstance(seq, int) else None
 

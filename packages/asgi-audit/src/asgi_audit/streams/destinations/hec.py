@@ -16,6 +16,7 @@ from __future__ import annotations
 import socket
 import ssl
 from collections.abc import Sequence
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -74,7 +75,9 @@ class HecDestination:
         """The request body: each event's object, one per line (HEC reads them concatenated)."""
         return b"\n".join(orjson.dumps(self.event_object(event)) for event in batch)
 
-    def event_object(self, event: StreamEvent) -> JSONObject:
+    def event_object(self, event: StreamEvent) -> dict[str, Any]:
+        """One HEC event: a JSON object, but for a native entry's JSON text (an
+        `orjson.Fragment`) spliced in as `event`."""
         entry = event.entry
         fields: JSONObject = {"entry_id": event.entry_id}
         if event.seq is not None:  # a test event has no place in the log

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+import orjson
+
 from asgi_audit.streams.formats.cef import cef
 from asgi_audit.streams.formats.native import native
 from asgi_audit.streams.formats.ocsf import ocsf
@@ -18,8 +20,11 @@ class StreamFormat(StrEnum):
     CEF = "cef"
 
 
-def render(event: StreamEvent, fmt: StreamFormat, product: Product) -> JSONObject | str:
-    """`event` in `fmt`: a JSON object (native, ocsf) or one line of text (cef)."""
+def render(
+    event: StreamEvent, fmt: StreamFormat, product: Product
+) -> JSONObject | orjson.Fragment | str:
+    """`event` in `fmt`: a JSON object (native, ocsf; a native entry's JSON text as an
+    `orjson.Fragment` when the store wrote it) or one line of text (cef)."""
     if fmt is StreamFormat.NATIVE:
         return native(event)
     if fmt is StreamFormat.OCSF:
