@@ -62,9 +62,12 @@ class Rsyslog:
     authority: Authority
 
     def received(self) -> list[dict[str, Any]]:
+        """The messages rsyslog has written whole: a line it is still writing (a large one
+        arrives in pieces, perhaps mid-character) is left for a later read."""
         if not self.output.exists():
             return []
-        return [json.loads(line) for line in self.output.read_text("utf-8").splitlines()]
+        *whole, _partial = self.output.read_bytes().split(b"\n")
+        return [json.loads(line.decode("utf-8")) for line in whole]
 
     def wait_for(self, count: int, timeout: float = 10.0) -> list[dict[str, Any]]:
         """The first `count` messages, once rsyslog has written them (its file action is
