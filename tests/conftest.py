@@ -15,6 +15,7 @@ from callmanager.auth.principal import Role
 from callmanager.services import Services
 from callmanager.settings import Settings
 from tests import clock
+from tests.browser_dir import mark_browser_tests
 from tests.databases import migrated_database
 from tests.factories import LoggedIn, log_in, make_tenant, make_user
 from tests.go_judge import GoJudge, judge_or_skip
@@ -116,11 +117,9 @@ def pytest_report_header(config: pytest.Config) -> str | None:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Everything under tests/browser is a browser test (`make test` runs those apart)."""
-    browser_dir = Path(__file__).parent / "browser"
-    for item in items:
-        if browser_dir in item.path.parents:
-            item.add_marker(pytest.mark.browser)
+    """Everything under tests/browser is a browser test (`make test` runs those apart), and no
+    test elsewhere is."""
+    mark_browser_tests(items)
 
 
 @pytest.fixture(scope="session")

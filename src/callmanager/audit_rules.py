@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping
 
 from fastapi import FastAPI
+from fastapi.routing import APIRoute, iter_route_contexts
 
 from asgi_audit import (
     ANONYMOUS,
@@ -340,15 +341,28 @@ UNCHANGED_FIELDS = ("updated_at", "version", "health")
 its deliveries)."""
 
 
+def route_templates(app: FastAPI) -> list[tuple[str, list[str]]]:
+    """Each route template the OpenAPI document lists, with its methods, in the document's order
+    (the order the routes were added, which the router tries them in).
+
+    Read from the routes as FastAPI's `get_openapi` walks them, without building the document:
+    building it (every model's JSON Schema) was most of the cost of making an app, which every
+    server start and test paid."""
+    templates: dict[str, list[str]] = {}
+    for route in iter_route_contexts(app.routes):
+        path = route.path_format  # an API route's always has one
+        if isinstance(route.original_route, APIRoute) and route.include_in_schema and path:
+            templates.setdefault(path, []).extend(route.methods or ())
+    return [(template, methods) for template, methods in templates.items() if methods]
+
+
 def call_manager_policy(app: FastAPI) -> AuditPolicy:
     """The policy for this app's routes (decided once, when the app is built)."""
     return AuditPolicy(
         snapshot=snapshots_for(app),
         unchanged_fields=UNCHANGED_FIELDS,
         attribute=attribute,
-        # The OpenAPI paths: FastAPI's public list of every route template and its methods, in
-        # the order the routes were added (the order the router tries them in).
-        rules=rules_for(app.openapi()["paths"]),
+        rules=rules_for(route_templates(app)),
         tenant_prefix=TENANT_PREFIX,
         summarize=summarize,
         query_redactor=REDACT_QUERY,
