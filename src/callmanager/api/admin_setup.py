@@ -7,12 +7,12 @@ from datetime import datetime
 from fastapi import APIRouter
 
 from callmanager.api.deps import DbSession, SetupReader, SetupWriter
-from callmanager.api.one_hop import OneHopRoute
+from callmanager.api.one_hop import QuickReadRoute
 from callmanager.api.schemas import RequestBody, ResponseBody
 from callmanager.domain.setup.service import ConsentStatus, get_setup, update_setup
 
 router = APIRouter(
-    prefix="/tenants/{tenant_id}/admin-setup", tags=["admin setup"], route_class=OneHopRoute
+    prefix="/tenants/{tenant_id}/admin-setup", tags=["admin setup"], route_class=QuickReadRoute
 )
 
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request, Response, status
 from pydantic import EmailStr, Field
 
 from callmanager.api.deps import CurrentPrincipal, CurrentUser, DbSession, SettingsDep
-from callmanager.api.one_hop import OneHopRoute
+from callmanager.api.one_hop import QuickReadRoute
 from callmanager.api.schemas import Name, RequestBody, ResponseBody
 from callmanager.auth.login import authenticate
 from callmanager.auth.resolve import principal_from_session
@@ -24,7 +24,7 @@ from callmanager.auth.tokens import create_token, list_tokens, revoke_token
 from callmanager.db import utcnow
 from callmanager.domain.tenants.service import list_tenants
 
-router = APIRouter(prefix="/auth", tags=["auth"], route_class=OneHopRoute)
+router = APIRouter(prefix="/auth", tags=["auth"], route_class=QuickReadRoute)
 
 
 class LoginBody(RequestBody):

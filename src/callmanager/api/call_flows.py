@@ -7,7 +7,7 @@ import uuid
 from fastapi import APIRouter, status
 
 from callmanager.api.deps import DbSession, TenantReader, TenantWriter
-from callmanager.api.one_hop import OneHopRoute
+from callmanager.api.one_hop import QuickReadRoute
 from callmanager.domain.callflows import service
 from callmanager.domain.callflows.schemas import (
     CallFlowCreate,
@@ -17,7 +17,7 @@ from callmanager.domain.callflows.schemas import (
 )
 
 router = APIRouter(
-    prefix="/tenants/{tenant_id}/call-flows", tags=["call flows"], route_class=OneHopRoute
+    prefix="/tenants/{tenant_id}/call-flows", tags=["call flows"], route_class=QuickReadRoute
 )
 
 

@@ -11,12 +11,14 @@ from fastapi import APIRouter, Response, status
 from pydantic import Field
 
 from callmanager.api.deps import DbSession, TenantReader, TenantWriter
-from callmanager.api.one_hop import OneHopRoute
+from callmanager.api.one_hop import QuickReadRoute
 from callmanager.api.schemas import Description, Name, RequestBody, ResponseBody
 from callmanager.domain.groups import service
 from callmanager.domain.text import one_line
 
-router = APIRouter(prefix="/tenants/{tenant_id}/groups", tags=["groups"], route_class=OneHopRoute)
+router = APIRouter(
+    prefix="/tenants/{tenant_id}/groups", tags=["groups"], route_class=QuickReadRoute
+)
 
 JSON = "application/json"
 

@@ -30,6 +30,11 @@ from callmanager.services import Services
 _UNIT: ContextVar[UnitOfWork | None] = ContextVar("callmanager.unit_of_work", default=None)
 """The request's unit of work; worker threads see it through the context each hop copies."""
 
+_INLINE: ContextVar[bool] = ContextVar("callmanager.read_inline", default=False)
+"""Whether the request's endpoint runs on the event loop instead of in a hop (`QuickReadRoute`)."""
+
+READ_METHODS = frozenset({"GET", "HEAD"})
+
 
 def request_session(request: Request) -> Session:
     """The session of the request's unit of work (for `get_db`): the one its `OneHopRoute`
@@ -78,6 +83,8 @@ def one_hop(endpoint: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(endpoint)  # FastAPI reads the signature through `__wrapped__`
     async def hop(**kwargs: Any) -> Any:
+        if _INLINE.get():
+            return run(kwargs)
         return await run_in_threadpool(run, kwargs)
 
     return hop
@@ -86,7 +93,7 @@ def one_hop(endpoint: Callable[..., Any]) -> Callable[..., Any]:
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]
 
 
-def with_unit_of_work(handler: Handler) -> Handler:
+def with_unit_of_work(handler: Handler, *, reads_inline: bool = False) -> Handler:
     """`handler` inside the request's unit of work: one transaction, committed when the handler
     returns (before the response is sent, so no client sees a change that is not committed) and
     rolled back if it raises. Handlers and domain services never commit or roll back.
@@ -99,6 +106,8 @@ def with_unit_of_work(handler: Handler) -> Handler:
         services: Services = request.app.state.services
         with services.unit_of_work() as uow:
             token = _UNIT.set(uow)
+            if reads_inline and request.method in READ_METHODS and _reads_inline(services):
+                _INLINE.set(True)
             try:
                 response = await handler(request)
             except BaseException:
@@ -111,16 +120,40 @@ def with_unit_of_work(handler: Handler) -> Handler:
                 return response
             finally:
                 _UNIT.reset(token)
+                _INLINE.set(False)
 
     return handle
+
+
+def _reads_inline(services: Services) -> bool:
+    """A quick read may run on the loop when the database is a local SQLite file (a read there
+    waits for no writer: WAL) and the pool has an idle connection (so the loop never waits for
+    one)."""
+    engine = services.engine
+    if engine.dialect.name != "sqlite":
+        return False
+    idle = getattr(engine.pool, "checkedin", None)
+    return idle is not None and idle() > 0
 
 
 class OneHopRoute(APIRoute):
     """A route that owns its request's unit of work and runs a plain endpoint, with its commit,
     in a single hop."""
 
+    reads_inline = False
+
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
         super().__init__(path, one_hop(endpoint), **kwargs)
 
     def get_route_handler(self) -> Handler:
-        return with_unit_of_work(super().get_route_handler())
+        return with_unit_of_work(super().get_route_handler(), reads_inline=self.reads_inline)
+
+
+class QuickReadRoute(OneHopRoute):
+    """A `OneHopRoute` whose reads (GET, HEAD) are short point or small-list queries: on SQLite
+    they run on the event loop, no hop at all. Handing a sub-millisecond read to a worker thread
+    and back costs more than the read (the interpreter's lock changing hands both ways: 40 % of
+    the process's CPU for an audited list of groups, docs/performance.md). Searches, exports
+    and anything that may read many rows keep their hop, so the loop never waits on them."""
+
+    reads_inline = True

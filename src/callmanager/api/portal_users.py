@@ -10,14 +10,14 @@ from fastapi import APIRouter, Request, status
 from pydantic import EmailStr, Field
 
 from callmanager.api.deps import DbSession, SettingsDep, TenantIdPath, TenantOwner, TenantReader
-from callmanager.api.one_hop import OneHopRoute
+from callmanager.api.one_hop import QuickReadRoute
 from callmanager.api.openapi import problem_responses
 from callmanager.api.schemas import Password, PersonName, RequestBody, ResponseBody
 from callmanager.auth.principal import Role
 from callmanager.domain.portal_users import service
 from callmanager.domain.portal_users.models import Invitation
 
-router = APIRouter(prefix="/tenants/{tenant_id}", tags=["portal users"], route_class=OneHopRoute)
+router = APIRouter(prefix="/tenants/{tenant_id}", tags=["portal users"], route_class=QuickReadRoute)
 
 
 class PortalUserOut(ResponseBody):
