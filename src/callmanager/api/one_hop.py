@@ -152,7 +152,7 @@ class OneHopRoute(APIRoute):
 class QuickReadRoute(OneHopRoute):
     """A `OneHopRoute` whose reads (GET, HEAD) are short point or small-list queries: on SQLite
     they run on the event loop, no hop at all. Handing a sub-millisecond read to a worker thread
-    and back costs more than the read (the interpreter's lock changing hands both ways: 7–40 %
+    and back costs more than the read (the interpreter's lock changing hands both ways: 7 to 40 %
     of the process's CPU for an audited list of groups, docs/performance.md). Searches, exports
     and anything that may read many rows keep their hop, so the loop never waits on them."""
 
