@@ -26,6 +26,7 @@ from asgi_audit.events import ENTRY
 from asgi_audit.record import DictDisplay, Kind
 from asgi_audit.store.listing import KNOWN, Listing
 from asgi_audit.store.tables import entries, leaves
+from asgi_audit.tlog.merkle import leaf_hash
 from asgi_audit.types import JSON, JSONObject
 
 Committed = tuple[Any, bytes, bytes]
@@ -81,6 +82,20 @@ class EntryRows:
         """The entry's JSON object from one row: each group of fields in one C call (documents
         parsed from their stored text)."""
         return self._builder(tenant_id, orjson.loads)
+
+    def leaf_hasher(self, tenant_id: uuid.UUID) -> Callable[[Sequence[Any], bytes | None], bytes]:
+        """The leaf hash of an entry from one row of `entries`, given the leaf expected at its
+        place (None: none stored): spliced when that gives the expected leaf, else parsed and
+        written again."""
+        spliced, parsed, dumps = self.splicer(tenant_id), self.builder(tenant_id), orjson.dumps
+
+        def hashed(row: Sequence[Any], expected: bytes | None) -> bytes:
+            digest = leaf_hash(dumps(spliced(row), option=_SORTED))
+            if digest != expected:
+                digest = leaf_hash(dumps(parsed(row), option=_SORTED))
+            return digest
+
+        return hashed
 
     def leaf_bytes(self, tenant_id: uuid.UUID) -> Callable[[Sequence[Any]], Committed]:
         """The entry's seq, canonical bytes and leaf hash from one row of `committed`: spliced

@@ -23,7 +23,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import orjson
 from sqlalchemy import (
     Connection,
     LargeBinary,
@@ -50,7 +49,6 @@ Irregular = tuple[int, Side | None, list[Side]]
 CHUNK = 256
 """Rows fetched and hashed at a time."""
 HASH_SIZE = 32
-_SORTED = orjson.OPT_SORT_KEYS
 
 _READERS: dict[str, _Reader] = {}
 
@@ -191,19 +189,15 @@ def _recomposed(
         for at in range(0, len(hashes), HASH_SIZE)
         if hashes[at : at + HASH_SIZE] != expected[at : at + HASH_SIZE]
     ]
-    rows = reader.rows
-    spliced, parsed = rows.splicer(tenant), rows.builder(tenant)
+    seq_at, hashed = reader.rows.seq_at, reader.rows.leaf_hasher(tenant)
     out = bytearray(hashes)
     for start in range(0, len(missed), CHUNK):
         places = missed[start : start + CHUNK]
         query = reader.entries.where(c.tenant_id == tenant, c.seq.in_(places))
         with conn.execute(query) as result:
             for row in result.cursor.fetchall():
-                at = HASH_SIZE * (row[rows.seq_at] - lo)
-                digest = hashlib.sha256(b"\x00" + orjson.dumps(spliced(row), option=_SORTED))
-                if digest.digest() != expected[at : at + HASH_SIZE]:
-                    digest = hashlib.sha256(b"\x00" + orjson.dumps(parsed(row), option=_SORTED))
-                out[at : at + HASH_SIZE] = digest.digest()
+                at = HASH_SIZE * (row[seq_at] - lo)
+                out[at : at + HASH_SIZE] = hashed(row, expected[at : at + HASH_SIZE])
     return bytes(out)
 
 
@@ -221,8 +215,7 @@ def _hash_entries(
     are written into `out`."""
     lo, hi, end = places
     rows = reader.rows
-    spliced, parsed = rows.splicer(tenant), rows.builder(tenant)
-    dumps, sha256, get_leaf = orjson.dumps, hashlib.sha256, stored.get
+    hashed, get_leaf = rows.leaf_hasher(tenant), stored.get
     seq_at, key_at = rows.seq_at, rows.key_at
     claims: list[tuple[int, Side]] = []
     clean, previous = 0, None
@@ -235,9 +228,7 @@ def _hash_entries(
             for row in chunk:
                 seq, key = row[seq_at], row[key_at]
                 leaf = get_leaf(seq)
-                digest = sha256(b"\x00" + dumps(spliced(row), option=_SORTED)).digest()
-                if leaf is None or digest != leaf[1]:
-                    digest = sha256(b"\x00" + dumps(parsed(row), option=_SORTED)).digest()
+                digest = hashed(row, None if leaf is None else leaf[1])
                 if leaf == (key, digest) and seq != previous and seq < end:
                     at = HASH_SIZE * (seq - lo)
                     out[at : at + HASH_SIZE] = digest
