@@ -84,22 +84,29 @@ def test_an_entry_the_database_writes_unlike_orjson_verifies_without_a_false_ala
     assert report.size == 40
 
 
+def _summary_altered_is_named(
+    store: SqlAuditStore, log: SignedLog, place: int, summary: str
+) -> None:
+    """The entry at `place` given `summary` behind the log's back; verify names it, and only it."""
+    with store.engine.begin() as conn:
+        without_guards(conn)
+        target = log.entry_at(conn, place)
+        conn.execute(update(entries).where(c.id == target.id).values(summary=summary))
+
+    report = log.verify()
+
+    assert [(f.problem, f.seq, f.entry_id) for f in report.findings] == [
+        (Problem.ALTERED, place, target.id)
+    ]
+
+
 @pytest.mark.parametrize("summary", ["Nothing happened", 'Nothing "happened"\n'])
 def test_an_entry_altered_among_composed_windows_is_named_with_its_place(
     store: SqlAuditStore, summary: str
 ) -> None:
     log = SignedLog(store)
     log.grow([40])
-    with store.engine.begin() as conn:
-        without_guards(conn)
-        target = log.entry_at(conn, 37)
-        conn.execute(update(entries).where(c.id == target.id).values(summary=summary))
-
-    report = log.verify()
-
-    assert [(f.problem, f.seq, f.entry_id) for f in report.findings] == [
-        (Problem.ALTERED, 37, target.id)
-    ]
+    _summary_altered_is_named(store, log, 37, summary)
 
 
 def test_text_altered_to_its_own_escaped_form_is_named_altered(store: SqlAuditStore) -> None:
@@ -111,14 +118,4 @@ def test_text_altered_to_its_own_escaped_form_is_named_altered(store: SqlAuditSt
     events[21] = dataclasses.replace(events[21], summary=original)
     store.write(events, [])
     log.notary.run_once()
-    escaped = orjson.dumps(original).decode()[1:-1]
-    with store.engine.begin() as conn:
-        without_guards(conn)
-        target = log.entry_at(conn, 21)
-        conn.execute(update(entries).where(c.id == target.id).values(summary=escaped))
-
-    report = log.verify()
-
-    assert [(f.problem, f.seq, f.entry_id) for f in report.findings] == [
-        (Problem.ALTERED, 21, target.id)
-    ]
+    _summary_altered_is_named(store, log, 21, orjson.dumps(original).decode()[1:-1])
