@@ -43,6 +43,10 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 DESKTOP = {"width": 1280, "height": 860}
 NARROW = {"width": 390, "height": 844}
 AUDIT_ORIGIN = "callmanager.test"
+WAIT_MS = 10_000
+"""How long an action or an expectation waits: CI runs two browsers on two loaded cores."""
+
+expect.set_options(timeout=WAIT_MS)
 
 
 def _free_port() -> int:
@@ -226,7 +230,7 @@ def context(browser: Browser, live_server: LiveServer) -> Iterator[BrowserContex
         timezone_id="UTC",
         reduced_motion="reduce",
     )
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(WAIT_MS)
     clock.install_in_browser(context)
     yield context
     context.close()
