@@ -16,8 +16,9 @@ import orjson
 import pytest
 from standardwebhooks import Webhook
 
-from asgi_audit.streams import DeliveryError, Product, StreamEvent
+from asgi_audit.streams import DeliveryError, NativeBatch, Product, StreamEvent
 from asgi_audit.streams.destinations import WebhookDestination
+from asgi_audit.streams.destinations.webhook import batch_id
 from asgi_audit.streams.formats import StreamFormat
 from asgi_audit.testing import make_event
 
@@ -159,3 +160,31 @@ async def test_the_body_names_its_time_and_carries_the_rendered_events() -> None
     await hook.aclose()
     assert body["timestamp"] == "2026-01-02T03:04:05Z"
     assert len(body["data"]["events"]) == 1
+
+
+def stored(events: list[StreamEvent]) -> NativeBatch:
+    """`events` as a store reads them for a native stream: each entry's `seq` and JSON text."""
+    return NativeBatch([(e.entry["seq"], orjson.dumps(e.entry).decode()) for e in events])
+
+
+async def test_a_batch_of_stored_texts_is_the_same_body_as_a_batch_of_its_entries() -> None:
+    """The texts are joined into the body, not rendered event by event: byte for byte the
+    body the entries themselves give."""
+    hook = destination("https://siem.example.com/hook")
+    now = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+    for n in (0, 1, 3):
+        events = batch(n)
+        assert hook.body(stored(events), now) == hook.body(events, now)
+    await hook.aclose()
+
+
+async def test_a_batch_of_stored_texts_is_posted_signed_with_its_entries(server: Server) -> None:
+    hook = destination(server.url)
+    events = batch()
+    assert await hook.send(stored(events)) == "200 OK"
+    await hook.aclose()
+    [(headers, body)] = server.got
+    payload = Webhook(SECRET).verify(body, headers)
+    assert payload["data"]["events"] == [e.entry for e in events]
+    assert payload["data"]["tenant_id"] == events[0].entry["tenant_id"]
+    assert headers["webhook-id"] == batch_id(events)

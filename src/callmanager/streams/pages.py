@@ -12,38 +12,12 @@ import uuid
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import overload
 
 from asgi_audit import Action, AuditStore
-from asgi_audit.streams import StreamEvent
+from asgi_audit.streams import NativeBatch, StreamEvent
 
 Key = tuple[uuid.UUID, int, frozenset[Action] | None, bool]
 """A read's tenant, `after`, filter and whether it is of native JSON texts."""
-
-
-class NativeEvents(Sequence[StreamEvent]):
-    """A page's entries as the store wrote their JSON (`seq`, text), made events only when a
-    batch is taken: a page stays while it is sent and shared, and an object per entry held
-    that long reached the collector's oldest generation, whose full passes showed in profiles
-    of a backfill (rows of an int and a str are dropped from its watch at once)."""
-
-    __slots__ = ("rows",)
-
-    def __init__(self, rows: list[tuple[int, str]]) -> None:
-        self.rows = rows
-
-    def __len__(self) -> int:
-        return len(self.rows)
-
-    @overload
-    def __getitem__(self, at: int) -> StreamEvent: ...
-    @overload
-    def __getitem__(self, at: slice) -> list[StreamEvent]: ...
-    def __getitem__(self, at: int | slice) -> StreamEvent | list[StreamEvent]:
-        if isinstance(at, slice):
-            return [StreamEvent(native=text, seq=seq) for seq, text in self.rows[at]]
-        seq, text = self.rows[at]
-        return StreamEvent(native=text, seq=seq)
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +82,10 @@ class Pages:
             rows = self.store.native_after(
                 tenant_id, after, self.size, through=through, actions=actions
             )
-            events: Sequence[StreamEvent] = NativeEvents(rows)
+            # Events only for what is asked of them: a page stays while it is sent and shared,
+            # and an object per entry held that long reached the collector's oldest generation,
+            # whose full passes showed in profiles of a backfill.
+            events: Sequence[StreamEvent] = NativeBatch(rows)
         else:
             entries = self.store.entries_after(
                 tenant_id, after, self.size, through=through, actions=actions

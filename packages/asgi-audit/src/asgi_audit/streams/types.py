@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, overload
 
 import orjson
 
@@ -60,6 +60,30 @@ class StreamEvent:
     @property
     def entry_id(self) -> str:
         return str(self.entry["id"])
+
+
+class NativeBatch(Sequence[StreamEvent]):
+    """Entries as the store wrote their JSON (`seq`, text), made events only when one is asked
+    for: a native webhook splices the texts (`rows`) whole, with no object per entry, and a
+    page held while it is sent keeps no object per entry for the collector to walk."""
+
+    __slots__ = ("rows",)
+
+    def __init__(self, rows: list[tuple[int, str]]) -> None:
+        self.rows = rows
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    @overload
+    def __getitem__(self, at: int) -> StreamEvent: ...
+    @overload
+    def __getitem__(self, at: slice) -> NativeBatch: ...
+    def __getitem__(self, at: int | slice) -> StreamEvent | NativeBatch:
+        if isinstance(at, slice):
+            return NativeBatch(self.rows[at])
+        seq, text = self.rows[at]
+        return StreamEvent(native=text, seq=seq)
 
 
 class DeliveryError(Exception):
