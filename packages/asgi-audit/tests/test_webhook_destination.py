@@ -5,7 +5,10 @@ each kind of answer is a success, a retryable failure or a refusal."""
 from __future__ import annotations
 
 import base64
+import importlib.abc
+import importlib.util
 import os
+import sys
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -188,3 +191,31 @@ async def test_a_batch_of_stored_texts_is_posted_signed_with_its_entries(server:
     assert payload["data"]["events"] == [e.entry for e in events]
     assert payload["data"]["tenant_id"] == events[0].entry["tenant_id"]
     assert headers["webhook-id"] == batch_id(events)
+
+
+class ImportSpy(importlib.abc.MetaPathFinder):
+    """Notes each search for `sniffio` (and finds nothing, leaving the search to the others)."""
+
+    def __init__(self) -> None:
+        self.searches = 0
+
+    def find_spec(self, name: str, *_args: object, **_kwargs: object) -> None:
+        if name == "sniffio":
+            self.searches += 1
+
+
+@pytest.mark.skipif(importlib.util.find_spec("sniffio") is not None, reason="sniffio installed")
+async def test_a_post_does_not_search_the_path_for_a_missing_sniffio(server: Server) -> None:
+    """httpcore asks for `sniffio` four times a request: absent, it is looked for once, not
+    on every request (~50 µs a search of `sys.path`)."""
+    hook = destination(server.url)
+    spy = ImportSpy()
+    sys.meta_path.insert(0, spy)
+    try:
+        await hook.send(batch())
+        await hook.send(batch())
+    finally:
+        sys.meta_path.remove(spy)
+        await hook.aclose()
+    assert spy.searches == 0
+    assert len(server.got) == 2
