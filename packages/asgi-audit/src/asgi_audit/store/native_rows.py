@@ -12,12 +12,14 @@ where each float goes and orjson writes the float.
 
 On PostgreSQL the server writes the whole text (its CPU, not ours): one `concat` of quoted
 values. On SQLite, in process, quoting value by value (`json_quote`) cost more than Python's
-dict; one `json_object` per run of plain fields quotes them all in a single call, and Python
-only joins those runs, the floats and the documents.
+dict; one `json_object` quotes the entry's first run of plain fields (most of it) in a single
+call, the few keys after its first float go by `json_quote` into the text that follows, and
+Python only joins that object, the floats and the texts.
 """
 
 from __future__ import annotations
 
+import itertools
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -94,8 +96,9 @@ class NativeRows:
         self.listing = Listing(dialect)
         self.columns: list[ColumnElement[Any]] = [type_coerce(entries.c.seq, NullType())]
         self._steps: list[tuple[str, str]] = []
-        """How each column after `seq` joins the text: `members` (a JSON object's inside),
-        `float` (after its key, written by orjson) or `text` (as it is)."""
+        """How each column after `seq` joins the text: `members` (the first column only: a JSON
+        object whose `{` opens the entry, its `}` cut), `float` (after its key, written by
+        orjson) or `text` (as it is)."""
         if self.postgres:
             self._concatenated()
         else:
@@ -133,25 +136,22 @@ class NativeRows:
             return [func.coalesce(func.cast(entries.c[f.column], Text), _literal("null"))]
         return [self._json(f)]
 
-    # -- SQLite: runs of plain fields in one json_object each --------------------------------
+    # -- SQLite: the first run of plain fields in one json_object, the rest in text ----------
 
     def _objects(self) -> None:
+        """The entry's first keys up to its first float or document in one `json_object`
+        (most of the entry, quoted in one call); every later key in the text after it, a plain
+        value quoted by `json_quote`, a group by its own `json_object` (a second `json_object`
+        for the few plain fields after the float cost a column and a cut of its braces)."""
         items = _items()
         assert _plain(items[0]), "the entry's first key is a plain field"
-        run: list[Item] = []
+        first = list(itertools.takewhile(_plain, items))
+        self._object(first)
         parts: list[str | ColumnElement[Any]] = []
-        for item in items:
-            if _plain(item):
-                if parts:
-                    self._text(parts)
-                    parts = []
-                run.append(item)
-                continue
-            if run:
-                self._object(run)
-                run = []
-            assert isinstance(item, Field)
-            if item.kind is Kind.FLOAT:
+        for item in items[len(first) :]:
+            if isinstance(item, Group):
+                parts.extend(("," + _key(item) + ":", self._group(item)))
+            elif item.kind is Kind.FLOAT:
                 if parts:
                     self._text(parts)
                     parts = []
@@ -160,8 +160,6 @@ class NativeRows:
                 parts.append(self._optional(item))
             else:
                 parts.extend(("," + _key(item) + ":", self._json(item)))
-        if run:
-            self._object(run)
         self._text([*parts, "}"])
 
     def _object(self, run: list[Item]) -> None:
@@ -250,8 +248,6 @@ class NativeRows:
                     parts.append(value)
                 elif step == "float":
                     parts.append(key + dumps(value).decode())
-                elif parts:
-                    parts.append("," + value[1:-1])  # an object's members after others
                 else:
                     parts.append(value[:-1])  # the first object: its `{` opens the entry
             return row[0], "".join(parts)
