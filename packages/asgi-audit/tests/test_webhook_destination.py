@@ -8,6 +8,7 @@ import base64
 import importlib.abc
 import importlib.util
 import os
+import socket
 import sys
 import threading
 from collections.abc import Iterator
@@ -219,3 +220,42 @@ async def test_a_post_does_not_search_the_path_for_a_missing_sniffio(server: Ser
         await hook.aclose()
     assert spy.searches == 0
     assert len(server.got) == 2
+
+
+def resolving(monkeypatch: pytest.MonkeyPatch, answer: str | None) -> list[int]:
+    """Make every look-up of a host answer `answer` (None: the name does not resolve); returns
+    the ids of the threads that looked up."""
+    threads: list[int] = []
+
+    def getaddrinfo(host: str, port: int, *_args: object, **_kwargs: object) -> list[Any]:
+        threads.append(threading.get_ident())
+        if answer is None:
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (answer, port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    return threads
+
+
+async def test_the_host_is_resolved_off_the_event_loop(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A slow resolver must not stall the server's event loop before each batch."""
+    threads = resolving(monkeypatch, "10.0.0.7")
+    hook = destination("https://siem.example.com/hook", allow_private=False)
+    with pytest.raises(DeliveryError) as failed:
+        await hook.send(batch())
+    await hook.aclose()
+    assert not failed.value.retryable  # a private address: refused before connecting
+    assert threads
+    assert threading.get_ident() not in threads
+
+
+async def test_a_host_that_does_not_resolve_is_a_retryable_failure(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    resolving(monkeypatch, None)
+    hook = destination("https://siem.example.com/hook", allow_private=False)
+    with pytest.raises(DeliveryError) as failed:
+        await hook.send(batch())
+    await hook.aclose()
+    assert failed.value.retryable
+    assert failed.value.status is None

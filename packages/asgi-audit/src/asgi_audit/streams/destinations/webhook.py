@@ -4,7 +4,8 @@ The body is `{"type": "audit.entries", "timestamp": â€¦, "data": {"tenant_id": â
 with the events in the stream's format. `webhook-id` names the batch by its first and last entry
 ids, so a batch sent again after a failure keeps its id and the receiver can drop the repeat.
 Redirects are not followed (a receiver must not send us elsewhere), timeouts are bounded, and the
-URL is checked again just before each connection.
+URL is checked again before each batch, its host resolved off the event loop (a name that does
+not resolve may later: a retryable failure).
 """
 
 from __future__ import annotations
@@ -19,9 +20,9 @@ import httpx
 import orjson
 from standardwebhooks import Webhook
 
+from asgi_audit.streams.destinations.checks import checked_url
 from asgi_audit.streams.destinations.sniffio_absent import remember_absent
 from asgi_audit.streams.formats import StreamFormat, render
-from asgi_audit.streams.safety import UnsafeDestination, check_url
 from asgi_audit.streams.types import DeliveryError, NativeBatch, Product, StreamEvent
 
 EVENT_TYPE = "audit.entries"
@@ -91,10 +92,7 @@ class WebhookDestination:
     async def send(self, batch: Sequence[StreamEvent]) -> str:
         if not batch:
             return "nothing to send"
-        try:
-            check_url(self.url, allow_private=self.allow_private)
-        except UnsafeDestination as exc:
-            raise DeliveryError(str(exc), retryable=False) from exc
+        await checked_url(self.url, allow_private=self.allow_private)
         now = datetime.now(UTC)
         body = self.body(batch, now)
         msg_id = batch_id(batch)
