@@ -1,6 +1,6 @@
 """httpcore's async locks, events and cancellation shields each ask `import sniffio` when made
 (four a POST); without the package installed, each failed import searched every `sys.path`
-entry again (~50 µs apiece on the serving process, a tenth of a webhook POST's CPU).
+entry again (~50 µs apiece on the serving process, a fifth or more of a webhook POST's CPU).
 `remember_absent` records the absence once, so the import fails at once, as it would anyway."""
 
 from __future__ import annotations
