@@ -23,7 +23,6 @@ import httpx
 import orjson
 
 from asgi_audit.streams.destinations.checks import checked_url
-from asgi_audit.streams.destinations.sniffio_absent import remember_absent
 from asgi_audit.streams.destinations.syslog import tls_context
 from asgi_audit.streams.formats import StreamFormat, render
 from asgi_audit.streams.formats.reading import epoch_ms, text
@@ -123,7 +122,6 @@ class HecDestination:
 
     def _http(self) -> httpx.AsyncClient:
         if self._client is None:
-            remember_absent()
             self._client = httpx.AsyncClient(
                 timeout=self._timeout, follow_redirects=False, trust_env=False, verify=self._verify
             )

@@ -21,7 +21,6 @@ import orjson
 from standardwebhooks import Webhook
 
 from asgi_audit.streams.destinations.checks import checked_url
-from asgi_audit.streams.destinations.sniffio_absent import remember_absent
 from asgi_audit.streams.formats import StreamFormat, render
 from asgi_audit.streams.types import DeliveryError, NativeBatch, Product, StreamEvent
 
@@ -58,7 +57,6 @@ class WebhookDestination:
         Webhook(secret)  # refuses a secret it could not verify with
         # As the package decodes it: base64 after `whsec_`, padding optional.
         self._key = base64.b64decode(secret.removeprefix("whsec_") + "==")
-        remember_absent()
         self._client = httpx.AsyncClient(
             follow_redirects=False,
             timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
