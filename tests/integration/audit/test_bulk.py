@@ -137,6 +137,33 @@ def test_a_large_retried_batch_stores_only_its_new_entries_in_the_search_index_t
         assert [e.id for e in store.search(criteria, None, 10)] == [batch[n].id]
 
 
+def test_a_batch_on_sqlite_sends_written_sql_and_compiles_no_statement(
+    store: SqlAuditStore,
+) -> None:
+    """An audited edit's batch holds an entry or two, so what a batch costs whatever its size
+    (building and compiling statements) is most of what an edit costs the writer."""
+    if store.is_postgres:
+        pytest.skip("SQLite's path")
+    tenant = uuid.uuid4()
+    store.write([make_event(tenant)], [])
+    compiled = []
+
+    def note(_conn: Any, _cursor: Any, statement: str, _params: Any, ctx: Any, _many: bool) -> None:
+        if ctx.compiled is not None:
+            compiled.append(statement)
+
+    pending = make_event(tenant, status=None)
+    done = pending.completed(200, 1.0, pending.request, None)
+    sa_event.listen(store.engine, "before_cursor_execute", note)
+    try:
+        store.write([pending, make_event(tenant)], [])
+        store.write([], [done])
+    finally:
+        sa_event.remove(store.engine, "before_cursor_execute", note)
+    assert compiled == []
+    assert store.get(tenant, pending.id) == done.appended(2)
+
+
 def test_an_entry_inserted_and_completed_in_one_batch_ends_completed(
     store: SqlAuditStore,
 ) -> None:
