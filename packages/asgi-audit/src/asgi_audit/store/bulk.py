@@ -1,6 +1,7 @@
-"""Inserting a batch of entries by each driver's fastest path: `executemany` of pre-encoded rows
-on SQLite (`ON CONFLICT DO NOTHING`), one `COPY` on PostgreSQL (an entry stored before aborts it:
-`AlreadyStored`, and the store writes the batch again without the stored ones).
+"""Inserting a batch of entries by each driver's fastest path: pre-encoded rows in multi-row
+`INSERT`s on SQLite (`ON CONFLICT DO NOTHING`), one `COPY` on PostgreSQL (an entry stored
+before aborts it: `AlreadyStored`, and the store writes the batch again without the stored
+ones).
 
 Rows bypass SQLAlchemy's bind processing, so they are encoded here exactly as the columns' types
 bind them (a test compares the stored rows): on SQLite UUIDs as 32 hex digits and instants as
