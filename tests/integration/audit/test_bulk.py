@@ -4,6 +4,7 @@ them, read back unchanged, idempotent, all or nothing, in the transaction of the
 from __future__ import annotations
 
 import dataclasses
+import sqlite3
 import uuid
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
@@ -13,6 +14,7 @@ from sqlalchemy import event as sa_event
 from sqlalchemy import text
 
 from asgi_audit import Actor, ActorType, AuditEvent, Body, Criteria, Outcome, SqlAuditStore
+from asgi_audit.store.bulk import insert_sqlite
 from asgi_audit.store.guards import drop_statements, guard_statements
 from asgi_audit.store.sql import create_partition
 from asgi_audit.store.tables import SQLITE_SEARCH_IDS, entries
@@ -114,6 +116,27 @@ def test_a_large_batch_on_sqlite_is_inserted_many_rows_to_a_statement(
     assert _count(store) == 250
     for seq, entry in enumerate(batch):
         assert store.get(entry.tenant_id, entry.id) == entry.appended(seq)
+
+
+def test_a_large_batch_on_sqlite_fits_the_connections_limit_of_parameters(
+    store: SqlAuditStore,
+) -> None:
+    """SQLite before 3.32 allows 999 parameters a statement (39 entries' rows): a batch's
+    statements hold as many rows as the connection takes."""
+    if store.is_postgres:
+        pytest.skip("PostgreSQL's batch is one COPY")
+    tenant = uuid.uuid4()
+    batch = [make_event(tenant, occurred_at=NOW - timedelta(microseconds=n)) for n in range(90)]
+    with store.engine.connect() as conn:
+        driver = conn.connection.driver_connection
+        assert isinstance(driver, sqlite3.Connection)
+        previous = driver.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 999)
+        try:
+            with conn.begin():
+                assert insert_sqlite(conn, ((e, None) for e in batch)) == 90
+        finally:
+            driver.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, previous)
+    assert _count(store) == 90
 
 
 def test_a_large_retried_batch_stores_only_its_new_entries_in_the_search_index_too(

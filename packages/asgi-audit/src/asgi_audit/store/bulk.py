@@ -12,6 +12,7 @@ SQLAlchemy's `JSON` stores `None`.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from enum import Enum
@@ -35,10 +36,10 @@ _NAMES = ", ".join(COLUMNS)
 _INTO = f"INSERT INTO audit_entries ({_NAMES})"
 _MARKS = "(" + ", ".join("?" * len(COLUMNS)) + ")"
 SQLITE_ROWS_PER_INSERT = 100
-"""Rows per SQLite `INSERT` (100 x 25 values, well under SQLite's 32 766 parameters). The
-search trigger's FTS5 insert runs in its statement's savepoint, where FTS5 writes out its
-pending text: one statement per row wrote a segment per row (~85 us of CPU a row here, against
-~30 us at 100 rows a statement)."""
+"""Rows per SQLite `INSERT`, at most: fewer where the connection takes fewer parameters than
+100 rows' values (SQLite before 3.32 takes 999: 39 rows). The search trigger's FTS5 insert runs
+in its statement's savepoint, where FTS5 writes out its pending text: one statement per row
+wrote a segment per row (~85 us of CPU a row here, against ~30 us at 100 rows a statement)."""
 _COPY = f"COPY audit_entries ({_NAMES}) FROM STDIN"
 UNIQUE_VIOLATION = "23505"
 """PostgreSQL's SQLSTATE for a duplicate key: here, an entry's primary key."""
@@ -58,9 +59,13 @@ def insert_sqlite(conn: Connection, placed: Placed) -> int:
     """Add the entries in the transaction of `conn`, ignoring ids already stored, up to
     `SQLITE_ROWS_PER_INSERT` rows a statement; returns how many were added."""
     rows = [sqlite_row(e, s) for e, s in placed]
+    driver = conn.connection.driver_connection
+    assert isinstance(driver, sqlite3.Connection)
+    most = driver.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // len(COLUMNS)
+    per_statement = max(1, min(SQLITE_ROWS_PER_INSERT, most))
     added = 0
-    for start in range(0, len(rows), SQLITE_ROWS_PER_INSERT):
-        chunk = rows[start : start + SQLITE_ROWS_PER_INSERT]
+    for start in range(0, len(rows), per_statement):
+        chunk = rows[start : start + per_statement]
         values = tuple(value for row in chunk for value in row)
         added += conn.exec_driver_sql(_sqlite_insert(len(chunk)), values).rowcount
     return added
