@@ -18,6 +18,7 @@ from callmanager.audit_rules import TENANT_PREFIX, call_manager_policy
 from callmanager.auth.middleware import AuthMiddleware
 from callmanager.headers import DefaultHeadersMiddleware
 from callmanager.health import health_router
+from callmanager.heap import startup_heap_frozen
 from callmanager.observe.install import install_observability
 from callmanager.services import Services
 from callmanager.settings import Settings
@@ -35,7 +36,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await services.start()
         try:
-            yield
+            with startup_heap_frozen():
+                yield
         finally:
             await services.stop()
 

@@ -15,7 +15,7 @@ from asgi_audit import Decision
 from asgi_audit.store.port import AuditStore
 from asgi_audit.types import JSON
 from callmanager.api.audit_streams import StreamSettings, stream_json
-from callmanager.api.groups import GroupOut
+from callmanager.api.groups import group_json
 from callmanager.api.portal_users import InvitationOut, portal_user_out
 from callmanager.api.tenants import tenant_out
 from callmanager.domain.callflows import service as call_flows
@@ -30,7 +30,10 @@ Reader = Callable[[Session, uuid.UUID, uuid.UUID], Any]
 
 
 def _group(db: Session, tenant_id: uuid.UUID, group_id: uuid.UUID) -> Any:
-    return GroupOut.model_validate(groups.get_group(db, tenant_id, group_id))
+    # From its row, as the list writes groups: loading it through the ORM and a model, then
+    # dumping that, was most of an audited edit's snapshot (~370 us of CPU here).
+    row = groups.group_row(db, tenant_id, group_id)
+    return None if row is None else group_json(row)
 
 
 def _call_flow(db: Session, tenant_id: uuid.UUID, call_flow_id: uuid.UUID) -> Any:
@@ -102,8 +105,8 @@ class Snapshots:
                 return None
             finally:
                 db.rollback()
-        if found is None:
-            return None
+        if found is None or isinstance(found, dict):  # a reader that writes its JSON itself
+            return found
         dumped: JSON = found.model_dump(mode="json")
         return dumped
 

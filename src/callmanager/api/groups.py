@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import orjson
 from fastapi import APIRouter, Response, status
@@ -52,6 +53,13 @@ class GroupList(ResponseBody):
 
 _LISTED = tuple(GroupOut.model_fields)
 """A listed group's fields, in the order of `service.list_groups`'s columns."""
+
+
+def group_json(row: Sequence[Any]) -> dict[str, Any]:
+    """A group's row (as `service.list_groups` reads it) as `GroupOut` dumps it to JSON."""
+    listed = dict(zip(_LISTED, row, strict=True))
+    loaded: dict[str, Any] = orjson.loads(orjson.dumps(listed, option=orjson.OPT_UTC_Z))
+    return loaded
 
 
 @router.get("", response_model=GroupList)

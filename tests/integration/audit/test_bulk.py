@@ -4,14 +4,17 @@ them, read back unchanged, idempotent, all or nothing, in the transaction of the
 from __future__ import annotations
 
 import dataclasses
+import sqlite3
 import uuid
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
+from sqlalchemy import event as sa_event
 from sqlalchemy import text
 
-from asgi_audit import Actor, ActorType, AuditEvent, Body, Outcome, SqlAuditStore
+from asgi_audit import Actor, ActorType, AuditEvent, Body, Criteria, Outcome, SqlAuditStore
+from asgi_audit.store.bulk import insert_sqlite
 from asgi_audit.store.guards import drop_statements, guard_statements
 from asgi_audit.store.sql import create_partition
 from asgi_audit.store.tables import SQLITE_SEARCH_IDS, entries
@@ -87,6 +90,101 @@ def test_a_retried_batch_stores_only_its_new_entries(store: SqlAuditStore) -> No
     store.write([second, first, second], [])
     assert _count(store) == 2
     assert store.get(second.tenant_id, second.id) == second.appended(0)
+
+
+def test_a_large_batch_on_sqlite_is_inserted_many_rows_to_a_statement(
+    store: SqlAuditStore,
+) -> None:
+    """One INSERT per row made FTS5 write its pending text at every row (the search trigger
+    runs in each statement's savepoint): a batch goes in statements of many rows instead."""
+    if store.is_postgres:
+        pytest.skip("PostgreSQL's batch is one COPY")
+    executions = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, params: Any, _ctx: Any, many: bool) -> None:
+        if statement.startswith("INSERT INTO audit_entries"):
+            executions.append(len(params) if many else 1)
+
+    tenant = uuid.uuid4()
+    batch = [make_event(tenant, occurred_at=NOW - timedelta(microseconds=n)) for n in range(250)]
+    sa_event.listen(store.engine, "before_cursor_execute", count)
+    try:
+        store.write(batch, [])
+    finally:
+        sa_event.remove(store.engine, "before_cursor_execute", count)
+    assert sum(executions) <= 5
+    assert _count(store) == 250
+    for seq, entry in enumerate(batch):
+        assert store.get(entry.tenant_id, entry.id) == entry.appended(seq)
+
+
+def test_a_large_batch_on_sqlite_fits_the_connections_limit_of_parameters(
+    store: SqlAuditStore,
+) -> None:
+    """SQLite before 3.32 allows 999 parameters a statement (39 entries' rows): a batch's
+    statements hold as many rows as the connection takes."""
+    if store.is_postgres:
+        pytest.skip("PostgreSQL's batch is one COPY")
+    tenant = uuid.uuid4()
+    batch = [make_event(tenant, occurred_at=NOW - timedelta(microseconds=n)) for n in range(90)]
+    with store.engine.connect() as conn:
+        driver = conn.connection.driver_connection
+        assert isinstance(driver, sqlite3.Connection)
+        previous = driver.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 999)
+        try:
+            with conn.begin():
+                assert insert_sqlite(conn, ((e, None) for e in batch)) == 90
+        finally:
+            driver.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, previous)
+    assert _count(store) == 90
+
+
+def test_a_large_retried_batch_stores_only_its_new_entries_in_the_search_index_too(
+    store: SqlAuditStore,
+) -> None:
+    """A retry across several statements' worth of rows: the stored ones are skipped, each
+    new one takes the next place, and every final entry is found by free text once."""
+    tenant = uuid.uuid4()
+    batch = [
+        make_event(tenant, occurred_at=NOW - timedelta(microseconds=n), summary=f"Call {n:03d}x")
+        for n in range(230)
+    ]
+    store.write(batch[:120], [])
+    store.write(batch, [])
+    assert _count(store) == 230
+    for seq, entry in enumerate(batch):
+        assert store.get(entry.tenant_id, entry.id) == entry.appended(seq)
+    day = timedelta(days=1)
+    for n in (7, 119, 120, 207):
+        criteria = Criteria(tenant, NOW - day, NOW + day, text=f"call {n:03d}x")
+        assert [e.id for e in store.search(criteria, None, 10)] == [batch[n].id]
+
+
+def test_a_batch_on_sqlite_sends_written_sql_and_compiles_no_statement(
+    store: SqlAuditStore,
+) -> None:
+    """An audited edit's batch holds an entry or two, so what a batch costs whatever its size
+    (building and compiling statements) is most of what an edit costs the writer."""
+    if store.is_postgres:
+        pytest.skip("SQLite's path")
+    tenant = uuid.uuid4()
+    store.write([make_event(tenant)], [])
+    compiled = []
+
+    def note(_conn: Any, _cursor: Any, statement: str, _params: Any, ctx: Any, _many: bool) -> None:
+        if ctx.compiled is not None:
+            compiled.append(statement)
+
+    pending = make_event(tenant, status=None)
+    done = pending.completed(200, 1.0, pending.request, None)
+    sa_event.listen(store.engine, "before_cursor_execute", note)
+    try:
+        store.write([pending, make_event(tenant)], [])
+        store.write([], [done])
+    finally:
+        sa_event.remove(store.engine, "before_cursor_execute", note)
+    assert compiled == []
+    assert store.get(tenant, pending.id) == done.appended(2)
 
 
 def test_an_entry_inserted_and_completed_in_one_batch_ends_completed(

@@ -34,6 +34,18 @@ _LIST = (
 the ORM's loading (a list needs no identity map)."""
 
 
+_ONE = _LIST.where(_GROUPS.id == bindparam("group_id"))
+"""One group of a tenant as a listed row (Core, built once, like `_LIST`)."""
+
+
+def group_row(
+    db: Session, tenant_id: uuid.UUID, group_id: uuid.UUID
+) -> Row[*tuple[Any, ...]] | None:
+    """One group of a tenant as `list_groups` lists it, or None if the tenant has no such
+    group: what the audit log reads before an edit, without the ORM's loading."""
+    return db.connection().execute(_ONE, {"tenant_id": tenant_id, "group_id": group_id}).first()
+
+
 def list_groups(db: Session, tenant_id: uuid.UUID) -> Sequence[Row[*tuple[Any, ...]]]:
     """A tenant's groups by name, as read-only rows, in the request's transaction."""
     return db.connection().execute(_LIST, {"tenant_id": tenant_id}).all()
