@@ -440,10 +440,7 @@ class SqlAuditStore:
         raw_documents: bool = False,
     ) -> list[JSONObject]:
         """One range scan of `ix_audit_entries_seq` (tenant, seq), read lean (`StreamRows`)."""
-        where = [c.tenant_id == tenant_id, c.seq > after]
-        if through is not None:
-            where.append(c.seq <= through)
-        where.extend(_action_conditions(actions))
+        where = _after_conditions(tenant_id, after, through, actions)
         query = select(*self._stream_rows.columns).where(*where).order_by(c.seq).limit(limit)
         build = self._stream_rows.builder(tenant_id, raw_documents=raw_documents)
         with _reachable(), self.engine.connect() as conn:
@@ -462,10 +459,7 @@ class SqlAuditStore:
     ) -> list[tuple[int, str]]:
         """`entries_after`'s range scan, each entry's JSON written by the database
         (`NativeRows`): no Python value per field."""
-        where = [c.tenant_id == tenant_id, c.seq > after]
-        if through is not None:
-            where.append(c.seq <= through)
-        where.extend(_action_conditions(actions))
+        where = _after_conditions(tenant_id, after, through, actions)
         query = select(*self._native_rows.columns).where(*where).order_by(c.seq).limit(limit)
         read = self._native_rows.reader()
         with _reachable(), self.engine.connect() as conn:
@@ -715,6 +709,16 @@ class SqlAuditStore:
             # still pending are matched by a scan.
             return or_(c.id.in_(matches.columns(entry_id=c.id.type)), PENDING & scanned)
         return scanned
+
+
+def _after_conditions(
+    tenant_id: uuid.UUID, after: int, through: int | None, actions: frozenset[Action] | None
+) -> list[ColumnElement[bool]]:
+    """A stream's read: the tenant's entries after `after` (through `through`), of `actions`."""
+    where = [c.tenant_id == tenant_id, c.seq > after, *_action_conditions(actions)]
+    if through is not None:
+        where.append(c.seq <= through)
+    return where
 
 
 def _action_conditions(actions: frozenset[Action] | None) -> list[ColumnElement[bool]]:
