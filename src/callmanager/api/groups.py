@@ -55,10 +55,15 @@ _LISTED = tuple(GroupOut.model_fields)
 """A listed group's fields, in the order of `service.list_groups`'s columns."""
 
 
+def _listed(row: Sequence[Any]) -> dict[str, Any]:
+    """A group's row (as `service.list_groups` reads it) by `GroupOut`'s field names, for
+    orjson to write as the model would (`OPT_UTC_Z`)."""
+    return dict(zip(_LISTED, row, strict=True))
+
+
 def group_json(row: Sequence[Any]) -> dict[str, Any]:
-    """A group's row (as `service.list_groups` reads it) as `GroupOut` dumps it to JSON."""
-    listed = dict(zip(_LISTED, row, strict=True))
-    loaded: dict[str, Any] = orjson.loads(orjson.dumps(listed, option=orjson.OPT_UTC_Z))
+    """A group's row as `GroupOut` dumps it to JSON."""
+    loaded: dict[str, Any] = orjson.loads(orjson.dumps(_listed(row), option=orjson.OPT_UTC_Z))
     return loaded
 
 
@@ -69,7 +74,7 @@ def list_groups(access: TenantReader, db: DbSession) -> Response:
     # the call's work in its worker thread (docs/performance.md, issue 14). A docstring here
     # would become the operation's description in the OpenAPI document.
     rows = service.list_groups(db, access.tenant_id)
-    items = [dict(zip(_LISTED, row, strict=True)) for row in rows]
+    items = [_listed(row) for row in rows]
     return Response(orjson.dumps({"items": items}, option=orjson.OPT_UTC_Z), media_type=JSON)
 
 
