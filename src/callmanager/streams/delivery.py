@@ -363,7 +363,7 @@ def _retrieved(read: asyncio.Future[LogHead | None]) -> None:
 
 def _age(event: StreamEvent, now: datetime) -> float:
     """How long ago `event`'s entry occurred, in seconds."""
-    occurred = datetime.fromisoformat(str(event.entry["occurred_at"]).replace("Z", "+00:00"))
+    occurred = datetime.fromisoformat(str(event.head["occurred_at"]).replace("Z", "+00:00"))
     return max(0.0, (now - occurred).total_seconds())
 
 

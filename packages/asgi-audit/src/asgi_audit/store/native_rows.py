@@ -71,6 +71,21 @@ def _items() -> list[Item]:
     return [*top.values(), *optional]
 
 
+HEAD_FIELDS = ("id", "seq", "tenant_id", "occurred_at", "status", "outcome")
+"""What a destination frames an entry by (HEC's `time` and fields, syslog's timestamp, severity
+and structured data): all in the entry's head."""
+
+
+def _head_end() -> str:
+    """`,"<key>":` of the entry's first value that is not plain (its first float or body):
+    everything before it in the entry's JSON is the head, a JSON object once `}` closes it."""
+    items = _items()
+    head = list(itertools.takewhile(_plain, items))
+    names = {item.name if isinstance(item, Group) else item.path for item in head}
+    assert set(HEAD_FIELDS) <= names, f"{set(HEAD_FIELDS) - names}: not in the entry's head"
+    return "," + _key(items[len(head)]) + ":"
+
+
 def _key(f: Field | Group) -> str:
     name = f.name if isinstance(f, Group) else f.path.rpartition(".")[2]
     return orjson.dumps(name).decode()
@@ -82,6 +97,20 @@ def _plain(item: Item) -> bool:
     if isinstance(item, Group):
         return True
     return item.kind not in (Kind.FLOAT, Kind.DOCUMENT) and not item.omit_null
+
+
+HEAD_END = _head_end()
+"""Where an entry's JSON text (the API's, as a native stream carries it) leaves its head: the
+first occurrence is the top-level key (in a string a `"` is escaped; the groups before it have
+fixed keys)."""
+
+
+def head_of(text: str) -> dict[str, Any]:
+    """The head of an entry's JSON text: its leading plain fields (`HEAD_FIELDS` among them),
+    read alone, a fifth of the text, without the bodies after them."""
+    cut = text.find(HEAD_END)
+    head: dict[str, Any] = orjson.loads(text[:cut] + "}" if cut > 0 else text)
+    return head
 
 
 Reader = Callable[[Sequence[Any]], tuple[int, str]]

@@ -8,6 +8,7 @@ from typing import Protocol, overload
 
 import orjson
 
+from asgi_audit.store.native_rows import head_of
 from asgi_audit.types import JSONObject
 
 
@@ -24,9 +25,9 @@ class StreamEvent:
     """One audit entry on its way out: the entry as the API returns it (`AuditEvent.to_dict()`,
     which carries `tenant_id` and `seq`), or its JSON text as the store wrote it (`native`),
     which a native stream sends as it is; `entry` is then read from that text only when asked
-    (a batch's id and framing read a few entries of it, not every one)."""
+    (a format that rewrites the entry), and what framing needs (`head`) from its first part."""
 
-    __slots__ = ("_entry", "_seq", "native")
+    __slots__ = ("_entry", "_head", "_seq", "native")
 
     def __init__(
         self,
@@ -38,6 +39,7 @@ class StreamEvent:
         if entry is None and native is None:
             raise ValueError("an event is an entry or its JSON text")
         self._entry = entry
+        self._head: JSONObject | None = None
         self.native = native
         """The entry's JSON text, as `orjson.dumps(entry)` writes it, when the store wrote it."""
         self._seq = seq
@@ -50,16 +52,29 @@ class StreamEvent:
         return self._entry
 
     @property
+    def head(self) -> JSONObject:
+        """The entry's leading fields, those a destination frames it by (`HEAD_FIELDS`: id,
+        seq, tenant, instant, status, outcome): of a JSON text, its head read alone (the bodies
+        after it are most of the text, and a native stream sends them as they are); else the
+        entry itself."""
+        if self._entry is not None:
+            return self._entry
+        if self._head is None:
+            assert self.native is not None
+            self._head = head_of(self.native)
+        return self._head
+
+    @property
     def seq(self) -> int | None:
         """The entry's place in its tenant's log; None for a test event, which has none."""
         if self._seq is not None:
             return self._seq
-        seq = self.entry.get("seq")
+        seq = self.head.get("seq")
         return seq if isinstance(seq, int) else None
 
     @property
     def entry_id(self) -> str:
-        return str(self.entry["id"])
+        return str(self.head["id"])
 
 
 class NativeBatch(Sequence[StreamEvent]):

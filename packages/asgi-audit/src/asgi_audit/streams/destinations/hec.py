@@ -78,14 +78,14 @@ class HecDestination:
     def event_object(self, event: StreamEvent) -> dict[str, Any]:
         """One HEC event: a JSON object, but for a native entry's JSON text (an
         `orjson.Fragment`) spliced in as `event`."""
-        entry = event.entry
+        head = event.head
         fields: JSONObject = {"entry_id": event.entry_id}
         if event.seq is not None:  # a test event has no place in the log
             fields["seq"] = str(event.seq)
-        if (tenant := text(entry, "tenant_id")) is not None:
+        if (tenant := text(head, "tenant_id")) is not None:
             fields["tenant_id"] = tenant
         return {
-            "time": epoch_ms(entry) / 1000,
+            "time": epoch_ms(head) / 1000,
             **self._metadata,
             "fields": fields,
             "event": render(event, self.fmt, self.product),

@@ -21,6 +21,10 @@ from asgi_audit.streams.destinations.rfc5424 import FACILITY_LOG_AUDIT, MessageW
 from asgi_audit.streams.formats import StreamFormat
 from asgi_audit.streams.types import DeliveryError, Product, StreamEvent
 
+DRAIN_AT = 256 * 1024
+"""Frames are written on until this much waits for the socket, then drained (a wait, with a
+timer, per frame cost more than the frame)."""
+
 
 class SyslogDestination:
     """A syslog receiver over TCP, with TLS when `tls`."""
@@ -66,8 +70,9 @@ class SyslogDestination:
         try:
             for event in batch:
                 writer.write(self.messages.frame(event))
-                async with asyncio.timeout(self.timeout):
-                    await writer.drain()
+                if writer.transport.get_write_buffer_size() >= DRAIN_AT:
+                    async with asyncio.timeout(self.timeout):
+                        await writer.drain()
             async with asyncio.timeout(self.timeout):
                 await _flushed(writer)
         except (OSError, TimeoutError) as exc:

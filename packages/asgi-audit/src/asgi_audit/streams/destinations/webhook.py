@@ -64,7 +64,7 @@ class WebhookDestination:
         )
 
     def body(self, batch: Sequence[StreamEvent], now: datetime) -> bytes:
-        tenant = batch[0].entry.get("tenant_id") if batch else None
+        tenant = batch[0].head.get("tenant_id") if batch else None
         events: list[object]
         if self.fmt is StreamFormat.NATIVE and isinstance(batch, NativeBatch):
             # Each stored text spliced whole, with no event object made for it (joining the
