@@ -46,7 +46,8 @@ class Pages:
         self.store = store
         self.size = size
         self.keep = keep
-        self._reads: OrderedDict[Key, asyncio.Future[Page]] = OrderedDict()
+        self._reads: OrderedDict[Key, tuple[int, asyncio.Future[Page]]] = OrderedDict()
+        """Each read's key, and the head it reads through."""
 
     def read(
         self,
@@ -56,16 +57,21 @@ class Pages:
         actions: frozenset[Action] | None,
         native: bool,
     ) -> asyncio.Future[Page]:
-        """The page after `after` (read now, or being read, or just read for another)."""
+        """The page after `after` through `through` at least (read now, or being read, or just
+        read for another: not one read through an older head, which would end the asker's round
+        short of entries it knows are written, left to wait for the next write)."""
         key = (tenant_id, after, actions, native)
         found = self._reads.get(key)
-        if found is not None and not (found.done() and found.exception() is not None):
-            return found
+        if found is not None and found[0] >= through:
+            shared = found[1]
+            if not (shared.done() and shared.exception() is not None):
+                return shared
         page = asyncio.ensure_future(
             asyncio.to_thread(self._read, tenant_id, after, through, actions, native)
         )
         page.add_done_callback(_retrieved)  # a read ahead no one awaited fails quietly
-        self._reads[key] = page
+        self._reads[key] = (through, page)
+        self._reads.move_to_end(key)
         while len(self._reads) > self.keep:
             self._reads.popitem(last=False)
         return page
