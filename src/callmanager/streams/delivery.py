@@ -252,11 +252,17 @@ class Deliverer:
     async def _head(self, tenant: uuid.UUID, since: float) -> LogHead | None:
         """The tenant's head as read at `since` or later: a read another stream of the tenant
         began since then is shared (it sees every write that woke this round, as those were
-        committed before the wake was cleared at `since`)."""
+        committed before the wake was cleared at `since`). So is a read still under way that
+        began a moment before `since` if no write was told of since it began: a write told of
+        after `since` wakes this stream's next round, and one told of between the two would be
+        in neither, so then the head is read again. Streams woken together begin their rounds
+        one after another; this way they read one head, and so share one page."""
         found = self._heads.get(tenant)
-        if found is not None and found[0] >= since:
-            read = found[1]
-            if not (read.done() and (read.cancelled() or read.exception() is not None)):
+        if found is not None:
+            began, read = found
+            recent = not read.done() and self.wakes.told_at(tenant) < began
+            usable = not (read.done() and (read.cancelled() or read.exception() is not None))
+            if (began >= since or recent) and usable:
                 return await asyncio.shield(read)
         began = time.monotonic()
         read = asyncio.ensure_future(asyncio.to_thread(self.store.log_head, tenant))

@@ -43,6 +43,13 @@ class Wakes:
     def __init__(self) -> None:
         self.loop: asyncio.AbstractEventLoop | None = None
         self._watching: dict[uuid.UUID, dict[uuid.UUID, Wake]] = {}
+        self._told_at: dict[uuid.UUID, float] = {}
+        """When (`time.monotonic`, on the loop) each watched tenant's streams were last told
+        that its log grew."""
+
+    def told_at(self, tenant_id: uuid.UUID) -> float:
+        """When this tenant's streams were last told of a write (0 if never)."""
+        return self._told_at.get(tenant_id, 0.0)
 
     def bind(self, loop: asyncio.AbstractEventLoop) -> None:
         self.loop = loop
@@ -55,6 +62,7 @@ class Wakes:
         watchers.pop(stream_id, None)
         if not watchers:
             self._watching.pop(tenant_id, None)
+            self._told_at.pop(tenant_id, None)
 
     def wake_all(self) -> None:
         """Every stream at once (stopping)."""
@@ -84,6 +92,9 @@ class Wakes:
         """Not needed."""
 
     def _grew(self, tenants: Mapping[uuid.UUID, int]) -> None:
+        now = time.monotonic()
         for tenant, count in tenants.items():
+            if tenant in self._watching:
+                self._told_at[tenant] = now
             for wake in self._watching.get(tenant, {}).values():
                 wake.add(count)

@@ -66,3 +66,30 @@ def test_a_round_woken_after_a_head_read_began_reads_the_head_again(tmp_path: Pa
 
     assert asyncio.run(rounds()) == (0, 1)
     assert store.head_reads == 2
+
+
+def test_a_round_begun_while_the_head_is_read_shares_that_read_unless_a_write_was_told_since(
+    tmp_path: Path,
+) -> None:
+    """Streams woken together begin their rounds one after another: the later ones share the
+    read the first began, as long as no write was told of since (it may not be in that read)."""
+    store = CountingStore()
+    tenant = uuid.uuid4()
+    store.write([make_event(tenant)], [])
+    streams = deliverer(store, tmp_path)
+
+    async def rounds(told: bool) -> None:
+        streams.wakes.bind(asyncio.get_running_loop())
+        streams.wakes.watch(uuid.uuid4(), tenant)
+        first = asyncio.ensure_future(streams._head(tenant, time.monotonic()))
+        await asyncio.sleep(0.01)  # the first read is under way (held 50 ms)
+        if told:
+            streams.wakes.logs_grew({tenant: 1})
+            await asyncio.sleep(0)  # the loop takes the writer's word
+        await streams._head(tenant, time.monotonic())
+        await first
+
+    asyncio.run(rounds(told=False))
+    assert store.head_reads == 1
+    asyncio.run(rounds(told=True))
+    assert store.head_reads == 3
