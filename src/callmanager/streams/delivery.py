@@ -79,7 +79,7 @@ class Deliverer:
         self._heads: dict[uuid.UUID, tuple[float, asyncio.Future[LogHead | None]]] = {}
         """Each tenant's latest head read (when it began, and the read): the streams of one
         tenant, woken by the same write, share it rather than each reading the head."""
-        self.wakes = Wakes()
+        self.wakes = Wakes(full_at=BATCH)
         """The audit writer's observer: its writes wake the streams of their tenants."""
         self._scan_now = asyncio.Event()
         self.retry_window = timedelta(hours=settings.stream_retry_hours)
@@ -205,22 +205,18 @@ class Deliverer:
     async def _await_entries(self, wake: Wake) -> None:
         """Wait for the next round of a caught-up stream: a write of this process wakes it,
         then it gathers for `window` seconds from that write (which may have come during the
-        round just done) unless a full batch arrives first; without a write, it looks anyway
-        every `poll` seconds (another process may have written)."""
+        round just done) unless a full batch arrives first (one wait: the writes meanwhile do
+        not wake it each); without a write, it looks anyway every `poll` seconds (another
+        process may have written)."""
         if not wake.event.is_set():
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(wake.event.wait(), self.poll)
             if not wake.event.is_set():
                 return
-        deadline = (wake.first_at or time.monotonic()) + self.window
-        while (
-            wake.count < BATCH
-            and not self._stopping.is_set()
-            and (left := deadline - time.monotonic()) > 0
-        ):
-            wake.event.clear()
+        left = (wake.first_at or time.monotonic()) + self.window - time.monotonic()
+        if left > 0 and not self._stopping.is_set():
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(wake.event.wait(), left)
+                await asyncio.wait_for(wake.full.wait(), left)
 
     async def _back_off(self, stream_id: uuid.UUID, revision: int, seconds: float) -> None:
         """Wait `seconds` before trying again, unless the stream changed meanwhile (a new

@@ -16,10 +16,14 @@ from asgi_audit import AuditEvent
 
 
 class Wake:
-    """One stream's signal: entries placed in its tenant's log since `clear`."""
+    """One stream's signal: entries placed in its tenant's log since `clear` (`event`), and
+    whether a whole batch of them has (`full`, once `full_at` arrived): a stream gathering for
+    its window waits for that alone, not woken by every write."""
 
-    def __init__(self) -> None:
+    def __init__(self, full_at: int) -> None:
         self.event = asyncio.Event()
+        self.full = asyncio.Event()
+        self.full_at = full_at
         self.count = 0
         self.first_at: float | None = None
         """When (`time.monotonic`) the first entry since `clear` was placed: a batch's window
@@ -29,18 +33,28 @@ class Wake:
         self.count = 0
         self.first_at = None
         self.event.clear()
+        self.full.clear()
 
     def add(self, count: int) -> None:
         if self.first_at is None:
             self.first_at = time.monotonic()
         self.count += count
         self.event.set()
+        if self.count >= self.full_at:
+            self.full.set()
+
+    def set_all(self) -> None:
+        """End any wait (stopping)."""
+        self.event.set()
+        self.full.set()
 
 
 class Wakes:
     """The streams watching each tenant's log, woken when the writer says it grew."""
 
-    def __init__(self) -> None:
+    def __init__(self, full_at: int) -> None:
+        self.full_at = full_at
+        """How many entries make a wake `full` (a batch)."""
         self.loop: asyncio.AbstractEventLoop | None = None
         self._watching: dict[uuid.UUID, dict[uuid.UUID, Wake]] = {}
         self._told_at: dict[uuid.UUID, float] = {}
@@ -55,7 +69,10 @@ class Wakes:
         self.loop = loop
 
     def watch(self, stream_id: uuid.UUID, tenant_id: uuid.UUID) -> Wake:
-        return self._watching.setdefault(tenant_id, {}).setdefault(stream_id, Wake())
+        watchers = self._watching.setdefault(tenant_id, {})
+        if stream_id not in watchers:
+            watchers[stream_id] = Wake(self.full_at)
+        return watchers[stream_id]
 
     def forget(self, stream_id: uuid.UUID, tenant_id: uuid.UUID) -> None:
         watchers = self._watching.get(tenant_id, {})
@@ -68,7 +85,7 @@ class Wakes:
         """Every stream at once (stopping)."""
         for watchers in self._watching.values():
             for wake in watchers.values():
-                wake.event.set()
+                wake.set_all()
 
     # -- `asgi_audit.observer.WriterObserver`, called from the writer's thread ------------------
 
