@@ -260,3 +260,20 @@ async def test_a_host_that_does_not_resolve_is_a_retryable_failure(
     await hook.aclose()
     assert failed.value.retryable
     assert failed.value.status is None
+
+
+async def test_a_proxy_named_in_the_environment_is_not_used(
+    server: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The outbound safety check judges the host a batch goes to: a proxy from the
+    environment would connect elsewhere (here, to a port that refuses)."""
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
+        monkeypatch.setenv(name, "http://127.0.0.1:9")
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    hook = destination(server.url)
+    try:
+        assert await hook.send(batch()) == "200 OK"
+    finally:
+        await hook.aclose()
+    assert len(server.got) == 1

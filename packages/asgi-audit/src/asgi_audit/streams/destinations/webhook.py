@@ -3,7 +3,8 @@
 The body is `{"type": "audit.entries", "timestamp": …, "data": {"tenant_id": …, "events": [...]}}`
 with the events in the stream's format. `webhook-id` names the batch by its first and last entry
 ids, so a batch sent again after a failure keeps its id and the receiver can drop the repeat.
-Redirects are not followed (a receiver must not send us elsewhere), timeouts are bounded, and the
+Redirects are not followed (a receiver must not send us elsewhere), timeouts are bounded,
+proxies from the environment are not used (the host checked is the host connected to), and the
 URL is checked again before each batch, its host resolved off the event loop (a name that does
 not resolve may later: a retryable failure).
 """
@@ -59,6 +60,7 @@ class WebhookDestination:
         self._key = base64.b64decode(secret.removeprefix("whsec_") + "==")
         self._client = httpx.AsyncClient(
             follow_redirects=False,
+            trust_env=False,  # no proxy from the environment: the safety check sees the host
             timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
             headers={"User-Agent": f"{product.name.replace(' ', '')}/{product.version} webhooks"},
         )
