@@ -107,7 +107,7 @@ fixed keys)."""
 
 def head_of(text: str) -> dict[str, Any]:
     """The head of an entry's JSON text: its leading plain fields (`HEAD_FIELDS` among them),
-    read alone, a fifth of the text, without the bodies after them."""
+    read alone, without the bodies after them (most of the text)."""
     cut = text.find(HEAD_END)
     head: dict[str, Any] = orjson.loads(text[:cut] + "}" if cut > 0 else text)
     return head
