@@ -12,12 +12,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
+import pytest
 from sqlalchemy import MetaData, PrimaryKeyConstraint, Table, create_engine, select
 
-from asgi_audit.events import ENTRY, AuditEvent, canonical_bytes
+from asgi_audit.events import ENTRY, AuditEvent, Body, Changes, Resource, canonical_bytes
 from asgi_audit.export import csv_chunks, csv_columns
 from asgi_audit.record import Field, Kind
-from asgi_audit.store.bulk import SQLITE, row_encoder
+from asgi_audit.store.bulk import POSTGRES, SQLITE, Encoders, placed_encoder, row_encoder
 from asgi_audit.store.listing import Listing
 from asgi_audit.store.tables import columns
 from asgi_audit.testing import make_event
@@ -103,3 +104,36 @@ def test_an_encoder_of_some_fields_gives_just_their_values_of_the_whole_row() ->
 
     assert some == tuple(whole[at[f.column]] for f in chosen)
     assert row_encoder(TICKETED, SQLITE, [TICKETED.get("ticket")])(event) == ("CHG-0042",)
+
+
+def _entries_of_every_shape() -> list[AuditEvent]:
+    """Bodies nested, escaped and absent; changes and a resource's name set and unset."""
+    tenant = uuid.uuid4()
+    body = Body("application/json", 42, is_json=True, json={"z": "a\tb 👋", "a": [1, 2.5, None]})
+    named = Resource("group", "g-1", "Sales & Support")
+    return [
+        make_event(tenant, request=body, response=body),
+        make_event(tenant, status=None),
+        make_event(tenant, resource=named, changes=Changes("captured", ({"field": "name"},))),
+        make_event(tenant, response=Body("text/plain", 5_000_000, truncated=True)),
+    ]
+
+
+@pytest.mark.parametrize("encoders", [SQLITE, POSTGRES], ids=["sqlite", "postgresql"])
+def test_an_entry_s_row_and_leaf_encoded_together_are_its_row_and_its_canonical_bytes(
+    encoders: Encoders,
+) -> None:
+    """The writer writes each body's JSON once, for the row and, spliced, for the leaf."""
+    encode = placed_encoder(ENTRY, encoders)
+    for seq, event in enumerate(_entries_of_every_shape()):
+        row, leaf = encode(event, seq)
+        assert row == row_encoder(ENTRY, encoders)(event, seq)
+        assert leaf == canonical_bytes(event, seq)
+
+
+def test_an_entry_s_leaf_encoded_with_its_row_carries_a_field_added_to_the_declaration() -> None:
+    event = _ticketed()
+    row, leaf = placed_encoder(TICKETED, SQLITE)(event, 3)
+    assert row == row_encoder(TICKETED, SQLITE)(event, 3)
+    assert orjson.loads(leaf)["ticket"] == "CHG-0042"
+    assert leaf == orjson.dumps({**event.to_dict(), "seq": 3}, option=orjson.OPT_SORT_KEYS)

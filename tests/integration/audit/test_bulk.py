@@ -14,7 +14,7 @@ from sqlalchemy import event as sa_event
 from sqlalchemy import text
 
 from asgi_audit import Actor, ActorType, AuditEvent, Body, Criteria, Outcome, SqlAuditStore
-from asgi_audit.store.bulk import insert_sqlite
+from asgi_audit.store.bulk import insert_sqlite, sqlite_row
 from asgi_audit.store.guards import drop_statements, guard_statements
 from asgi_audit.store.sql import create_partition
 from asgi_audit.store.tables import SQLITE_SEARCH_IDS, entries
@@ -133,7 +133,7 @@ def test_a_large_batch_on_sqlite_fits_the_connections_limit_of_parameters(
         previous = driver.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 999)
         try:
             with conn.begin():
-                assert insert_sqlite(conn, ((e, None) for e in batch)) == 90
+                assert insert_sqlite(conn, (sqlite_row(e) for e in batch)) == 90
         finally:
             driver.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, previous)
     assert _count(store) == 90

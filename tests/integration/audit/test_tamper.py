@@ -11,7 +11,7 @@ from sqlalchemy import delete, select, text, update
 from sqlalchemy.exc import DBAPIError
 
 from asgi_audit import SqlAuditStore
-from asgi_audit.store.bulk import insert_postgres, insert_sqlite
+from asgi_audit.store.bulk import insert_postgres, insert_sqlite, postgres_row, sqlite_row
 from asgi_audit.store.tables import c, checkpoints, entries, leaves, nodes
 from asgi_audit.store.verify import LogVerifier, open_kept
 from asgi_audit.tlog.findings import Problem, Report
@@ -84,8 +84,10 @@ def test_a_forged_entry_is_named_inserted(log: SignedLog, seq: int) -> None:
     forged = log.event(seq, summary="Deleted user 'ceo'").appended(seq)
     with log.store.engine.begin() as conn:
         without_guards(conn)
-        insert = insert_postgres if log.store.is_postgres else insert_sqlite
-        assert insert(conn, [(forged, seq)]) == 1
+        if log.store.is_postgres:
+            assert insert_postgres(conn, [postgres_row(forged, seq)]) == 1
+        else:
+            assert insert_sqlite(conn, [sqlite_row(forged, seq)]) == 1
     assert problems(log.verify()) == {(Problem.INSERTED, seq, forged.id)}
 
 

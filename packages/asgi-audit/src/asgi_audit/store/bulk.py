@@ -20,6 +20,7 @@ from functools import lru_cache
 from operator import attrgetter
 from typing import Any, Protocol
 
+import orjson
 from sqlalchemy import Connection
 
 from asgi_audit.events import ENTRY, AuditEvent
@@ -50,15 +51,10 @@ class AlreadyStored(Exception):
     its answer lost): its transaction must be rolled back and the batch written without them."""
 
 
-Placed = Iterable[tuple[AuditEvent, int | None]]
-"""Entries to insert, each with its place in the log (None while pending); read once, in
-order, as the rows are sent (so it may work out each place as it is asked for)."""
-
-
-def insert_sqlite(conn: Connection, placed: Placed) -> int:
-    """Add the entries in the transaction of `conn`, ignoring ids already stored, up to
+def insert_sqlite(conn: Connection, rows: Iterable[Row]) -> int:
+    """Add the entries' rows in the transaction of `conn`, ignoring ids already stored, up to
     `SQLITE_ROWS_PER_INSERT` rows a statement; returns how many were added."""
-    rows = [sqlite_row(e, s) for e, s in placed]
+    rows = list(rows)
     driver = conn.connection.driver_connection
     assert isinstance(driver, sqlite3.Connection)
     most = driver.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // len(COLUMNS)
@@ -78,13 +74,14 @@ def _sqlite_insert(rows: int) -> str:
     return f"{_INTO} VALUES {', '.join([_MARKS] * rows)} ON CONFLICT DO NOTHING"
 
 
-def insert_postgres(conn: Connection, placed: Placed) -> int:
-    """Add the entries in the transaction of `conn` (whose partitions exist) by one `COPY`
-    into the table itself; returns how many were added. COPY cannot skip conflicts: an entry
-    stored before raises `AlreadyStored` (the transaction is then aborted). Straight into the
-    table, the server inserts and indexes each buffer of rows while the next is encoded (and
-    its entries hashed, see `SqlAuditStore.write`), where a staging table would leave all the
-    indexing to a second statement, after the last row."""
+def insert_postgres(conn: Connection, rows: Iterable[Row]) -> int:
+    """Add the entries' rows in the transaction of `conn` (whose partitions exist) by one
+    `COPY` into the table itself; returns how many were added. COPY cannot skip conflicts: an
+    entry stored before raises `AlreadyStored` (the transaction is then aborted). Straight into
+    the table, the server inserts and indexes each buffer of rows while the next is encoded
+    (`rows` may encode them as they are asked for, and hash their entries: see
+    `SqlAuditStore.write`), where a staging table would leave all the indexing to a second
+    statement, after the last row."""
     driver = conn.connection.driver_connection
     assert driver is not None
     # Encoding as the rows stream lets the server parse one buffer while the next is encoded;
@@ -92,8 +89,8 @@ def insert_postgres(conn: Connection, placed: Placed) -> int:
     try:
         with driver.cursor() as cursor:
             with cursor.copy(_COPY) as copy:
-                for e, seq in placed:
-                    copy.write_row(postgres_row(e, seq))
+                for row in rows:
+                    copy.write_row(row)
             return int(cursor.rowcount)
     except Exception as exc:
         if getattr(exc, "sqlstate", None) == UNIQUE_VIOLATION:
@@ -146,14 +143,7 @@ def row_encoder(
     `fields`: only these, in this order (an outcome's `UPDATE` binds the completing fields and
     the key: encoding the whole row would write the request's body out again for nothing)."""
     chosen = record.fields if fields is None else tuple(fields)
-    steps: list[tuple[int, Callable[[Any], Any]]] = []
-    for index, f in enumerate(chosen):
-        if f.kind is Kind.DOCUMENT:
-            steps.append((index, _document))
-        elif f.enum is not None:
-            steps.append((index, _unless_null(_enum_value)))
-        elif f.kind in encoders:
-            steps.append((index, _unless_null(encoders[f.kind])))
+    steps = _steps(chosen, encoders)
     values = record.values if fields is None else _reader(chosen)
     columns = [f.column for f in chosen]
     seq_at = columns.index("seq") if "seq" in columns else None
@@ -169,6 +159,50 @@ def row_encoder(
     return encode
 
 
+class PlacedEncoder(Protocol):
+    def __call__(self, obj: Any, seq: int) -> tuple[Row, bytes]: ...
+
+
+def placed_encoder(record: Record[Any], encoders: Encoders) -> PlacedEncoder:
+    """A function from an object of `record` and its place `seq` in its log to its row (as
+    `row_encoder` writes it) and its canonical bytes (its leaf's), each document's JSON written
+    once: the row's text of it is spliced into the leaf bytes (`orjson.Fragment`), as the
+    store's readers splice it back (`store/verify_rows.py`)."""
+    documents = [i for i, f in enumerate(record.fields) if f.kind is Kind.DOCUMENT]
+    steps = [(i, step) for i, step in _steps(record.fields, encoders) if i not in documents]
+    seq_at = record.columns.index("seq")
+    values, json_of, dumps = record.values, record.json_of_values(orjson.Fragment), orjson.dumps
+
+    def encode(obj: Any, seq: int) -> tuple[Row, bytes]:
+        row = list(values(obj))
+        row[seq_at] = seq
+        for index in documents:
+            body = row[index]
+            row[index] = None if body is None else canonical_document(body.to_dict()).decode()
+        leaf = dumps(json_of(row), option=orjson.OPT_SORT_KEYS)
+        for index in documents:
+            if row[index] is None:
+                row[index] = "null"
+        for index, step in steps:
+            row[index] = step(row[index])
+        return tuple(row), leaf
+
+    return encode
+
+
+def _steps(fields: Sequence[Field], encoders: Encoders) -> list[tuple[int, Callable[[Any], Any]]]:
+    """Each field that the driver takes encoded, by its index, with its encoding."""
+    steps: list[tuple[int, Callable[[Any], Any]]] = []
+    for index, f in enumerate(fields):
+        if f.kind is Kind.DOCUMENT:
+            steps.append((index, _document))
+        elif f.enum is not None:
+            steps.append((index, _unless_null(_enum_value)))
+        elif f.kind in encoders:
+            steps.append((index, _unless_null(encoders[f.kind])))
+    return steps
+
+
 def _reader(fields: Sequence[Field]) -> Callable[[Any], tuple[Any, ...]]:
     """Each field's value of an object, in order, in one C call (`Record.values` for a few)."""
     getter = attrgetter(*(f.path for f in fields))
@@ -179,6 +213,8 @@ def _reader(fields: Sequence[Field]) -> Callable[[Any], tuple[Any, ...]]:
 
 sqlite_row = row_encoder(ENTRY, SQLITE)
 postgres_row = row_encoder(ENTRY, POSTGRES)
+sqlite_placed = placed_encoder(ENTRY, SQLITE)
+postgres_placed = placed_encoder(ENTRY, POSTGRES)
 
 # A pending entry's outcome and its place in the log, on SQLite: pre-encoded rows again (the
 # compiled statements' per-row bind processing was most of a small batch's cost).

@@ -40,6 +40,10 @@ from asgi_audit.store.bulk import (
     insert_postgres,
     insert_sqlite,
     place_sqlite,
+    postgres_placed,
+    postgres_row,
+    sqlite_placed,
+    sqlite_row,
 )
 from asgi_audit.store.listing import Listing
 from asgi_audit.store.liveness import ping_when_idle
@@ -158,6 +162,8 @@ class SqlAuditStore:
         self._months: set[tuple[int, int]] = set()
         self._months_lock = threading.Lock()
         self._insert = insert_postgres if self.is_postgres else insert_sqlite
+        self._pending_row = postgres_row if self.is_postgres else sqlite_row
+        self._placed_row = postgres_placed if self.is_postgres else sqlite_placed
         self._file = _sqlite_file(engine)
         self._file_identity: tuple[int, int] | None = None
         self._tree = TreeTables(engine.dialect.name)
@@ -228,8 +234,7 @@ class SqlAuditStore:
             log = Appender(self._tree.lock(conn, sorted(tenants)) if tenants else {})
             # Each entry takes its place (and its leaf is hashed) as its row is handed to the
             # driver: on PostgreSQL the server inserts the rows sent while the next are hashed.
-            placed = ((e, None if e.outcome is Outcome.UNKNOWN else log.append(e)) for e in inserts)
-            if inserts and self._insert(conn, placed) != len(inserts):
+            if inserts and self._insert(conn, self._rows_placed(inserts, log)) != len(inserts):
                 raise AlreadyStored
             final = [e for e in inserts if e.outcome is not Outcome.UNKNOWN]
             if completions:
@@ -242,6 +247,20 @@ class SqlAuditStore:
                     final.append(e)
             self._tree.save(conn, log.changed())
             self._counts.add(conn, final)
+
+    def _rows_placed(
+        self, inserts: Sequence[AuditEvent], log: Appender
+    ) -> Iterator[tuple[Any, ...]]:
+        """The rows of `inserts`, each final one at the next place of its tenant's log, its
+        leaf appended from the bytes written with its row (its bodies' JSON written once)."""
+        pending_row, placed_row = self._pending_row, self._placed_row
+        for e in inserts:
+            if e.outcome is Outcome.UNKNOWN:
+                yield pending_row(e)
+                continue
+            row, leaf = placed_row(e, log.next_seq(e.tenant_id))
+            log.append(e, leaf)
+            yield row
 
     def _store_outcomes(self, conn: Connection, completions: Sequence[AuditEvent]) -> None:
         if self.is_postgres:

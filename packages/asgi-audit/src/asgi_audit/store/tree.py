@@ -77,12 +77,13 @@ class Appender:
     def next_seq(self, tenant_id: uuid.UUID) -> int:
         return self.grown[tenant_id].edge.size
 
-    def append(self, event: AuditEvent) -> int:
+    def append(self, event: AuditEvent, data: bytes | None = None) -> int:
         """Put the entry (whose content is final) at the next place of its tenant's log;
-        returns that place, its `seq`."""
+        returns that place, its `seq`. `data`: the entry's canonical bytes at that place, when
+        the caller wrote them already."""
         growth = self.grown[event.tenant_id]
         seq = growth.edge.size
-        digest = leaf_hash(canonical_bytes(event, seq))
+        digest = leaf_hash(canonical_bytes(event, seq) if data is None else data)
         tenant = event.tenant_id
         growth.leaves.append((tenant, seq, event.id, digest))
         for made in growth.edge.append(digest)[1:]:
