@@ -21,6 +21,7 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -271,7 +272,10 @@ class Deliverer:
         wait), `idle` (caught up), `retry` (a retryable failure), `stop` (failing now),
         `lost` (the lease is someone else's). A page is sent batch by batch, the cursor moved
         after each; while it is sent the next page is read, so a backfill reads and sends at
-        once."""
+        once. A batch's cursor is moved while the next batch is sent (one move at a time, in
+        order, each after its batch was taken): the receiver is not kept waiting for the
+        database, and a batch sent before the cursor of the one before landed is at worst
+        sent again."""
         tenant = held.tenant_id
         head = await self._head(tenant, since)
         now = utcnow()
@@ -290,32 +294,40 @@ class Deliverer:
             self.pages.read(tenant, page.last, head.seq, actions, native)
         if page.events:
             self._lag(held.id, _age(page.events[0], now))
-        for at in range(0, max(1, len(page.events)), BATCH):
-            batch = page.events[at : at + BATCH]
-            cursor = page.last if at + BATCH >= len(page.events) else _seq(batch[-1])
-            if batch:
-                failed = await self._send(held, destination, batch, head.seq)
-                if failed is not None:
-                    return failed
-            moved = await asyncio.to_thread(
-                self.leases.advance, held.id, cursor, utcnow(), bool(batch)
-            )
-            if not moved:
+        moving: asyncio.Future[bool] | None = None
+        try:
+            for at in range(0, max(1, len(page.events)), BATCH):
+                batch = page.events[at : at + BATCH]
+                cursor = page.last if at + BATCH >= len(page.events) else _seq(batch[-1])
+                error = await self._send(held, destination, batch) if batch else None
+                # The cursor before lands before this batch's is moved or its failure kept.
+                if moving is not None and not await moving:
+                    return "lost"
+                moving = None
+                if error is not None:
+                    return await self._failed(held, error, head.seq)
+                moving = asyncio.ensure_future(
+                    asyncio.to_thread(self.leases.advance, held.id, cursor, utcnow(), bool(batch))
+                )
+            if moving is not None and not await moving:
                 return "lost"
+            moving = None
+        finally:
+            if moving is not None:  # stopped mid-round: the move is left to end in its thread
+                moving.add_done_callback(_retrieved)
         return "more" if page.full else "idle"
 
     async def _send(
-        self, held: Held, destination: Destination, batch: Sequence[StreamEvent], head: int
-    ) -> str | None:
-        """Send one batch; None once the receiver took it, else the round's outcome."""
+        self, held: Held, destination: Destination, batch: Sequence[StreamEvent]
+    ) -> Exception | None:
+        """Send one batch; None once the receiver took it, else why it was not."""
         try:
             await asyncio.wait_for(destination.send(batch), self.send_bound)
         except (DeliveryError, TimeoutError) as exc:
-            return await self._failed(held, exc, head)
+            return exc
         except Exception as exc:
             log.exception("log stream %s: its destination failed unexpectedly", held.id)
-            error = DeliveryError(f"internal error: {type(exc).__name__}", retryable=False)
-            return await self._failed(held, error, head)
+            return DeliveryError(f"internal error: {type(exc).__name__}", retryable=False)
         return None
 
     def _lag(self, stream_id: uuid.UUID, seconds: float) -> None:
@@ -357,8 +369,8 @@ class Deliverer:
         return self.store.count_after(held.tenant_id, held.position, actions)
 
 
-def _retrieved(read: asyncio.Future[LogHead | None]) -> None:
-    """Marks a failed shared read's error as seen (each stream awaiting it gets it too)."""
+def _retrieved(read: asyncio.Future[Any]) -> None:
+    """Marks a failed read's or move's error as seen (whoever awaits it gets it too)."""
     if not read.cancelled():
         read.exception()
 
