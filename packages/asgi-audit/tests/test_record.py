@@ -9,15 +9,24 @@ import io
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from enum import Enum, StrEnum
 from typing import Any
 
 import orjson
 import pytest
 from sqlalchemy import MetaData, PrimaryKeyConstraint, Table, create_engine, select
 
-from asgi_audit.events import ENTRY, AuditEvent, Body, Changes, Resource, canonical_bytes
+from asgi_audit.events import (
+    ENTRY,
+    ActorType,
+    AuditEvent,
+    Body,
+    Changes,
+    Resource,
+    canonical_bytes,
+)
 from asgi_audit.export import csv_chunks, csv_columns
-from asgi_audit.record import Field, Kind
+from asgi_audit.record import Field, Kind, enum_value
 from asgi_audit.store.bulk import POSTGRES, SQLITE, Encoders, placed_encoder, row_encoder
 from asgi_audit.store.listing import Listing
 from asgi_audit.store.tables import columns
@@ -137,3 +146,19 @@ def test_an_entry_s_leaf_encoded_with_its_row_carries_a_field_added_to_the_decla
     assert row == row_encoder(TICKETED, SQLITE)(event, 3)
     assert orjson.loads(leaf)["ticket"] == "CHG-0042"
     assert leaf == orjson.dumps({**event.to_dict(), "seq": 3}, option=orjson.OPT_SORT_KEYS)
+
+
+def test_an_enum_field_is_written_as_its_member_s_value_a_plain_str_whatever_the_enum() -> None:
+    class Level(Enum):
+        LOW = "low"
+
+    class Shade(StrEnum):
+        DARK = "dark"
+
+    written = [
+        enum_value(Field("level", Kind.STRING, enum=Level))(Level.LOW),
+        enum_value(Field("shade", Kind.STRING, enum=Shade))(Shade.DARK),
+        enum_value(Field("actor.type", Kind.STRING, enum=ActorType))(ActorType.SYSTEM),
+    ]
+    assert written == ["low", "dark", "system"]
+    assert [type(value) for value in written] == [str, str, str]

@@ -265,6 +265,15 @@ def _enum_value(value: Any) -> JSON:
     return value.value  # type: ignore[no-any-return]
 
 
+def enum_value(f: Field) -> Callable[[Any], Any]:
+    """How a member of field `f`'s enum is written as its value: a member that is a `str` (a
+    `StrEnum`'s, an `ActorType`) as its own text, in one C call; any other by `.value` (a
+    Python-level property: an entry has three such fields, written for its row and its leaf)."""
+    if isinstance(f.enum, type) and issubclass(f.enum, str):
+        return str.__str__
+    return _enum_value
+
+
 def _document(value: Any) -> JSON:
     return value.to_dict()  # type: ignore[no-any-return]
 
@@ -277,7 +286,7 @@ def _converter(f: Field) -> Callable[[Any], JSON]:
         return format_instant
     if f.kind is Kind.DOCUMENT:
         return _document
-    return _enum_value if f.enum is not None else _identity
+    return enum_value(f) if f.enum is not None else _identity
 
 
 def put(out: JSONObject, path: str, value: JSON) -> None:

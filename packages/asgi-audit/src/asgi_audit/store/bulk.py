@@ -15,7 +15,6 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
-from enum import Enum
 from functools import lru_cache
 from operator import attrgetter
 from typing import Any, Protocol
@@ -24,7 +23,7 @@ import orjson
 from sqlalchemy import Connection
 
 from asgi_audit.events import ENTRY, AuditEvent
-from asgi_audit.record import Field, Kind, Record
+from asgi_audit.record import Field, Kind, Record, enum_value
 from asgi_audit.store.verify_rows import canonical_document
 
 Row = tuple[Any, ...]
@@ -112,10 +111,6 @@ def _document(body: Any) -> str:
     return "null" if body is None else canonical_document(body.to_dict()).decode()
 
 
-def _enum_value(member: Enum) -> Any:
-    return member.value
-
-
 def _unless_null(step: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return lambda value: None if value is None else step(value)
 
@@ -197,7 +192,7 @@ def _steps(fields: Sequence[Field], encoders: Encoders) -> list[tuple[int, Calla
         if f.kind is Kind.DOCUMENT:
             steps.append((index, _document))
         elif f.enum is not None:
-            steps.append((index, _unless_null(_enum_value)))
+            steps.append((index, _unless_null(enum_value(f))))
         elif f.kind in encoders:
             steps.append((index, _unless_null(encoders[f.kind])))
     return steps

@@ -86,9 +86,9 @@ class Appender:
         digest = leaf_hash(canonical_bytes(event, seq) if data is None else data)
         tenant = event.tenant_id
         growth.leaves.append((tenant, seq, event.id, digest))
-        for made in growth.edge.append(digest)[1:]:
-            if made.level % NODE_STRIDE == 0:
-                growth.nodes.append((tenant, made.level, made.index, made.hash))
+        for level, node in growth.edge.push(digest):
+            if level % NODE_STRIDE == 0:
+                growth.nodes.append((tenant, level, seq >> level, node))
         return seq
 
     def changed(self) -> list[Growth]:
@@ -98,6 +98,16 @@ class Appender:
 def _hex(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
     """Rows as SQLite keeps them: UUIDs as 32 hex digits (SQLAlchemy's `Uuid` there)."""
     return [tuple(v.hex if isinstance(v, uuid.UUID) else v for v in row) for row in rows]
+
+
+def _hex_leaves(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """Leaf rows as SQLite keeps them (`_hex`), each tenant's id written once: the writer
+    stores a leaf for every entry."""
+    tenants: dict[uuid.UUID, str] = {}
+    return [
+        (tenants.get(tenant) or tenants.setdefault(tenant, tenant.hex), seq, entry.hex, digest)
+        for tenant, seq, entry, digest in rows
+    ]
 
 
 def perfect(hashes: Sequence[bytes]) -> bytes:
@@ -188,7 +198,7 @@ class TreeTables:
                 sizes, edges, ids = (list(column) for column in zip(*head_rows, strict=True))
                 cursor.execute(_PG_UPDATE_HEADS, [ids, sizes, edges])
             return
-        conn.exec_driver_sql("INSERT INTO audit_leaves VALUES (?, ?, ?, ?)", _hex(leaf_rows))
+        conn.exec_driver_sql("INSERT INTO audit_leaves VALUES (?, ?, ?, ?)", _hex_leaves(leaf_rows))
         if node_rows:
             conn.exec_driver_sql("INSERT INTO audit_nodes VALUES (?, ?, ?, ?)", _hex(node_rows))
         conn.exec_driver_sql(_UPDATE_HEAD, _hex(head_rows))

@@ -74,14 +74,22 @@ class CompactRange:
     def append(self, leaf: bytes) -> list[NewNode]:
         """Append one leaf hash; returns every complete node it completed, the leaf first."""
         index = self.size
-        made = [NewNode(0, index, leaf)]
+        above = self.push(leaf)
+        return [NewNode(0, index, leaf)] + [NewNode(lv, index >> lv, h) for lv, h in above]
+
+    def push(self, leaf: bytes) -> list[tuple[int, bytes]]:
+        """Append one leaf hash; returns the complete nodes above it that it completed, lowest
+        first, as (level, hash): a node's index is the leaf's index shifted right by its level.
+        No object per node: the log's writer appends every entry this way."""
+        index = self.size
+        made: list[tuple[int, bytes]] = []
         current = leaf
         level = 0
         while index & 1:
             current = node_hash(self.hashes.pop(), current)
             level += 1
             index >>= 1
-            made.append(NewNode(level, index, current))
+            made.append((level, current))
         self.hashes.append(current)
         self.size += 1
         return made
