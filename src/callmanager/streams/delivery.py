@@ -303,7 +303,6 @@ class Deliverer:
                 # The cursor before lands before this batch's is moved or its failure kept.
                 if moving is not None and not await moving:
                     return "lost"
-                moving = None
                 if error is not None:
                     return await self._failed(held, error, head.seq)
                 moving = asyncio.ensure_future(
@@ -311,9 +310,8 @@ class Deliverer:
                 )
             if moving is not None and not await moving:
                 return "lost"
-            moving = None
         finally:
-            if moving is not None:  # stopped mid-round: the move is left to end in its thread
+            if moving is not None:  # stopped mid-round, a move under way ends in its thread
                 moving.add_done_callback(_retrieved)
         return "more" if page.full else "idle"
 
