@@ -13,7 +13,7 @@ from sqlalchemy import Engine, MetaData, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 from asgi_audit.store.liveness import ping_when_idle
-from asgi_audit.store.sql import SQLITE_BUSY_TIMEOUT_S
+from asgi_audit.store.sqlite_turns import SQLITE_BUSY_TIMEOUT_S, connect_args
 from asgi_audit.store.tables import UTCDateTime as UTCDateTime  # the domain tables' timestamps too
 
 NAMING = {
@@ -60,7 +60,8 @@ def make_engine(url: str, *, pool_size: int = POOL_SIZE, **kwargs: Any) -> Engin
     if url.startswith("sqlite"):
         if ":memory:" in url or url in ("sqlite://", "sqlite+pysqlite://"):
             pool = {}  # one shared in-memory connection: SQLAlchemy's own pool for it
-        engine = create_engine(url, connect_args={"check_same_thread": False}, **pool, **kwargs)
+        # Its writers and the audit store's, should they share the file, take turns.
+        engine = create_engine(url, connect_args=connect_args(), **pool, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     # Connections are pinged only after a second idle (not a round trip per request), and the

@@ -67,6 +67,8 @@ from asgi_audit.store.port import (
 from asgi_audit.store.recent import Recent
 from asgi_audit.store.retention import BATCH, Between, Pruner
 from asgi_audit.store.rollup import Counts
+from asgi_audit.store.sqlite_turns import SQLITE_BUSY_TIMEOUT_S
+from asgi_audit.store.sqlite_turns import connect_args as sqlite_connect_args
 from asgi_audit.store.stream_rows import StreamRows
 from asgi_audit.store.tables import (
     FAILED,
@@ -112,8 +114,6 @@ TEXT_SEARCH_WORK_MEM = "64MB"
 """PostgreSQL memory for one free-text search: a tenant's week of trigram matches fits in it
 as an exact bitmap (the 4 MB default turns it lossy: every heap row re-checked, twice as slow)."""
 
-SQLITE_BUSY_TIMEOUT_S = 10.0
-"""How long a SQLite write waits for the file's lock (SQLite's busy handler)."""
 _MICROSECOND = timedelta(microseconds=1)
 
 _LIST_COLUMNS = [entries.c[f.column] for f in ENTRY.listed]
@@ -139,7 +139,7 @@ def make_audit_engine(url: str, **kwargs: Any) -> Engine:
     kwargs.setdefault("json_serializer", _json_dumps)
     kwargs.setdefault("json_deserializer", orjson.loads)
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False}, **kwargs)
+        engine = create_engine(url, connect_args=sqlite_connect_args(), **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     kwargs.setdefault("pool_use_lifo", True)
