@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import dataclasses
 import sqlite3
+import threading
+import time
 import uuid
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
@@ -14,7 +18,7 @@ from sqlalchemy import event as sa_event
 from sqlalchemy import text
 
 from asgi_audit import Actor, ActorType, AuditEvent, Body, Criteria, Outcome, SqlAuditStore
-from asgi_audit.store.bulk import insert_sqlite, sqlite_row
+from asgi_audit.store.bulk import SQLITE_ROWS_PER_INSERT, insert_sqlite, sqlite_row
 from asgi_audit.store.guards import drop_statements, guard_statements
 from asgi_audit.store.sql import create_partition
 from asgi_audit.store.tables import SQLITE_SEARCH_IDS, entries
@@ -137,6 +141,85 @@ def test_a_large_batch_on_sqlite_fits_the_connections_limit_of_parameters(
         finally:
             driver.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, previous)
     assert _count(store) == 90
+
+
+def _sqlite_only(store: SqlAuditStore) -> None:
+    if store.is_postgres:
+        pytest.skip("PostgreSQL's batch is one COPY, streamed as its rows are made")
+
+
+def test_a_large_batch_on_sqlite_has_the_next_statements_rows_made_while_one_runs(
+    store: SqlAuditStore,
+) -> None:
+    """SQLite inserts without the interpreter's lock: the rows of the next statement are made
+    in another thread meanwhile, so making rows and inserting them share two cores."""
+    _sqlite_only(store)
+    batch = [make_event(occurred_at=NOW - timedelta(microseconds=n)) for n in range(250)]
+    makers: set[int] = set()
+    second_begun = threading.Event()
+    overlapped: list[bool] = []
+
+    def rows() -> Iterator[tuple[Any, ...]]:
+        for n, entry in enumerate(batch):
+            makers.add(threading.get_ident())
+            if n == SQLITE_ROWS_PER_INSERT:
+                second_begun.set()
+            yield sqlite_row(entry)
+
+    def first_statement(*_: Any) -> None:
+        if not overlapped:  # the first INSERT waits, before it runs, for the next one's rows
+            overlapped.append(second_begun.wait(10))
+
+    with ThreadPoolExecutor(1) as ahead, store.engine.connect() as conn:
+        sa_event.listen(conn, "before_cursor_execute", first_statement)
+        with conn.begin():
+            assert insert_sqlite(conn, rows(), ahead=ahead) == 250
+    assert overlapped == [True]
+    assert threading.get_ident() not in makers
+    assert _count(store) == 250
+
+
+def test_an_error_making_rows_ahead_is_raised_and_no_row_is_taken_after_it(
+    store: SqlAuditStore,
+) -> None:
+    _sqlite_only(store)
+    batch = [make_event(occurred_at=NOW - timedelta(microseconds=n)) for n in range(250)]
+    taken: list[int] = []
+
+    def rows() -> Iterator[tuple[Any, ...]]:
+        for n, entry in enumerate(batch):
+            if n == 150:
+                raise ValueError("entry 150 cannot be encoded")
+            taken.append(n)
+            yield sqlite_row(entry)
+
+    with ThreadPoolExecutor(1) as ahead, store.engine.connect() as conn:
+        with pytest.raises(ValueError, match="entry 150"), conn.begin():
+            insert_sqlite(conn, rows(), ahead=ahead)
+        assert len(taken) == 150
+    assert _count(store) == 0
+
+
+def test_a_failed_statement_waits_for_the_rows_being_made_before_it_raises(
+    store: SqlAuditStore,
+) -> None:
+    _sqlite_only(store)
+    batch = [make_event(occurred_at=NOW - timedelta(microseconds=n)) for n in range(250)]
+    made = threading.Event()
+
+    def rows() -> Iterator[tuple[Any, ...]]:
+        for n, entry in enumerate(batch):
+            if n == SQLITE_ROWS_PER_INSERT * 2 - 1:
+                time.sleep(0.2)  # still making the second statement's rows when the first fails
+                made.set()
+            row = sqlite_row(entry)
+            yield (object(), *row[1:]) if n == 0 else row  # a value SQLite cannot bind
+
+    with ThreadPoolExecutor(1) as ahead, store.engine.connect() as conn:
+        with pytest.raises(Exception, match="type"), conn.begin():
+            insert_sqlite(conn, rows(), ahead=ahead)
+        assert made.is_set()
+    assert _count(store) == 0
 
 
 def test_a_large_retried_batch_stores_only_its_new_entries_in_the_search_index_too(

@@ -13,9 +13,11 @@ SQLAlchemy's `JSON` stores `None`.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor, wait
 from datetime import UTC, datetime
 from functools import lru_cache
+from itertools import islice
 from operator import attrgetter
 from typing import Any, Protocol
 
@@ -50,19 +52,48 @@ class AlreadyStored(Exception):
     its answer lost): its transaction must be rolled back and the batch written without them."""
 
 
-def insert_sqlite(conn: Connection, rows: Iterable[Row]) -> int:
+def insert_sqlite(
+    conn: Connection, rows: Iterable[Row], *, ahead: ThreadPoolExecutor | None = None
+) -> int:
     """Add the entries' rows in the transaction of `conn`, ignoring ids already stored, up to
-    `SQLITE_ROWS_PER_INSERT` rows a statement; returns how many were added."""
-    rows = list(rows)
+    `SQLITE_ROWS_PER_INSERT` rows a statement; returns how many were added.
+
+    With `ahead` (a one-thread pool), each statement's rows are taken from `rows` in that
+    thread while the statement before runs: SQLite inserts without the interpreter's lock, so
+    the Python that makes the rows (encoding, hashing: see `SqlAuditStore.write`) and SQLite's
+    work overlap on two cores, as the server and the client do on PostgreSQL."""
     driver = conn.connection.driver_connection
     assert isinstance(driver, sqlite3.Connection)
     most = driver.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // len(COLUMNS)
     per_statement = max(1, min(SQLITE_ROWS_PER_INSERT, most))
+    statements = _Statements(iter(rows), per_statement)
+    if ahead is None:
+        return sum(_insert(conn, values) for values in iter(statements.next, ()))
     added = 0
-    for start in range(0, len(rows), per_statement):
-        chunk = rows[start : start + per_statement]
-        values = tuple(value for row in chunk for value in row)
-        added += conn.exec_driver_sql(_sqlite_insert(len(chunk)), values).rowcount
+    upcoming = ahead.submit(statements.next)
+    try:
+        while values := upcoming.result():
+            upcoming = ahead.submit(statements.next)
+            added += _insert(conn, values)
+    finally:
+        wait([upcoming])  # `rows` is never read by two threads at once, nor after return
+    return added
+
+
+class _Statements:
+    """Takes the values of each `INSERT` from `rows`, `size` rows at a time."""
+
+    def __init__(self, rows: Iterator[Row], size: int) -> None:
+        self.rows = rows
+        self.size = size
+
+    def next(self) -> tuple[Any, ...]:
+        """The next statement's values, one row after another (empty once `rows` is)."""
+        return tuple(value for row in islice(self.rows, self.size) for value in row)
+
+
+def _insert(conn: Connection, values: tuple[Any, ...]) -> int:
+    added: int = conn.exec_driver_sql(_sqlite_insert(len(values) // len(COLUMNS)), values).rowcount
     return added
 
 

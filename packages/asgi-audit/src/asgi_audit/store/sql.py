@@ -7,6 +7,7 @@ import os
 import threading
 import uuid
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -35,6 +36,7 @@ from asgi_audit.errors import AuditUnavailable, StoreReplaced
 from asgi_audit.events import ENTRY, MODIFICATIONS, Action, AuditEvent, Outcome, occurred_at_of
 from asgi_audit.record import Field, Kind
 from asgi_audit.store.bulk import (
+    SQLITE_ROWS_PER_INSERT,
     AlreadyStored,
     complete_sqlite,
     insert_postgres,
@@ -161,7 +163,8 @@ class SqlAuditStore:
         self._counts = Counts(engine.dialect.name)
         self._months: set[tuple[int, int]] = set()
         self._months_lock = threading.Lock()
-        self._insert = insert_postgres if self.is_postgres else insert_sqlite
+        # Its thread starts with the first batch of several statements.
+        self._ahead = None if self.is_postgres else ThreadPoolExecutor(1, "audit-rows")
         self._pending_row = postgres_row if self.is_postgres else sqlite_row
         self._placed_row = postgres_placed if self.is_postgres else sqlite_placed
         self._file = _sqlite_file(engine)
@@ -234,7 +237,7 @@ class SqlAuditStore:
             log = Appender(self._tree.lock(conn, sorted(tenants)) if tenants else {})
             # Each entry takes its place (and its leaf is hashed) as its row is handed to the
             # driver: on PostgreSQL the server inserts the rows sent while the next are hashed.
-            if inserts and self._insert(conn, self._rows_placed(inserts, log)) != len(inserts):
+            if inserts and self._insert_placed(conn, inserts, log) != len(inserts):
                 raise AlreadyStored
             final = [e for e in inserts if e.outcome is not Outcome.UNKNOWN]
             if completions:
@@ -247,6 +250,16 @@ class SqlAuditStore:
                     final.append(e)
             self._tree.save(conn, log.changed())
             self._counts.add(conn, final)
+
+    def _insert_placed(self, conn: Connection, inserts: Sequence[AuditEvent], log: Appender) -> int:
+        """Insert `inserts`, each final one placed in its tenant's log; returns how many were
+        added. On SQLite a batch of several statements has its rows made a statement ahead, in
+        a thread of its own."""
+        rows = self._rows_placed(inserts, log)
+        if self.is_postgres:
+            return insert_postgres(conn, rows)
+        ahead = self._ahead if len(inserts) > SQLITE_ROWS_PER_INSERT else None
+        return insert_sqlite(conn, rows, ahead=ahead)
 
     def _rows_placed(
         self, inserts: Sequence[AuditEvent], log: Appender
@@ -446,6 +459,8 @@ class SqlAuditStore:
         return None if row is None else ENTRY.from_columns(row._mapping)
 
     def close(self) -> None:
+        if self._ahead is not None:
+            self._ahead.shutdown()
         self.engine.dispose()
 
     def entries_after(
