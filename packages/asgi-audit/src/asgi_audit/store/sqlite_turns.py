@@ -15,6 +15,8 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 SQLITE_BUSY_TIMEOUT_S = 10.0
@@ -66,15 +68,21 @@ class TurnTakingConnection(sqlite3.Connection):
     def executescript(self, sql_script: str, /) -> Any:
         return self.cursor().executescript(sql_script)
 
-    def take_turn(self, sql: str) -> None:
-        """Before `sql` runs: wait for the file if it opens a write transaction."""
-        if self.holds_turn or self._turn is None or self.in_transaction or not _writes(sql):
-            return
-        self.holds_turn = self._turn.acquire(timeout=self.turn_wait_s)
+    @contextmanager
+    def statement(self, sql: str) -> Iterator[None]:
+        """Around `sql`: wait for the file if it opens a write transaction; afterwards give
+        the file back if no transaction remains open (a statement in autocommit mode, or a
+        script, which commits what was open before it runs)."""
+        turn = self._turn
+        if turn is not None and not self.holds_turn and not self.in_transaction and _writes(sql):
+            self.holds_turn = turn.acquire(timeout=self.turn_wait_s)
+        try:
+            yield
+        finally:
+            self.end_turn()
 
     def end_turn(self) -> None:
-        """After a statement or a transaction's end: give the file back if no transaction
-        remains open (a statement in autocommit mode, a commit, a rollback)."""
+        """Give the file back if no transaction remains open."""
         if self.holds_turn and not self.in_transaction:
             self._give_back()
 
@@ -109,29 +117,18 @@ class TurnTakingCursor(sqlite3.Cursor):
     connection: TurnTakingConnection
 
     def execute(self, sql: str, parameters: Any = (), /) -> TurnTakingCursor:
-        conn = self.connection
-        conn.take_turn(sql)
-        try:
+        with self.connection.statement(sql):
             super().execute(sql, parameters)
-        finally:
-            conn.end_turn()
         return self
 
     def executemany(self, sql: str, seq_of_parameters: Any, /) -> TurnTakingCursor:
-        conn = self.connection
-        conn.take_turn(sql)
-        try:
+        with self.connection.statement(sql):
             super().executemany(sql, seq_of_parameters)
-        finally:
-            conn.end_turn()
         return self
 
     def executescript(self, sql_script: str, /) -> TurnTakingCursor:
-        # A script commits what is open before it runs: it may end the transaction's turn.
-        try:
+        with self.connection.statement(""):
             super().executescript(sql_script)
-        finally:
-            self.connection.end_turn()
         return self
 
 
