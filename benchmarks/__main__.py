@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks.config import ROOT, SCALES, SCENARIOS, postgres_server_url
+from benchmarks.config import DATA_DIR, ROOT, SCALES, SCENARIOS, postgres_server_url
 from benchmarks.context import Context
 from benchmarks.databases import KINDS, find_target
 from benchmarks.machine import describe
@@ -49,9 +49,7 @@ def _parser() -> argparse.ArgumentParser:
         default=postgres_server_url(),
         help="server to create cm_bench_* databases on",
     )
-    parser.add_argument(
-        "--data-dir", type=Path, default=ROOT / "var" / "bench", help="where SQLite datasets go"
-    )
+    parser.add_argument("--data-dir", type=Path, default=DATA_DIR, help="where SQLite datasets go")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "latest.json")
     parser.add_argument("--seed", type=int, default=42, help="seed of the generated datasets")
     parser.add_argument(

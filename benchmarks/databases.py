@@ -7,6 +7,7 @@ Throwaway databases are dropped when their block ends; named datasets are kept (
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from pathlib import Path
 from sqlalchemy import Connection, create_engine, text
 from sqlalchemy.engine import make_url
 
+from benchmarks.config import DATA_DIR
 from callmanager.migrate import upgrade
 
 PREFIX = "cm_bench_"
@@ -28,6 +30,13 @@ class Target:
     data_dir: Path
     postgres_server: str | None
     """None when PostgreSQL is unreachable: its rows are skipped."""
+    namespace: str = ""
+    """Prefixes the names of PostgreSQL databases, shared by every run on the server, as the
+    data directory separates SQLite files: runs with other data directories (the test suite's,
+    two at once) never build, reuse or drop each other's datasets."""
+
+    def _pg_name(self, name: str) -> str:
+        return f"{PREFIX}{self.namespace}{name}"
 
     def kinds(self, wanted: tuple[str, ...]) -> list[str]:
         return [k for k in wanted if k == "sqlite" or self.postgres_server is not None]
@@ -38,7 +47,7 @@ class Target:
             self.data_dir.mkdir(parents=True, exist_ok=True)
             return f"sqlite:///{(self.data_dir / f'{PREFIX}{name}.db').resolve()}"
         assert self.postgres_server is not None
-        url = make_url(self.postgres_server).set(database=f"{PREFIX}{name}")
+        url = make_url(self.postgres_server).set(database=self._pg_name(name))
         return url.render_as_string(hide_password=False)
 
     def exists(self, kind: str, name: str) -> bool:
@@ -46,7 +55,7 @@ class Target:
             return (self.data_dir / f"{PREFIX}{name}.db").exists()
         with _admin(self) as conn:
             found = conn.execute(
-                text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": f"{PREFIX}{name}"}
+                text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": self._pg_name(name)}
             ).first()
         return found is not None
 
@@ -55,7 +64,7 @@ class Target:
         self.drop(kind, name)
         if kind == "postgres":
             with _admin(self) as conn:
-                conn.execute(text(f'CREATE DATABASE "{PREFIX}{name}"'))
+                conn.execute(text(f'CREATE DATABASE "{self._pg_name(name)}"'))
         return self.url(kind, name)
 
     def drop(self, kind: str, name: str) -> None:
@@ -64,7 +73,7 @@ class Target:
                 (self.data_dir / f"{PREFIX}{name}.db{suffix}").unlink(missing_ok=True)
             return
         with _admin(self) as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{PREFIX}{name}" WITH (FORCE)'))
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{self._pg_name(name)}" WITH (FORCE)'))
 
     def drop_all(self) -> list[str]:
         """Remove every benchmark database and file; returns what was removed."""
@@ -77,7 +86,7 @@ class Target:
             with _admin(self) as conn:
                 names = conn.execute(
                     text("SELECT datname FROM pg_database WHERE datname LIKE :p"),
-                    {"p": PREFIX.replace("_", "\\_") + "%"},
+                    {"p": self._pg_name("").replace("_", "\\_") + "%"},
                 ).scalars()
                 for name in list(names):
                     conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -106,7 +115,15 @@ def find_target(data_dir: Path, postgres_server: str) -> tuple[Target, str | Non
         engine.dispose()
     except Exception as exc:  # any failure to connect means: skip PostgreSQL, say why
         return Target(data_dir, None), f"PostgreSQL unreachable at {postgres_server}: {exc}"
-    return Target(data_dir, postgres_server), None
+    return Target(data_dir, postgres_server, namespace_of(data_dir)), None
+
+
+def namespace_of(data_dir: Path) -> str:
+    """Nothing for the default data directory (its datasets keep their names); for any other, a
+    short digest of its path."""
+    if data_dir.resolve() == DATA_DIR.resolve():
+        return ""
+    return hashlib.sha256(str(data_dir.resolve()).encode()).hexdigest()[:8] + "_"
 
 
 @contextlib.contextmanager

@@ -138,18 +138,18 @@ action(type="omfile" file="{output}" template="fields")
 
 
 def _await_port(port_file: Path, process: subprocess.Popen[bytes], port: int) -> int:
-    """The port rsyslogd listens on, once it does (it writes the port file only for port 0)."""
+    """The port rsyslogd listens on, once it accepts connections there (for port 0 it writes
+    the port it picked to a file, which can come before it accepts)."""
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:
         if process.poll() is not None:
             log = process.stdout.read().decode(errors="replace") if process.stdout else ""
             raise RuntimeError(f"rsyslogd exited with {process.returncode}:\n{log}")
+        if not port:
+            text = port_file.read_text().strip() if port_file.exists() else ""
+            port = int(text) if text.isdigit() else 0
         if port:
             with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
                 return port
-        else:
-            text = port_file.read_text().strip() if port_file.exists() else ""
-            if text.isdigit() and int(text) > 0:
-                return int(text)
         time.sleep(0.05)
     raise RuntimeError("rsyslogd did not start listening")
