@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+"""The repository root: the load generator and servers run from here."""
 DATA_DIR = ROOT / "var" / "bench"
 """Where datasets are kept between runs (`--data-dir`)."""
-"""The repository root: the load generator and servers run from here."""
 
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 SCENARIOS = (
