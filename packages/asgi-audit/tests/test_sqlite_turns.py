@@ -48,6 +48,14 @@ def _insert_in_thread(path: Path, n: int) -> tuple[threading.Thread, list[BaseEx
     return thread, errors
 
 
+def _finished(thread: threading.Thread, errors: list[BaseException]) -> None:
+    """The thread's write went through at once: a turn never given back would hold it for
+    `turn_wait_s` (10 s)."""
+    thread.join(5)
+    assert not thread.is_alive(), "the write still waits for its turn"
+    assert errors == []
+
+
 def test_a_second_writer_waits_for_the_first_to_commit_instead_of_finding_the_file_locked(
     db: Path,
 ) -> None:
@@ -57,46 +65,41 @@ def test_a_second_writer_waits_for_the_first_to_commit_instead_of_finding_the_fi
     thread.join(0.3)
     assert thread.is_alive(), "the second writer went ahead while the first held the file"
     first.commit()
-    thread.join(5)
-    assert not thread.is_alive()
-    assert errors == []
+    _finished(thread, errors)
     assert sorted(n for (n,) in first.execute("SELECT n FROM t")) == [1, 2]
 
 
-def test_a_rolled_back_write_gives_the_file_back(db: Path) -> None:
+@pytest.mark.parametrize("end", ["rollback", "close"])
+def test_a_write_rolled_back_or_closed_gives_the_file_back(db: Path, end: str) -> None:
     first = _open(db)
     first.execute("INSERT INTO t VALUES (1)")
-    first.rollback()
+    getattr(first, end)()
     thread, errors = _insert_in_thread(db, 2)
-    thread.join(5)
-    assert errors == []
-    assert [n for (n,) in first.execute("SELECT n FROM t")] == [2]
-
-
-def test_closing_a_connection_mid_write_gives_the_file_back(db: Path) -> None:
-    first = _open(db)
-    first.execute("INSERT INTO t VALUES (1)")
-    first.close()
-    thread, errors = _insert_in_thread(db, 2)
-    thread.join(5)
-    assert errors == []
+    _finished(thread, errors)
+    with sqlite3.connect(db) as conn:
+        assert [n for (n,) in conn.execute("SELECT n FROM t")] == [2]
 
 
 def test_a_statement_in_autocommit_mode_holds_the_file_only_while_it_runs(db: Path) -> None:
     first = _open(db, isolation_level=None)
     first.execute("INSERT INTO t VALUES (1)")
     thread, errors = _insert_in_thread(db, 2)
-    thread.join(5)
-    assert errors == []
+    _finished(thread, errors)
 
 
-def test_reads_take_no_turn(db: Path) -> None:
-    reader = _open(db)
-    reader.execute("SELECT count(*) FROM t").fetchone()
-    assert not reader.in_transaction
-    thread, errors = _insert_in_thread(db, 1)
-    thread.join(5)
-    assert errors == []
+def test_a_read_waits_for_no_turn_while_a_write_holds_the_file(db: Path) -> None:
+    first = _open(db)
+    first.execute("INSERT INTO t VALUES (1)")
+    counted: list[int] = []
+
+    def read() -> None:
+        counted.append(_open(db).execute("SELECT count(*) FROM t").fetchone()[0])
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    _finished(reader, [])
+    assert counted == [0]  # the write is not committed yet
+    first.rollback()
 
 
 def test_a_failed_statement_keeps_the_turn_until_its_transaction_ends(db: Path) -> None:
@@ -108,8 +111,7 @@ def test_a_failed_statement_keeps_the_turn_until_its_transaction_ends(db: Path) 
     thread.join(0.3)
     assert thread.is_alive()
     first.rollback()
-    thread.join(5)
-    assert errors == []
+    _finished(thread, errors)
 
 
 def test_a_writer_that_waited_too_long_meets_sqlites_own_lock(db: Path) -> None:
