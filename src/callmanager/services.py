@@ -17,7 +17,12 @@ from asgi_audit.tlog.note import Signer, Verifier
 from callmanager.auth.epoch import epoch_reader
 from callmanager.auth.middleware import SYSTEM_SCHEME
 from callmanager.auth.principals import Principals
-from callmanager.db import UnitOfWork, make_engine, make_session_factory
+from callmanager.db import (
+    UnitOfWork,
+    make_engine,
+    make_read_session_factory,
+    make_session_factory,
+)
 from callmanager.settings import Settings
 from callmanager.streams.delivery import Deliverer
 
@@ -47,10 +52,13 @@ class Services:
     """Writes audit entries; None when `audit_enabled` is off."""
     principals: Principals = field(init=False)
     """Resolves session cookies and API tokens, through the principal cache."""
+    read_session_factory: sessionmaker[Session] = field(init=False)
+    """Sessions of quick reads (`read_unit`)."""
     deliverer: Deliverer | None = field(init=False, default=None)
     """Delivers log streams; None when `streams_enabled` is off (command-line processes)."""
 
     def __post_init__(self) -> None:
+        self.read_session_factory = make_read_session_factory(self.engine)
         self.principals = Principals(
             self.session_factory,
             epoch_reader(self.settings.resolved_database_url),
@@ -113,6 +121,11 @@ class Services:
 
     def unit_of_work(self) -> UnitOfWork:
         return UnitOfWork(self.session_factory)
+
+    def read_unit(self) -> UnitOfWork:
+        """A unit of work for a quick read (`QuickReadRoute`): on PostgreSQL its statements
+        run in autocommit (`db.make_read_session_factory`); elsewhere a unit as any other."""
+        return UnitOfWork(self.read_session_factory)
 
     def system_headers(self, task_name: str) -> dict[str, str]:
         """Headers that make an in-process API call as the System task `task_name`."""

@@ -104,9 +104,10 @@ def with_unit_of_work(handler: Handler, *, reads_inline: bool = False) -> Handle
 
     async def handle(request: Request) -> Response:
         services: Services = request.app.state.services
-        with services.unit_of_work() as uow:
+        quick_read = reads_inline and request.method in READ_METHODS
+        with services.read_unit() if quick_read else services.unit_of_work() as uow:
             token = _UNIT.set(uow)
-            if reads_inline and request.method in READ_METHODS and _reads_inline(services):
+            if quick_read and _reads_inline(services):
                 _INLINE.set(True)
             try:
                 response = await handler(request)

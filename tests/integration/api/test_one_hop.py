@@ -3,7 +3,7 @@ principal comes from the cache without one, and its endpoint runs with its commi
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from typing import Any
 
@@ -12,6 +12,8 @@ import pytest
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
+from psycopg.pq import TransactionStatus
+from sqlalchemy import event
 
 from callmanager.auth.principal import Role
 from callmanager.services import Services
@@ -122,3 +124,47 @@ def test_a_quick_read_takes_its_hop_when_the_pool_has_no_idle_connection(
     finally:
         for connection in held:
             connection.close()
+
+
+def _in_transaction(dbapi_connection: Any) -> bool:
+    """Whether the driver's connection is inside a transaction (psycopg or sqlite3)."""
+    info = getattr(dbapi_connection, "info", None)
+    if info is not None and hasattr(info, "transaction_status"):
+        return bool(info.transaction_status != TransactionStatus.IDLE)
+    return bool(dbapi_connection.in_transaction)
+
+
+@pytest.fixture
+def statements(services: Services) -> Iterator[list[tuple[str, bool]]]:
+    """Each statement on a domain table, and whether it ended inside a transaction."""
+    seen: list[tuple[str, bool]] = []
+
+    def record(conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if "groups" in statement:
+            seen.append((statement.split()[0], _in_transaction(conn.connection.dbapi_connection)))
+
+    event.listen(services.engine, "after_cursor_execute", record)
+    yield seen
+    event.remove(services.engine, "after_cursor_execute", record)
+
+
+def test_a_quick_read_holds_no_transaction_and_a_change_keeps_its_own(
+    login_as: LoginAs, statements: list[tuple[str, bool]]
+) -> None:
+    """A list's one statement takes no `BEGIN` or `COMMIT` round trip (on PostgreSQL it runs in
+    autocommit: at READ COMMITTED each statement has a snapshot of its own anyway), and the
+    connection it used goes back to the pool ready for a change's transaction."""
+    writer = login_as(Role.WRITER)
+    reads: list[tuple[str, bool]] = []
+    changes: list[tuple[str, bool]] = []
+    for name in ("First", "Second"):
+        statements.clear()
+        assert writer.client.get(writer.url("/groups")).status_code == 200
+        reads += statements
+        statements.clear()
+        assert writer.client.post(writer.url("/groups"), json={"name": name}).status_code == 201
+        changes += statements
+    assert reads
+    assert changes
+    assert not any(in_tx for _, in_tx in reads), reads
+    assert all(in_tx for _, in_tx in changes), changes
