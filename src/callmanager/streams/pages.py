@@ -1,14 +1,18 @@
-"""Pages of tenants' logs read for the deliverer, shared: streams of one tenant at the same
-place with the same filter (three destinations of one log, say) read it once.
+"""Pages of tenants' logs read for the deliverer, shared: streams of one tenant with the same
+filter (three destinations of one log, say) read each entry once.
 
 A page is up to `size` entries after a `seq`, through the head seen when it was read; the last
-few pages stay a moment, so a stream that comes to the same place a little later finds it.
+few pages stay a moment, so a stream that comes to the same place a little later finds it. A
+stream a few entries behind or ahead of another (each began at the head of its day, and they
+stay apart) takes what follows its cursor from the other's page, and reads only the entries
+past that page's head.
 """
 
 from __future__ import annotations
 
 import asyncio
 import uuid
+from bisect import bisect_right
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -42,7 +46,7 @@ class Page:
 class Pages:
     """Reads pages off the event loop, sharing each with every stream that asks for it."""
 
-    def __init__(self, store: AuditStore, size: int, keep: int = 4) -> None:
+    def __init__(self, store: AuditStore, size: int, keep: int = 8) -> None:
         self.store = store
         self.size = size
         self.keep = keep
@@ -59,22 +63,78 @@ class Pages:
     ) -> asyncio.Future[Page]:
         """The page after `after` through `through` at least (read now, or being read, or just
         read for another: not one read through an older head, which would end the asker's round
-        short of entries it knows are written, left to wait for the next write)."""
+        short of entries it knows are written, left to wait for the next write). A page that
+        began before `after` gives what follows `after`, and only what it lacks is read."""
         key = (tenant_id, after, actions, native)
         found = self._reads.get(key)
         if found is not None and found[0] >= through:
             shared = found[1]
             if not (shared.done() and shared.exception() is not None):
                 return shared
-        page = asyncio.ensure_future(
-            asyncio.to_thread(self._read, tenant_id, after, through, actions, native)
-        )
+        base = self._covering(tenant_id, after, actions, native)
+        page: asyncio.Future[Page]
+        if base is not None:
+            page = asyncio.ensure_future(
+                self._from(base, tenant_id, after, through, actions, native)
+            )
+        else:
+            page = self._thread(tenant_id, after, through, actions, native, self.size)
         page.add_done_callback(_retrieved)  # a read ahead no one awaited fails quietly
         self._reads[key] = (through, page)
         self._reads.move_to_end(key)
         while len(self._reads) > self.keep:
             self._reads.popitem(last=False)
         return page
+
+    def _covering(
+        self, tenant_id: uuid.UUID, after: int, actions: frozenset[Action] | None, native: bool
+    ) -> asyncio.Future[Page] | None:
+        """The latest page of the same log and filter that began before `after` and was read
+        through a head past it (it may hold what follows `after`), if it has not failed."""
+        for (tenant, began, filtered, kind), (head, page) in reversed(self._reads.items()):
+            same = tenant == tenant_id and filtered == actions and kind == native
+            failed = page.done() and (page.cancelled() or page.exception() is not None)
+            if same and began <= after < head and not failed:
+                return page
+        return None
+
+    async def _from(
+        self,
+        base: asyncio.Future[Page],
+        tenant_id: uuid.UUID,
+        after: int,
+        through: int,
+        actions: frozenset[Action] | None,
+        native: bool,
+    ) -> Page:
+        """What follows `after` in `base`, then what follows `base` through `through` (read
+        now), together at most a page."""
+        shared = await asyncio.shield(base)
+        events = shared.events[bisect_right(shared.events, after, key=_seq) :]
+        if shared.full:
+            if events:  # more may follow its last: the stream reads on from there
+                return Page(after, shared.through, events, full=True)
+        elif shared.through >= through or len(events) >= self.size:
+            return Page(after, shared.through, events, full=len(events) >= self.size)
+        else:
+            rest = await self._thread(
+                tenant_id, shared.through, through, actions, native, self.size - len(events)
+            )
+            return Page(after, through, _joined(events, rest.events), rest.full)
+        return await self._thread(tenant_id, after, through, actions, native, self.size)
+
+    def _thread(
+        self,
+        tenant_id: uuid.UUID,
+        after: int,
+        through: int,
+        actions: frozenset[Action] | None,
+        native: bool,
+        size: int,
+    ) -> asyncio.Future[Page]:
+        return asyncio.ensure_future(
+            asyncio.to_thread(self._read, tenant_id, after, through, actions, native, size)
+        )
 
     def _read(
         self,
@@ -83,21 +143,31 @@ class Pages:
         through: int,
         actions: frozenset[Action] | None,
         native: bool,
+        size: int,
     ) -> Page:
         if native:  # a native stream sends each entry's JSON as the database wrote it
-            rows = self.store.native_after(
-                tenant_id, after, self.size, through=through, actions=actions
-            )
+            rows = self.store.native_after(tenant_id, after, size, through=through, actions=actions)
             # Events only for what is asked of them: a page stays while it is sent and shared,
             # and an object per entry held that long reached the collector's oldest generation,
             # whose full passes showed in profiles of a backfill.
             events: Sequence[StreamEvent] = NativeBatch(rows)
         else:
             entries = self.store.entries_after(
-                tenant_id, after, self.size, through=through, actions=actions
+                tenant_id, after, size, through=through, actions=actions
             )
             events = [StreamEvent(entry) for entry in entries]
-        return Page(after, through, events, full=len(events) == self.size)
+        return Page(after, through, events, full=len(events) == size)
+
+
+def _seq(event: StreamEvent) -> int:
+    return event.seq if event.seq is not None else -1
+
+
+def _joined(first: Sequence[StreamEvent], then: Sequence[StreamEvent]) -> Sequence[StreamEvent]:
+    """Two runs of events as one (native texts stay texts)."""
+    if isinstance(first, NativeBatch) and isinstance(then, NativeBatch):
+        return NativeBatch(first.rows + then.rows)
+    return [*first, *then]
 
 
 def _retrieved(page: asyncio.Future[Page]) -> None:
