@@ -4,6 +4,7 @@ order, with its fields as rsyslog parsed them."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
 from collections.abc import Sequence
@@ -15,7 +16,7 @@ import pytest
 from asgi_audit import Action, Actor, ActorType, Body, Outcome
 from asgi_audit.streams import DeliveryError, StreamEvent
 from asgi_audit.streams.destinations import SyslogDestination
-from asgi_audit.streams.destinations.syslog import tls_context
+from asgi_audit.streams.destinations.syslog import DRAIN_AT, tls_context
 from asgi_audit.streams.formats import StreamFormat
 from cef_parser import parse
 from rsyslog_server import Mode, Rsyslog, rsyslog
@@ -249,3 +250,44 @@ def test_a_client_key_that_is_not_the_certificates_is_refused() -> None:
     with pytest.raises(ValueError, match="client_cert_pem"):
         tls_context(authority.cert_pem, one.cert_pem, other.key_pem)
     assert tls_context(authority.cert_pem, one.cert_pem, one.key_pem) is not None
+
+
+async def test_a_batch_is_handed_to_the_socket_in_a_few_writes_not_one_per_event(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Writing each frame by itself made a system call per event; the frames of a batch go
+    together, as large as the drain threshold allows, and arrive whole and in order."""
+    received = bytearray()
+    done = asyncio.Event()
+
+    async def receive(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while chunk := await reader.read(65536):
+            received.extend(chunk)
+        writer.close()
+        done.set()
+
+    server = await asyncio.start_server(receive, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    writes: list[int] = []
+    write = asyncio.StreamWriter.write
+
+    def counted(self: asyncio.StreamWriter, data: Any) -> None:
+        writes.append(len(data))
+        write(self, data)
+
+    monkeypatch.setattr(asyncio.StreamWriter, "write", counted)
+    batch = [stream_event(an_entry(), seq) for seq in range(200)]
+    target = SyslogDestination(
+        host="127.0.0.1",
+        port=port,
+        fmt=StreamFormat.NATIVE,
+        product=PRODUCT,
+        tls=False,
+        allow_private=True,
+    )
+    async with server:
+        await deliver(target, batch)
+        await asyncio.wait_for(done.wait(), 10)
+    assert len(writes) <= 1 + sum(writes) // DRAIN_AT, writes
+    frames = [target.messages.frame(event) for event in batch]
+    assert bytes(received) == b"".join(frames)
