@@ -89,8 +89,8 @@ class Pages:
     def _covering(
         self, tenant_id: uuid.UUID, after: int, actions: frozenset[Action] | None, native: bool
     ) -> asyncio.Future[Page] | None:
-        """The latest page of the same log and filter that began before `after` and was read
-        through a head past it (it may hold what follows `after`), if it has not failed."""
+        """The latest page of the same log and filter that began at or before `after` and was
+        read through a head past it (it may hold what follows `after`), unless it failed."""
         for (tenant, began, filtered, kind), (head, page) in reversed(self._reads.items()):
             same = tenant == tenant_id and filtered == actions and kind == native
             failed = page.done() and (page.cancelled() or page.exception() is not None)
@@ -111,16 +111,16 @@ class Pages:
         now), together at most a page."""
         shared = await asyncio.shield(base)
         events = shared.events[bisect_right(shared.events, after, key=_seq) :]
-        if shared.full:
-            if events:  # more may follow its last: the stream reads on from there
-                return Page(after, shared.through, events, full=True)
-        elif shared.through >= through or len(events) >= self.size:
-            return Page(after, shared.through, events, full=len(events) >= self.size)
-        else:
+        if not shared.full:
+            if shared.through >= through:
+                return Page(after, shared.through, events, full=False)
             rest = await self._thread(
                 tenant_id, shared.through, through, actions, native, self.size - len(events)
             )
             return Page(after, through, _joined(events, rest.events), rest.full)
+        if events:  # more may follow the page's last: the stream reads on from there
+            return Page(after, shared.through, events, full=True)
+        # `after` is past the last entry of a full page: nothing of it is of use
         return await self._thread(tenant_id, after, through, actions, native, self.size)
 
     def _thread(
