@@ -282,3 +282,27 @@ def test_a_native_stream_delivers_each_entry_as_the_api_returns_it(
             api = owner.client.get(owner.url(f"/audit-log/{event['id']}")).json()
             assert list(event) == list(api)
             assert event == api
+
+
+def test_streams_a_few_entries_apart_each_get_every_entry_from_their_start_in_order(
+    login_as: LoginAs, services: Services
+) -> None:
+    """Streams of one tenant share what they read even when their cursors differ (streams made
+    one after another begin apart): each still gets every entry from its own start, in order,
+    once, with no gap where its cursor fell inside another's page."""
+    owner = login_as(Role.OWNER)
+    make_groups(owner, 3)
+    with webhook_receiver() as a, webhook_receiver() as b, webhook_receiver() as c:
+        receivers = {0: a, 2: b, 5: c}
+        for start, receiver in receivers.items():
+            stream_to(owner, receiver, start={"from_seq": start})
+        for burst in range(4):
+            make_groups(owner, 8, f"Burst {burst}")
+            time.sleep(0.03)
+        last = head(services, owner)
+        for start, receiver in receivers.items():
+            wait_for(lambda r=receiver: last in r.seqs(), f"the stream from {start} has the head")
+            seqs = receiver.seqs()
+            assert seqs[: last + 1 - start] == list(range(start, last + 1)), start
+            ids = [e["id"] for d in receiver.accepted() for e in d.events]
+            assert len(set(ids)) == len(ids)
