@@ -45,6 +45,18 @@ def destination(
     return SyslogDestination(**settings)
 
 
+def plain_tcp(port: int) -> SyslogDestination:
+    """Native messages over plain TCP to a local port."""
+    return SyslogDestination(
+        host="127.0.0.1",
+        port=port,
+        fmt=StreamFormat.NATIVE,
+        product=PRODUCT,
+        tls=False,
+        allow_private=True,
+    )
+
+
 async def deliver(target: SyslogDestination, batch: Sequence[StreamEvent]) -> str:
     try:
         return await target.send(batch)
@@ -169,14 +181,7 @@ async def test_a_receiver_that_does_not_listen_is_a_retryable_error() -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    target = SyslogDestination(
-        host="127.0.0.1",
-        port=port,
-        fmt=StreamFormat.NATIVE,
-        product=PRODUCT,
-        tls=False,
-        allow_private=True,
-    )
+    target = plain_tcp(port)
     with pytest.raises(DeliveryError) as caught:
         await deliver(target, varied_batch())
     assert caught.value.retryable
@@ -277,14 +282,7 @@ async def test_a_batch_is_handed_to_the_socket_in_a_few_writes_not_one_per_event
 
     monkeypatch.setattr(asyncio.StreamWriter, "write", counted)
     batch = [stream_event(an_entry(), seq) for seq in range(200)]
-    target = SyslogDestination(
-        host="127.0.0.1",
-        port=port,
-        fmt=StreamFormat.NATIVE,
-        product=PRODUCT,
-        tls=False,
-        allow_private=True,
-    )
+    target = plain_tcp(port)
     async with server:
         await deliver(target, batch)
         await asyncio.wait_for(done.wait(), 10)

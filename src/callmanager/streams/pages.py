@@ -20,8 +20,18 @@ from dataclasses import dataclass
 from asgi_audit import Action, AuditStore
 from asgi_audit.streams import NativeBatch, StreamEvent
 
-Key = tuple[uuid.UUID, int, frozenset[Action] | None, bool]
-"""A read's tenant, `after`, filter and whether it is of native JSON texts."""
+
+@dataclass(frozen=True, slots=True)
+class Log:
+    """A tenant's log as streams read it: through a filter, as native texts or parsed."""
+
+    tenant_id: uuid.UUID
+    actions: frozenset[Action] | None
+    native: bool
+
+
+Key = tuple[Log, int]
+"""A read's log and `after`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,48 +75,35 @@ class Pages:
         read for another: not one read through an older head, which would end the asker's round
         short of entries it knows are written, left to wait for the next write). A page that
         began before `after` gives what follows `after`, and only what it lacks is read."""
-        key = (tenant_id, after, actions, native)
-        found = self._reads.get(key)
+        log = Log(tenant_id, actions, native)
+        found = self._reads.get((log, after))
         if found is not None and found[0] >= through:
             shared = found[1]
             if not (shared.done() and shared.exception() is not None):
                 return shared
-        base = self._covering(tenant_id, after, actions, native)
+        base = self._covering(log, after)
         page: asyncio.Future[Page]
         if base is not None:
-            page = asyncio.ensure_future(
-                self._from(base, tenant_id, after, through, actions, native)
-            )
+            page = asyncio.ensure_future(self._from(base, log, after, through))
         else:
-            page = self._thread(tenant_id, after, through, actions, native, self.size)
+            page = self._thread(log, after, through, self.size)
         page.add_done_callback(_retrieved)  # a read ahead no one awaited fails quietly
-        self._reads[key] = (through, page)
-        self._reads.move_to_end(key)
+        self._reads[(log, after)] = (through, page)
+        self._reads.move_to_end((log, after))
         while len(self._reads) > self.keep:
             self._reads.popitem(last=False)
         return page
 
-    def _covering(
-        self, tenant_id: uuid.UUID, after: int, actions: frozenset[Action] | None, native: bool
-    ) -> asyncio.Future[Page] | None:
-        """The latest page of the same log and filter that began at or before `after` and was
-        read through a head past it (it may hold what follows `after`), unless it failed."""
-        for (tenant, began, filtered, kind), (head, page) in reversed(self._reads.items()):
-            same = tenant == tenant_id and filtered == actions and kind == native
+    def _covering(self, log: Log, after: int) -> asyncio.Future[Page] | None:
+        """The latest page of `log` that began at or before `after` and was read through a head
+        past it (it may hold what follows `after`), unless it failed."""
+        for (read_log, began), (head, page) in reversed(self._reads.items()):
             failed = page.done() and (page.cancelled() or page.exception() is not None)
-            if same and began <= after < head and not failed:
+            if read_log == log and began <= after < head and not failed:
                 return page
         return None
 
-    async def _from(
-        self,
-        base: asyncio.Future[Page],
-        tenant_id: uuid.UUID,
-        after: int,
-        through: int,
-        actions: frozenset[Action] | None,
-        native: bool,
-    ) -> Page:
+    async def _from(self, base: asyncio.Future[Page], log: Log, after: int, through: int) -> Page:
         """What follows `after` in `base`, then what follows `base` through `through` (read
         now), together at most a page."""
         shared = await asyncio.shield(base)
@@ -114,38 +111,19 @@ class Pages:
         if not shared.full:
             if shared.through >= through:
                 return Page(after, shared.through, events, full=False)
-            rest = await self._thread(
-                tenant_id, shared.through, through, actions, native, self.size - len(events)
-            )
+            rest = await self._thread(log, shared.through, through, self.size - len(events))
             return Page(after, through, _joined(events, rest.events), rest.full)
         if events:  # more may follow the page's last: the stream reads on from there
             return Page(after, shared.through, events, full=True)
         # `after` is past the last entry of a full page: nothing of it is of use
-        return await self._thread(tenant_id, after, through, actions, native, self.size)
+        return await self._thread(log, after, through, self.size)
 
-    def _thread(
-        self,
-        tenant_id: uuid.UUID,
-        after: int,
-        through: int,
-        actions: frozenset[Action] | None,
-        native: bool,
-        size: int,
-    ) -> asyncio.Future[Page]:
-        return asyncio.ensure_future(
-            asyncio.to_thread(self._read, tenant_id, after, through, actions, native, size)
-        )
+    def _thread(self, log: Log, after: int, through: int, size: int) -> asyncio.Future[Page]:
+        return asyncio.ensure_future(asyncio.to_thread(self._read, log, after, through, size))
 
-    def _read(
-        self,
-        tenant_id: uuid.UUID,
-        after: int,
-        through: int,
-        actions: frozenset[Action] | None,
-        native: bool,
-        size: int,
-    ) -> Page:
-        if native:  # a native stream sends each entry's JSON as the database wrote it
+    def _read(self, log: Log, after: int, through: int, size: int) -> Page:
+        tenant_id, actions = log.tenant_id, log.actions
+        if log.native:  # a native stream sends each entry's JSON as the database wrote it
             rows = self.store.native_after(tenant_id, after, size, through=through, actions=actions)
             # Events only for what is asked of them: a page stays while it is sent and shared,
             # and an object per entry held that long reached the collector's oldest generation,
