@@ -74,7 +74,7 @@ class Pages:
         """The page after `after` through `through` at least (read now, or being read, or just
         read for another: not one read through an older head, which would end the asker's round
         short of entries it knows are written, left to wait for the next write). A page that
-        began before `after` gives what follows `after`, and only what it lacks is read."""
+        began at or before `after` gives what follows `after`, and only what it lacks is read."""
         log = Log(tenant_id, actions, native)
         found = self._reads.get((log, after))
         if found is not None and found[0] >= through:

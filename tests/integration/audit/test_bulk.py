@@ -143,6 +143,11 @@ def test_a_large_batch_on_sqlite_fits_the_connections_limit_of_parameters(
     assert _count(store) == 90
 
 
+def _batch(size: int = 250) -> list[AuditEvent]:
+    """Entries of one tenant, a microsecond apart: more than two statements' worth."""
+    return [make_event(occurred_at=NOW - timedelta(microseconds=n)) for n in range(size)]
+
+
 def _sqlite_only(store: SqlAuditStore) -> None:
     if store.is_postgres:
         pytest.skip("PostgreSQL's batch is one COPY, streamed as its rows are made")
@@ -154,7 +159,7 @@ def test_a_large_batch_on_sqlite_has_the_next_statements_rows_made_while_one_run
     """SQLite inserts without the interpreter's lock: the rows of the next statement are made
     in another thread meanwhile, so making rows and inserting them share two cores."""
     _sqlite_only(store)
-    batch = [make_event(occurred_at=NOW - timedelta(microseconds=n)) for n in range(250)]
+    batch = _batch()
     makers: set[int] = set()
     second_begun = threading.Event()
     overlapped: list[bool] = []
@@ -183,7 +188,7 @@ def test_an_error_making_rows_ahead_is_raised_and_no_row_is_taken_after_it(
     store: SqlAuditStore,
 ) -> None:
     _sqlite_only(store)
-    batch = [make_event(occurred_at=NOW - timedelta(microseconds=n)) for n in range(250)]
+    batch = _batch()
     taken: list[int] = []
 
     def rows() -> Iterator[tuple[Any, ...]]:
@@ -204,7 +209,7 @@ def test_a_failed_statement_waits_for_the_rows_being_made_before_it_raises(
     store: SqlAuditStore,
 ) -> None:
     _sqlite_only(store)
-    batch = [make_event(occurred_at=NOW - timedelta(microseconds=n)) for n in range(250)]
+    batch = _batch()
     made = threading.Event()
 
     def rows() -> Iterator[tuple[Any, ...]]:

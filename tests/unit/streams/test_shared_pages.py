@@ -62,6 +62,8 @@ class _CountingStore(MemoryAuditStore):
     def __init__(self) -> None:
         super().__init__()
         self.reads: list[tuple[int, int]] = []
+        self.native = False
+        """Inside `native_after`, which reads through `entries_after`: counted once."""
 
     def native_after(self, *args: Any, **kwargs: Any) -> list[tuple[int, str]]:
         self.native = True
@@ -74,7 +76,7 @@ class _CountingStore(MemoryAuditStore):
 
     def entries_after(self, *args: Any, **kwargs: Any) -> list[Any]:
         found = super().entries_after(*args, **kwargs)
-        if not getattr(self, "native", False):
+        if not self.native:
             self.reads.append((args[1], len(found)))
         return found
 
