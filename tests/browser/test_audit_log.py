@@ -11,7 +11,7 @@ import time
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from playwright.sync_api import Browser, Locator, Page, expect
+from playwright.sync_api import Browser, Locator, Page, Response, expect
 
 from callmanager.auth.principal import Role
 from tests.browser.conftest import (
@@ -51,6 +51,15 @@ def wait_for_entries(page: Page) -> None:
 
 def entry(page: Page, text: str) -> Locator:
     return page.locator("tr.entry", has_text=text)
+
+
+def is_the_group_list(response: Response) -> bool:
+    """The API's answer listing the groups (not the page at /tenants/<id>/groups)."""
+    path = urlparse(response.url).path
+    return (
+        response.request.method == "GET"
+        and re.fullmatch(r"/api/v1/tenants/[^/]+/groups", path) is not None
+    )
 
 
 def refresh_until_listed(page: Page, row: Locator, timeout_s: float = 10) -> None:
@@ -157,8 +166,9 @@ def test_a_row_opens_from_a_button_in_its_first_cell_that_says_whether_it_is_ope
 def test_all_action_types_include_the_reads_the_page_itself_made(
     page: Page, tenant: Tenant, page_errors: list[str]
 ) -> None:
-    # The landing page lists the groups: wait for that answer, so the read it made is logged.
-    with page.expect_response(lambda r: r.request.method == "GET" and "/groups" in r.url):
+    # The landing page (itself at .../groups) lists the groups through the API: wait for the
+    # API's answer, not the page's, so the read it made has reached the server and is logged.
+    with page.expect_response(is_the_group_list):
         log_in(page, tenant.user(Role.OWNER))
     open_audit_log(page)
     page.get_by_label("Action Type").select_option("all")
