@@ -30,8 +30,27 @@ def ms(seconds: float) -> float:
     return round(seconds * 1000, 2)
 
 
-def cpu_seconds(pid: int) -> float:
+def cpu_seconds(pid: int, *, children: bool = False) -> float:
     """The CPU time (user + system) process `pid` has used so far (Linux `/proc`): what a
-    loaded machine inflates least, unlike wall-clock rates."""
+    loaded machine inflates least, unlike wall-clock rates. `children`: with that of the
+    processes it started that still run (a server's log stream delivery process)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    used = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    if children:
+        used += sum(cpu_seconds(child) for child in child_pids(pid))
+    return used
+
+
+def child_pids(pid: int) -> list[int]:
+    """The running processes whose parent is `pid`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rpartition(")")[2].split()
+        except OSError:  # it exited meanwhile
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(entry.name))
+    return found

@@ -36,12 +36,13 @@ def sqlite_database_url(tmp_path: Path) -> Iterator[str]:
 
 
 def make_settings(database_url: str, var_dir: Path, **overrides: object) -> Settings:
+    # Log streams are delivered by the test's own process unless a test asks for a child.
     return Settings(
         database_url=database_url,
         var_dir=var_dir,
         secret_key="test-secret-key",
         scheduler_enabled=False,
-        **overrides,  # type: ignore[arg-type]
+        **{"stream_delivery": "inline", **overrides},  # type: ignore[arg-type]
     )
 
 

@@ -163,7 +163,7 @@ def _throughput(
                 if mode == "with":  # what piled up while paused is sent before measuring
                     streams.caught_up(timeout=60)
                 ctx.log(f"streams {kind} round {n + 1}: {operation}, streams {mode}")
-                cpu = cpu_seconds(server.pid)
+                cpu = cpu_seconds(server.pid, children=True)
                 result = run_load(
                     server.port,
                     [requests(fixture, operation, c) for c in range(scale.connections)],
@@ -171,12 +171,12 @@ def _throughput(
                     warmup=scale.warmup_seconds,
                 )
                 rps.setdefault((operation, mode), []).append(result.rps)
-                # The server's CPU per request (warm-up's requests estimated at the measured
-                # rate): what the streams cost the serving process, which a loaded machine's
-                # req/s blurs.
+                # The server's CPU per request, its delivery process's included (warm-up's
+                # requests estimated at the measured rate): what the streams cost, which a
+                # loaded machine's req/s blurs.
                 served = max(1.0, result.rps * (result.seconds + scale.warmup_seconds))
                 cpu_us.setdefault((operation, mode), []).append(
-                    (cpu_seconds(server.pid) - cpu) / served * 1e6
+                    (cpu_seconds(server.pid, children=True) - cpu) / served * 1e6
                 )
     for stream in made:
         streams.act(stream["id"], "resume")
@@ -299,7 +299,7 @@ def _backfill(ctx: Context, section: Section, kind: str) -> None:
             streams = Streams(server, tenant, caller)
             ctx.log(f"streams {kind}: backfill of {dataset.spec.entries:,} entries")
             destination = {"kind": "webhook", "url": f"{receivers.base_url}/webhook"}
-            cpu = cpu_seconds(server.pid), cpu_seconds(receivers.pid)
+            cpu = cpu_seconds(server.pid, children=True), cpu_seconds(receivers.pid)
             began = time.time()  # the receivers' clock: another process, the same machine
             made = streams.create(destination, {"from_seq": 0})
             receivers.trust(made["secret"])
@@ -313,7 +313,7 @@ def _backfill(ctx: Context, section: Section, kind: str) -> None:
             tally["gaps"] = max(0, tally["gaps"] - holes)
             elapsed = (tally["last_at"] or time.time()) - began
             # Per entry, each process's CPU time: what a loaded machine's wall clock hides.
-            server_us = (cpu_seconds(server.pid) - cpu[0]) / max(1, places) * 1e6
+            server_us = (cpu_seconds(server.pid, children=True) - cpu[0]) / max(1, places) * 1e6
             receiver_us = (cpu_seconds(receivers.pid) - cpu[1]) / max(1, places) * 1e6
             streams.delete(made["id"])
         section.add(

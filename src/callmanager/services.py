@@ -25,6 +25,7 @@ from callmanager.db import (
 )
 from callmanager.settings import Settings
 from callmanager.streams.delivery import Deliverer
+from callmanager.streams.sidecar import DeliveryProcess
 
 Hook = Callable[[], Awaitable[None]]
 BACKGROUND_THREADS = 3
@@ -54,8 +55,9 @@ class Services:
     """Resolves session cookies and API tokens, through the principal cache."""
     read_session_factory: sessionmaker[Session] = field(init=False)
     """Sessions of quick reads (`read_unit`)."""
-    deliverer: Deliverer | None = field(init=False, default=None)
-    """Delivers log streams; None when `streams_enabled` is off (command-line processes)."""
+    deliverer: Deliverer | DeliveryProcess | None = field(init=False, default=None)
+    """Delivers log streams, here or from a child process (`stream_delivery`); None when
+    `streams_enabled` is off (command-line processes)."""
 
     def __post_init__(self) -> None:
         self.read_session_factory = make_read_session_factory(self.engine)
@@ -92,9 +94,13 @@ class Services:
             self.on_stop.append(writer.shutdown)
         if self.settings.streams_enabled:
             # Stopped before the audit store closes (stop hooks run in reverse).
-            self.deliverer = Deliverer(self.session_factory, self.audit_store, self.settings)
+            self.deliverer = (
+                DeliveryProcess(self.settings)
+                if self.settings.stream_delivery == "process"
+                else Deliverer(self.session_factory, self.audit_store, self.settings)
+            )
             if self.audit_writer is not None:  # its writes wake the streams
-                self.audit_writer.observer = self.deliverer.wakes
+                self.audit_writer.observer = self.deliverer.observer
             self.on_start.append(self.deliverer.start)
             self.on_stop.append(self.deliverer.stop)
 

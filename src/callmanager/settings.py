@@ -73,6 +73,10 @@ class Settings(BaseSettings):
     <this>`; empty: no metrics are collected and `/metrics` is 404."""
     streams_enabled: bool = True
     """Deliver log streams from this process (command-line processes never do)."""
+    stream_delivery: Literal["process", "inline"] = "process"
+    """Where this process's log streams are delivered from: a child process of its own
+    (`streams/sidecar.py`: delivery does not take turns with requests for the interpreter), or
+    this process's own event loop."""
     streams_allow_private: bool = False
     """Let log streams reach loopback, private and link-local hosts, and plain `http`."""
     stream_retry_hours: float = Field(default=72.0, gt=0, le=24 * 365)

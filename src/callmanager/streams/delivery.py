@@ -67,12 +67,18 @@ class Deliverer:
     the service's lifespan."""
 
     def __init__(
-        self, sessions: sessionmaker[Session], store: AuditStore, settings: Settings
+        self,
+        sessions: sessionmaker[Session],
+        store: AuditStore,
+        settings: Settings,
+        *,
+        pid: int | None = None,
     ) -> None:
         self.store = store
         self.settings = settings
         self.box = SecretBox(settings.resolved_secret_key)
-        holder = f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        # The serving process's id (`pid`: a delivery process names the server it serves).
+        holder = f"{socket.gethostname()[:40]}:{pid or os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.leases = Leases(sessions, holder, settings.stream_lease_s)
         self.poll = settings.stream_poll_s
         self.window = settings.stream_batch_s
@@ -95,6 +101,11 @@ class Deliverer:
         self.on_lag: Callable[[uuid.UUID, float], None] | None = None
         """Told each round how far a held stream is behind its log, in seconds (0 when caught
         up): the host's metrics (`observe/install.py`)."""
+
+    @property
+    def observer(self) -> Wakes:
+        """What the audit writer tells of its writes (they wake the streams)."""
+        return self.wakes
 
     async def start(self) -> None:
         self._stopping = asyncio.Event()

@@ -18,6 +18,7 @@ from asgi_audit.testing import make_event
 from callmanager.auth.principal import Role
 from callmanager.services import Services
 from callmanager.settings import Settings
+from callmanager.streams.delivery import Deliverer
 from tests.conftest import LoginAs, make_settings
 from tests.factories import LoggedIn
 from tests.webhook_receiver import Receiver, webhook_receiver
@@ -176,7 +177,7 @@ def test_a_4xx_refusal_makes_the_stream_failing_until_its_destination_is_fixed(
 def test_after_the_retry_window_a_stream_is_failing_and_counts_what_it_did_not_deliver(
     login_as: LoginAs, services: Services
 ) -> None:
-    assert services.deliverer is not None
+    assert isinstance(services.deliverer, Deliverer)
     services.deliverer.retry_window = timedelta(seconds=1.5)
     owner = login_as(Role.OWNER)
     with webhook_receiver() as receiver:
@@ -235,7 +236,7 @@ def test_a_filtered_stream_whose_window_ended_counts_only_the_entries_it_would_h
     login_as: LoginAs, services: Services
 ) -> None:
     """`undelivered` leaves out what the stream's filter skips (here: 40 reads)."""
-    assert services.deliverer is not None
+    assert isinstance(services.deliverer, Deliverer)
     services.deliverer.retry_window = timedelta(seconds=1.5)
     owner = login_as(Role.OWNER)
     base = datetime.now(UTC) - timedelta(hours=1)
