@@ -1,5 +1,6 @@
-"""The deliverer: in each serving process, one loop per stream this process holds the lease
-of, reading the tenant's log after the stream's cursor and sending it in batches.
+"""The deliverer: in each serving process (or, by default, its delivery process: `sidecar`),
+one loop per stream this process holds the lease of, reading the tenant's log after the
+stream's cursor and sending it in batches.
 
 At least once, in `seq` order: a batch is read from the audit store (the only buffer: nothing
 waits in memory), sent, and only once the receiver accepted it does the cursor move, in the
