@@ -96,6 +96,10 @@ class DeliveryProcess:
             self._supervisor.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._supervisor
+        process = self._process
+        if process is not None and process.returncode is None:  # started as we stopped
+            process.kill()
+            await process.wait()
 
     def look_now(self) -> None:
         """A stream was made or resumed here: the child looks for it now; any thread."""
