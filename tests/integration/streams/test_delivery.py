@@ -24,18 +24,22 @@ from tests.factories import LoggedIn
 from tests.webhook_receiver import Receiver, webhook_receiver
 
 
+def delivery_settings(database_url: str, tmp_path: Path, **more: object) -> Settings:
+    """Settings that deliver to loopback receivers at once: fast polls, a short lease."""
+    quick: dict[str, object] = {
+        "streams_allow_private": True,
+        "stream_poll_s": 0.05,
+        "stream_batch_s": 0.05,
+        "stream_lease_s": 3,
+        "stream_timeout_s": 1,
+        "audit_flush_interval_s": 0.05,
+    }
+    return make_settings(database_url, tmp_path, **{**quick, **more})
+
+
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
-    return make_settings(
-        database_url,
-        tmp_path,
-        streams_allow_private=True,
-        stream_poll_s=0.05,
-        stream_batch_s=0.05,
-        stream_lease_s=3,
-        stream_timeout_s=1,
-        audit_flush_interval_s=0.05,
-    )
+    return delivery_settings(database_url, tmp_path)
 
 
 def wait_for(condition: Callable[[], bool], what: str, timeout: float = 20) -> None:

@@ -10,6 +10,7 @@ import os
 import signal
 import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -19,9 +20,16 @@ from callmanager.services import Services
 from callmanager.settings import Settings
 from callmanager.streams.models import LogStream
 from callmanager.streams.sidecar import DeliveryProcess
-from tests.conftest import LoginAs, make_settings
-from tests.integration.streams.test_delivery import head, make_groups, stream_to, wait_for
-from tests.webhook_receiver import webhook_receiver
+from tests.conftest import LoginAs
+from tests.factories import LoggedIn
+from tests.integration.streams.test_delivery import (
+    delivery_settings,
+    head,
+    make_groups,
+    stream_to,
+    wait_for,
+)
+from tests.webhook_receiver import Receiver, webhook_receiver
 
 METRICS_TOKEN = "metrics-test-token"
 
@@ -29,16 +37,12 @@ METRICS_TOKEN = "metrics-test-token"
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
     # A poll far longer than the tests wait: only the server's wake-ups deliver in time.
-    return make_settings(
+    return delivery_settings(
         database_url,
         tmp_path,
         stream_delivery="process",
-        streams_allow_private=True,
         stream_poll_s=60,
-        stream_batch_s=0.05,
         stream_lease_s=2,
-        stream_timeout_s=1,
-        audit_flush_interval_s=0.05,
         metrics_token=METRICS_TOKEN,
     )
 
@@ -54,16 +58,22 @@ def lease_holder(services: Services, stream_id: str) -> str | None:
         return row.lease_holder
 
 
+def delivering(owner: LoggedIn, services: Services, receiver: Receiver) -> dict[str, Any]:
+    """A stream to `receiver` that delivered its first entries."""
+    stream = stream_to(owner, receiver)
+    make_groups(owner, 2)
+    first = head(services, owner)
+    wait_for(lambda: first in receiver.seqs(), "the first entries arrived", timeout=15)
+    return stream
+
+
 def test_the_server_s_writes_wake_its_delivery_process_at_once(
     login_as: LoginAs, services: Services
 ) -> None:
     owner = login_as(Role.OWNER)
     process = delivery_process(services)
     with webhook_receiver() as receiver:
-        stream = stream_to(owner, receiver)
-        make_groups(owner, 2)
-        first = head(services, owner)
-        wait_for(lambda: first in receiver.seqs(), "the first entries arrived", timeout=15)
+        stream = delivering(owner, services, receiver)
         make_groups(owner, 3, "Later")
         last = head(services, owner)
         wait_for(lambda: last in receiver.seqs(), "the later entries arrived", timeout=10)
@@ -87,10 +97,7 @@ def test_a_delivery_process_that_dies_is_started_again_and_delivers(
     owner = login_as(Role.OWNER)
     process = delivery_process(services)
     with webhook_receiver() as receiver:
-        stream_to(owner, receiver)
-        make_groups(owner, 1)
-        first = head(services, owner)
-        wait_for(lambda: first in receiver.seqs(), "the first entries arrived", timeout=15)
+        delivering(owner, services, receiver)
         killed = process.pid
         assert killed is not None
         os.kill(killed, signal.SIGKILL)
