@@ -282,12 +282,10 @@ class Deliverer:
     async def _round(self, held: Held, destination: Destination, since: float) -> str:
         """Read what follows the cursor and send it: `more` (a full page went, more may
         wait), `idle` (caught up), `retry` (a retryable failure), `stop` (failing now),
-        `lost` (the lease is someone else's). A page is sent batch by batch, the cursor moved
-        after each; while it is sent the next page is read, so a backfill reads and sends at
-        once. A batch's cursor is moved while the next batch is sent (one move at a time, in
-        order, each after its batch was taken): the receiver is not kept waiting for the
-        database, and a batch sent before the cursor of the one before landed is at worst
-        sent again."""
+        `lost` (the lease is someone else's). A page is sent batch by batch, each batch's
+        cursor moved once the receiver took it and before the next batch goes, so at most one
+        batch is ever sent and not acknowledged; while a page is sent the next page is read, so
+        a backfill reads and sends at once."""
         tenant = held.tenant_id
         head = await self._head(tenant, since)
         now = utcnow()
@@ -306,25 +304,15 @@ class Deliverer:
             self.pages.read(tenant, page.last, head.seq, actions, native)
         if page.events:
             self._lag(held.id, _age(page.events[0], now))
-        moving: asyncio.Future[bool] | None = None
-        try:
-            for at in range(0, max(1, len(page.events)), BATCH):
-                batch = page.events[at : at + BATCH]
-                cursor = page.last if at + BATCH >= len(page.events) else _seq(batch[-1])
-                error = await self._send(held, destination, batch) if batch else None
-                # The cursor before lands before this batch's is moved or its failure kept.
-                if moving is not None and not await moving:
-                    return "lost"
-                if error is not None:
-                    return await self._failed(held, error, head.seq)
-                moving = asyncio.ensure_future(
-                    asyncio.to_thread(self.leases.advance, held.id, cursor, utcnow(), bool(batch))
-                )
-            if moving is not None and not await moving:
+        for at in range(0, max(1, len(page.events)), BATCH):
+            batch = page.events[at : at + BATCH]
+            cursor = page.last if at + BATCH >= len(page.events) else _seq(batch[-1])
+            error = await self._send(held, destination, batch) if batch else None
+            if error is not None:
+                return await self._failed(held, error, head.seq)
+            advance = self.leases.advance
+            if not await asyncio.to_thread(advance, held.id, cursor, utcnow(), bool(batch)):
                 return "lost"
-        finally:
-            if moving is not None:  # stopped mid-round, a move under way ends in its thread
-                moving.add_done_callback(_retrieved)
         return "more" if page.full else "idle"
 
     async def _send(
