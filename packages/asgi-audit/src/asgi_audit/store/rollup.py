@@ -96,19 +96,25 @@ def slot_number(at: datetime) -> int:
     return (at - _EPOCH) // SLOT * SLOT_SECONDS
 
 
-def _folded(events: Iterable[AuditEvent]) -> Counter[tuple[uuid.UUID, int, str, str, str]]:
-    """How many of `events` fall on each key of the rollup: a batch adds each key once."""
+Key = tuple[uuid.UUID, int, str, str, str]
+"""A rollup row's key: tenant, slot, action, category, kind of actor."""
+
+
+def activity_key(e: AuditEvent) -> Key:
+    """Where a final entry is counted in the rollup."""
     # `str` of these kinds is their value, without `Enum.value`'s Python-level property.
-    return Counter(
-        (
-            e.tenant_id,
-            slot_number(e.occurred_at),
-            str(e.action),
-            str(Category.of(e)),
-            str(e.actor.type),
-        )
-        for e in events
+    return (
+        e.tenant_id,
+        slot_number(e.occurred_at),
+        str(e.action),
+        str(Category.of(e)),
+        str(e.actor.type),
     )
+
+
+def fold(events: Iterable[AuditEvent]) -> Counter[Key]:
+    """How many of `events` fall on each key of the rollup: a batch adds each key once."""
+    return Counter(map(activity_key, events))
 
 
 def rollup_usable(criteria: Criteria, slot_seconds: int) -> bool:
@@ -132,10 +138,10 @@ class Counts:
     def __init__(self, dialect: str) -> None:
         self.postgres = dialect == "postgresql"
 
-    def add(self, conn: Connection, events: Iterable[AuditEvent]) -> None:
-        """Count `events`, which just became final, in the writer's transaction: one upsert
-        statement on PostgreSQL (the keys as arrays), the driver's `executemany` on SQLite."""
-        folded = _folded(events)
+    def add(self, conn: Connection, folded: Counter[Key]) -> None:
+        """Add a batch's counts (`fold` of the entries that just became final) in the writer's
+        transaction: one upsert statement on PostgreSQL (the keys as arrays), the driver's
+        `executemany` on SQLite."""
         if not folded:
             return
         if self.postgres:

@@ -6,6 +6,7 @@ import logging
 import os
 import threading
 import uuid
+from collections import Counter
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -68,7 +69,7 @@ from asgi_audit.store.port import (
 )
 from asgi_audit.store.recent import Recent
 from asgi_audit.store.retention import BATCH, Between, Pruner
-from asgi_audit.store.rollup import Counts
+from asgi_audit.store.rollup import Counts, Key, activity_key, fold
 from asgi_audit.store.sqlite_turns import SQLITE_BUSY_TIMEOUT_S
 from asgi_audit.store.sqlite_turns import connect_args as sqlite_connect_args
 from asgi_audit.store.stream_rows import StreamRows
@@ -235,11 +236,12 @@ class SqlAuditStore:
         with self.engine.begin() as conn:
             # Locking the heads is the transaction's first statement, and a write.
             log = Appender(self._tree.lock(conn, sorted(tenants)) if tenants else {})
-            # Each entry takes its place (and its leaf is hashed) as its row is handed to the
-            # driver: on PostgreSQL the server inserts the rows sent while the next are hashed.
-            if inserts and self._insert_placed(conn, inserts, log) != len(inserts):
+            counted: Counter[Key] = Counter()
+            # Each entry takes its place (its leaf hashed, its activity counted) as its row is
+            # handed to the driver: on PostgreSQL the server inserts the rows sent while the
+            # next are made, on SQLite a thread makes them while the statement before runs.
+            if inserts and self._insert_placed(conn, inserts, log, counted) != len(inserts):
                 raise AlreadyStored
-            final = [e for e in inserts if e.outcome is not Outcome.UNKNOWN]
             if completions:
                 self._store_outcomes(conn, completions)
             # Asked only now, the store having taken the outcomes: a caller may have stopped
@@ -247,25 +249,32 @@ class SqlAuditStore:
             for e in completions:
                 if settled(e) and self._take_place(conn, e, log.next_seq(e.tenant_id)):
                     log.append(e)
-                    final.append(e)
+                    counted[activity_key(e)] += 1
             self._tree.save(conn, log.changed())
-            self._counts.add(conn, final)
+            self._counts.add(conn, counted)
 
-    def _insert_placed(self, conn: Connection, inserts: Sequence[AuditEvent], log: Appender) -> int:
-        """Insert `inserts`, each final one placed in its tenant's log; returns how many were
-        added. On SQLite a batch of several statements has its rows made a statement ahead, in
-        a thread of its own."""
-        rows = self._rows_placed(inserts, log)
+    def _insert_placed(
+        self,
+        conn: Connection,
+        inserts: Sequence[AuditEvent],
+        log: Appender,
+        counted: Counter[Key],
+    ) -> int:
+        """Insert `inserts`, each final one placed in its tenant's log and counted in
+        `counted`; returns how many were added. On SQLite a batch of several statements has
+        its rows made a statement ahead, in a thread of its own."""
+        rows = self._rows_placed(inserts, log, counted)
         if self.is_postgres:
             return insert_postgres(conn, rows)
         ahead = self._ahead if len(inserts) > SQLITE_ROWS_PER_INSERT else None
         return insert_sqlite(conn, rows, ahead=ahead)
 
     def _rows_placed(
-        self, inserts: Sequence[AuditEvent], log: Appender
+        self, inserts: Sequence[AuditEvent], log: Appender, counted: Counter[Key]
     ) -> Iterator[tuple[Any, ...]]:
         """The rows of `inserts`, each final one at the next place of its tenant's log, its
-        leaf appended from the bytes written with its row (its bodies' JSON written once)."""
+        leaf appended from the bytes written with its row (its bodies' JSON written once), and
+        its activity counted."""
         pending_row, placed_row = self._pending_row, self._placed_row
         for e in inserts:
             if e.outcome is Outcome.UNKNOWN:
@@ -273,6 +282,7 @@ class SqlAuditStore:
                 continue
             row, leaf = placed_row(e, log.next_seq(e.tenant_id))
             log.append(e, leaf)
+            counted[activity_key(e)] += 1
             yield row
 
     def _store_outcomes(self, conn: Connection, completions: Sequence[AuditEvent]) -> None:
@@ -546,7 +556,7 @@ class SqlAuditStore:
                     log.append(e)
                     final.append(e)
             self._tree.save(conn, log.changed())
-            self._counts.add(conn, final)
+            self._counts.add(conn, fold(final))
         return len(final)
 
     def heads_to_checkpoint(self, not_since: datetime) -> list[Head]:
