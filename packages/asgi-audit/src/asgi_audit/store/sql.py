@@ -42,11 +42,12 @@ from asgi_audit.store.bulk import (
     complete_sqlite,
     insert_postgres,
     insert_sqlite,
-    place_sqlite,
     postgres_placed,
     postgres_row,
+    set_places,
     sqlite_placed,
     sqlite_row,
+    still_pending,
 )
 from asgi_audit.store.listing import Listing
 from asgi_audit.store.liveness import ping_when_idle
@@ -173,12 +174,6 @@ class SqlAuditStore:
         self._tree = TreeTables(engine.dialect.name)
         self._pruner = Pruner(engine, batch=prune_batch)
         self._signed: Recent[tuple[uuid.UUID, int], StoredCheckpoint] = Recent(SIGNED_KEPT)
-        # An entry takes its place in the log once, while pending; it never changes again.
-        self._place = (
-            update(entries)
-            .where(*(entries.c[key] == bindparam(f"k_{key}") for key in ENTRY.key), PENDING)
-            .values(seq=bindparam("seq"))
-        )
         # An outcome is stored while the entry is pending (not yet in the log).
         self._complete = (
             update(entries)
@@ -246,10 +241,8 @@ class SqlAuditStore:
                 self._store_outcomes(conn, completions)
             # Asked only now, the store having taken the outcomes: a caller may have stopped
             # waiting while this transaction waited for a lock.
-            for e in completions:
-                if settled(e) and self._take_place(conn, e, log.next_seq(e.tenant_id)):
-                    log.append(e)
-                    counted[activity_key(e)] += 1
+            for e in self._place(conn, [e for e in completions if settled(e)], log):
+                counted[activity_key(e)] += 1
             self._tree.save(conn, log.changed())
             self._counts.add(conn, counted)
 
@@ -291,11 +284,24 @@ class SqlAuditStore:
         else:
             complete_sqlite(conn, completions)
 
-    def _take_place(self, conn: Connection, e: AuditEvent, seq: int) -> bool:
-        """Give pending `e` its place `seq` in the log; False if it had one already."""
-        if self.is_postgres:
-            return bool(conn.execute(self._place, _place(e, seq)).rowcount == 1)
-        return place_sqlite(conn, e, seq)
+    def _place(
+        self, conn: Connection, candidates: Sequence[AuditEvent], log: Appender
+    ) -> list[AuditEvent]:
+        """Give each of `candidates` that is still pending (an entry is placed once: a retried
+        batch's or a sealed one's keeps its place) the next place of its tenant's log, in
+        order; returns those placed. Their places are set in one statement."""
+        if not candidates:
+            return []
+        waiting = still_pending(conn, candidates)
+        placed = []
+        for e in candidates:
+            if e.id in waiting:
+                waiting.remove(e.id)  # a second completion of one entry takes no second place
+                placed.append(e)
+        places = [(e, log.append(e)) for e in placed]
+        if places and set_places(conn, places) != len(places):
+            raise RuntimeError("an entry found pending took no place in the log")
+        return placed
 
     def _stored_ids(self, events: Sequence[AuditEvent]) -> set[uuid.UUID]:
         """Which of `events` are stored: their primary keys probed, 500 at a time."""
@@ -550,11 +556,7 @@ class SqlAuditStore:
             return 0
         with self.engine.begin() as conn:
             log = Appender(self._tree.lock(conn, sorted({e.tenant_id for e in pending})))
-            final: list[AuditEvent] = []
-            for e in pending:
-                if self._take_place(conn, e, log.next_seq(e.tenant_id)):
-                    log.append(e)
-                    final.append(e)
+            final = self._place(conn, pending, log)
             self._tree.save(conn, log.changed())
             self._counts.add(conn, fold(final))
         return len(final)
@@ -852,11 +854,6 @@ def _completion(e: AuditEvent) -> dict[str, Any]:
 def _key(values: dict[str, Any]) -> dict[str, Any]:
     """The bound key (`k_<column>`) of an entry from its column values."""
     return {f"k_{key}": values[key] for key in ENTRY.key}
-
-
-def _place(e: AuditEvent, seq: int) -> dict[str, Any]:
-    """The bound values of `_place`: an entry's key and its seq."""
-    return _key(dict(zip(ENTRY.columns, ENTRY.values(e), strict=True))) | {"seq": seq}
 
 
 def _checkpoint(row: Row[Any]) -> StoredCheckpoint:
