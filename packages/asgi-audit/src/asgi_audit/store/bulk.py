@@ -64,10 +64,7 @@ def insert_sqlite(
     thread while the statement before runs: SQLite inserts without the interpreter's lock, so
     the Python that makes the rows (encoding, hashing: see `SqlAuditStore.write`) and SQLite's
     work overlap on two cores, as the server and the client do on PostgreSQL."""
-    driver = conn.connection.driver_connection
-    assert isinstance(driver, sqlite3.Connection)
-    most = driver.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // len(COLUMNS)
-    per_statement = max(1, min(SQLITE_ROWS_PER_INSERT, most))
+    per_statement = _sqlite_rows_per_statement(_sqlite_driver(conn), len(COLUMNS))
     statements = _Statements(iter(rows), per_statement)
     if ahead is None:
         return sum(_insert(conn, values) for values in iter(statements.next, ()))
@@ -256,7 +253,6 @@ _KEY_FIELDS = tuple(ENTRY.get(key) for key in ENTRY.key)
 _KEY_NAMES = ", ".join(ENTRY.key)
 _sqlite_completion = row_encoder(ENTRY, SQLITE, (*ENTRY.completing, *_KEY_FIELDS))
 _sqlite_key = row_encoder(ENTRY, SQLITE, _KEY_FIELDS)
-_postgres_key = row_encoder(ENTRY, POSTGRES, _KEY_FIELDS)
 
 
 def complete_sqlite(conn: Connection, events: Sequence[AuditEvent]) -> None:
@@ -264,69 +260,53 @@ def complete_sqlite(conn: Connection, events: Sequence[AuditEvent]) -> None:
     conn.exec_driver_sql(_SQLITE_COMPLETE, [_sqlite_completion(e) for e in events])
 
 
-# Places are given a batch a statement: SQLite's search trigger then indexes the entries that
-# became final in one FTS5 segment (a statement a row wrote one each, ~100 us of CPU a row), and
-# PostgreSQL takes them in one round trip.
-_SQLITE_SET_PLACES = (
+# A batch's places are set in one statement: SQLite's search trigger then indexes the entries
+# that became final in one FTS5 segment (a statement a row wrote one each, ~100 us of CPU a row).
+_SQLITE_STILL_PENDING = (
+    f"SELECT id FROM audit_entries WHERE seq IS NULL AND ({_KEY_NAMES}) IN (VALUES {{rows}})"  # noqa: S608
+)
+_SQLITE_PLACE = (
     f"UPDATE audit_entries SET seq = v.column{len(ENTRY.key) + 1} FROM (VALUES {{rows}}) AS v "  # noqa: S608
     "WHERE "
     + " AND ".join(f"audit_entries.{key} = v.column{n}" for n, key in enumerate(ENTRY.key, 1))
     + " AND audit_entries.seq IS NULL"
 )
-_SQLITE_STILL_PENDING = (
-    f"SELECT id FROM audit_entries WHERE seq IS NULL AND ({_KEY_NAMES}) IN (VALUES {{rows}})"  # noqa: S608
-)
-_PG_STILL_PENDING = (
-    f"SELECT id FROM audit_entries WHERE seq IS NULL AND ({_KEY_NAMES}) IN "  # noqa: S608
-    "(SELECT * FROM unnest(%s::uuid[], %s::timestamptz[], %s::uuid[]))"
-)
-_PG_SET_PLACES = (
-    "UPDATE audit_entries e SET seq = v.seq "  # noqa: S608 - our column names
-    "FROM unnest(%s::uuid[], %s::timestamptz[], %s::uuid[], %s::bigint[]) "
-    f"AS v({_KEY_NAMES}, seq) WHERE "
-    + " AND ".join(f"e.{key} = v.{key}" for key in ENTRY.key)
-    + " AND e.seq IS NULL"
-)
 
 
-def still_pending(conn: Connection, events: Sequence[AuditEvent]) -> set[uuid.UUID]:
+def still_pending_sqlite(conn: Connection, events: Sequence[AuditEvent]) -> set[uuid.UUID]:
     """The ids of those of `events` that have no place in the log yet."""
+    driver = _sqlite_driver(conn)
     found: set[uuid.UUID] = set()
-    driver = conn.connection.driver_connection
-    assert driver is not None
-    if isinstance(driver, sqlite3.Connection):
-        for chunk in _chunks(events, _sqlite_rows_per_statement(driver, len(ENTRY.key))):
-            keys = [value for e in chunk for value in _sqlite_key(e)]
-            sql = _SQLITE_STILL_PENDING.format(rows=_marks(len(chunk), len(ENTRY.key)))
-            found.update(uuid.UUID(hex=row[0]) for row in driver.execute(sql, keys))
-        return found
-    columns = [list(column) for column in zip(*map(_postgres_key, events), strict=True)]
-    with driver.cursor() as cursor:
-        found.update(row[0] for row in cursor.execute(_PG_STILL_PENDING, columns))
+    for chunk in _chunks(events, _sqlite_rows_per_statement(driver, len(ENTRY.key))):
+        keys = [value for e in chunk for value in _sqlite_key(e)]
+        sql = _SQLITE_STILL_PENDING.format(rows=_marks(len(chunk), len(ENTRY.key)))
+        found.update(uuid.UUID(hex=row[0]) for row in driver.execute(sql, keys))
     return found
 
 
-def set_places(conn: Connection, placed: Sequence[tuple[AuditEvent, int]]) -> int:
+def place_sqlite(conn: Connection, places: Sequence[tuple[AuditEvent, int]]) -> int:
     """Give each pending entry its place `seq`; returns how many took theirs (an entry that
     had one already keeps it)."""
+    driver = _sqlite_driver(conn)
+    width = len(ENTRY.key) + 1
+    taken = 0
+    for chunk in _chunks(places, _sqlite_rows_per_statement(driver, width)):
+        values = [value for e, seq in chunk for value in (*_sqlite_key(e), seq)]
+        taken += driver.execute(
+            _SQLITE_PLACE.format(rows=_marks(len(chunk), width)), values
+        ).rowcount
+    return taken
+
+
+def _sqlite_driver(conn: Connection) -> sqlite3.Connection:
     driver = conn.connection.driver_connection
-    assert driver is not None
-    if isinstance(driver, sqlite3.Connection):
-        taken = 0
-        width = len(ENTRY.key) + 1
-        for chunk in _chunks(placed, _sqlite_rows_per_statement(driver, width)):
-            values = [value for e, seq in chunk for value in (*_sqlite_key(e), seq)]
-            sql = _SQLITE_SET_PLACES.format(rows=_marks(len(chunk), width))
-            taken += driver.execute(sql, values).rowcount
-        return taken
-    rows = [(*_postgres_key(e), seq) for e, seq in placed]
-    columns = [list(column) for column in zip(*rows, strict=True)]
-    with driver.cursor() as cursor:
-        return int(cursor.execute(_PG_SET_PLACES, columns).rowcount)
+    assert isinstance(driver, sqlite3.Connection)
+    return driver
 
 
 def _sqlite_rows_per_statement(driver: sqlite3.Connection, width: int) -> int:
-    """Rows of `width` values a statement, as for inserts (`SQLITE_ROWS_PER_INSERT`)."""
+    """Rows of `width` values a statement: `SQLITE_ROWS_PER_INSERT`, or fewer where the
+    connection takes fewer parameters."""
     most = driver.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // width
     return max(1, min(SQLITE_ROWS_PER_INSERT, most))
 

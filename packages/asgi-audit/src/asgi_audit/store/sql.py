@@ -42,12 +42,12 @@ from asgi_audit.store.bulk import (
     complete_sqlite,
     insert_postgres,
     insert_sqlite,
+    place_sqlite,
     postgres_placed,
     postgres_row,
-    set_places,
     sqlite_placed,
     sqlite_row,
-    still_pending,
+    still_pending_sqlite,
 )
 from asgi_audit.store.listing import Listing
 from asgi_audit.store.liveness import ping_when_idle
@@ -174,6 +174,12 @@ class SqlAuditStore:
         self._tree = TreeTables(engine.dialect.name)
         self._pruner = Pruner(engine, batch=prune_batch)
         self._signed: Recent[tuple[uuid.UUID, int], StoredCheckpoint] = Recent(SIGNED_KEPT)
+        # An entry takes its place in the log once, while pending; it never changes again.
+        self._place_one = (
+            update(entries)
+            .where(*(entries.c[key] == bindparam(f"k_{key}") for key in ENTRY.key), PENDING)
+            .values(seq=bindparam("seq"))
+        )
         # An outcome is stored while the entry is pending (not yet in the log).
         self._complete = (
             update(entries)
@@ -289,17 +295,27 @@ class SqlAuditStore:
     ) -> list[AuditEvent]:
         """Give each of `candidates` that is still pending (an entry is placed once: a retried
         batch's or a sealed one's keeps its place) the next place of its tenant's log, in
-        order; returns those placed. Their places are set in one statement."""
+        order; returns those placed. On SQLite their places are set in one statement."""
         if not candidates:
             return []
-        waiting = still_pending(conn, candidates)
+        if self.is_postgres:
+            # One primary-key update each: a join with the batch's keys is planned over every
+            # partition's pending entries.
+            placed = []
+            for e in candidates:
+                seq = log.next_seq(e.tenant_id)
+                if conn.execute(self._place_one, _place(e, seq)).rowcount == 1:
+                    log.append(e)
+                    placed.append(e)
+            return placed
+        waiting = still_pending_sqlite(conn, candidates)
         placed = []
         for e in candidates:
             if e.id in waiting:
                 waiting.remove(e.id)  # a second completion of one entry takes no second place
                 placed.append(e)
         places = [(e, log.append(e)) for e in placed]
-        if places and set_places(conn, places) != len(places):
+        if places and place_sqlite(conn, places) != len(places):
             raise RuntimeError("an entry found pending took no place in the log")
         return placed
 
@@ -854,6 +870,11 @@ def _completion(e: AuditEvent) -> dict[str, Any]:
 def _key(values: dict[str, Any]) -> dict[str, Any]:
     """The bound key (`k_<column>`) of an entry from its column values."""
     return {f"k_{key}": values[key] for key in ENTRY.key}
+
+
+def _place(e: AuditEvent, seq: int) -> dict[str, Any]:
+    """The bound values of `_place_one`: an entry's key and its seq."""
+    return _key(dict(zip(ENTRY.columns, ENTRY.values(e), strict=True))) | {"seq": seq}
 
 
 def _checkpoint(row: Row[Any]) -> StoredCheckpoint:
