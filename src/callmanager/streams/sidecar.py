@@ -9,12 +9,17 @@ process differs. Between the two, one socket carries a JSON line a message:
 
 - to the child: `{"settings": …}` first, then `{"grew": {tenant: count}}` when the audit writer
   placed entries (the child's streams wake at once, as in process), `{"look": true}` when a
-  stream was made or resumed here, `{"stop": true}` at shutdown;
-- to the parent: `{"lag": [stream, seconds]}` for the metrics.
+  stream was made or resumed here;
+- to the parent: `{"ready": true}` once it delivers, then `{"lag": [stream, seconds]}` for the
+  metrics.
 
-The child dies with its parent (`PR_SET_PDEATHSIG`): a server killed mid-delivery leaves the
-stream's cursor before the batch, as one process would. A child that exits otherwise is started
-again after `RESTART_S`; the stream's lease meanwhile lets another process take it over.
+The parent stops the child by SIGTERM: a child still starting (importing, before its deliverer
+runs) holds no lease and ends at once, by the signal's default action; a running one has a
+handler by then, and finishes its rounds and lets go of its leases, as it does when a service
+manager sends SIGTERM to every process of the service. The child dies with its parent
+(`PR_SET_PDEATHSIG`): a server killed mid-delivery leaves the stream's cursor before the batch,
+as one process would. A child that exits otherwise is started again after `RESTART_S`; the
+stream's lease meanwhile lets another process take it over.
 """
 
 from __future__ import annotations
@@ -63,6 +68,10 @@ class DeliveryProcess:
         self._process: asyncio.subprocess.Process | None = None
         self._stopping = asyncio.Event()
         self._supervisor: asyncio.Task[None] | None = None
+        self.ready = False
+        """The current child delivers (it said so); False while it starts."""
+        self.returncode: int | None = None
+        """How the last child exited (`-signal.SIGTERM`: stopped while it started)."""
 
     @property
     def observer(self) -> DeliveryProcess:
@@ -80,12 +89,13 @@ class DeliveryProcess:
         self._supervisor = asyncio.create_task(self._supervise(), name="log-streams-process")
 
     async def stop(self) -> None:
-        """Ask the child to stop (it ends its rounds and lets go of its leases), wait for it,
-        then kill it if it has not exited."""
+        """Stop the child by SIGTERM (one still starting ends at once; a running one ends its
+        rounds and lets go of its leases), wait for it, then kill it if it has not exited."""
         self._stopping.set()
-        self._send({"stop": True})
         process = self._process
         if process is not None and process.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                process.terminate()
             try:
                 await asyncio.wait_for(process.wait(), EXIT_WAIT_S)
             except TimeoutError:
@@ -100,6 +110,7 @@ class DeliveryProcess:
         if process is not None and process.returncode is None:  # started as we stopped
             process.kill()
             await process.wait()
+        self.returncode = None if process is None else process.returncode
 
     def look_now(self) -> None:
         """A stream was made or resumed here: the child looks for it now; any thread."""
@@ -159,6 +170,7 @@ class DeliveryProcess:
             )
         finally:
             theirs.close()
+        self.ready = False
         reader, self._writer = await asyncio.open_connection(sock=ours)
         self._send({"settings": self.settings.model_dump(mode="json")})
         try:
@@ -173,6 +185,9 @@ class DeliveryProcess:
     def _received(self, line: bytes) -> None:
         try:
             message = orjson.loads(line)
+            if message.get("ready") is True:
+                self.ready = True
+                return
             stream, seconds = message["lag"]
             if self.on_lag is not None:
                 self.on_lag(uuid.UUID(stream), float(seconds))
@@ -208,22 +223,31 @@ async def _serve(sock: socket.socket, parent: int) -> None:
             writer.write(orjson.dumps({"lag": [str(stream), seconds]}) + b"\n")
 
     deliverer.on_lag = lag
+    stopping = asyncio.Event()
+    # From here on SIGTERM stops in order; before, it ended the process (no lease was held).
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stopping.set)
     await deliverer.start()
+    writer.write(orjson.dumps({"ready": True}) + b"\n")
+    listening = asyncio.create_task(_listen(reader, deliverer, stopping))
     try:
-        async for line in reader:  # the end of it: the parent is gone
-            message = orjson.loads(line)
-            if "grew" in message:
-                grew = {uuid.UUID(t): int(n) for t, n in message["grew"].items()}
-                deliverer.wakes.logs_grew(grew)
-            elif "look" in message:
-                deliverer.look_now()
-            elif "stop" in message:
-                break
+        await stopping.wait()
     finally:
+        listening.cancel()
         await deliverer.stop()
         store.close()
         engine.dispose()
         writer.close()
+
+
+async def _listen(reader: asyncio.StreamReader, deliverer: Deliverer, ended: asyncio.Event) -> None:
+    """The parent's messages, until it is gone (the end of the socket)."""
+    async for line in reader:
+        message = orjson.loads(line)
+        if "grew" in message:
+            deliverer.wakes.logs_grew({uuid.UUID(t): int(n) for t, n in message["grew"].items()})
+        elif "look" in message:
+            deliverer.look_now()
+    ended.set()
 
 
 def main(argv: list[str] | None = None) -> None:

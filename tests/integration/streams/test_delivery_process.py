@@ -6,9 +6,11 @@ interrupted batch.)"""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -107,3 +109,44 @@ def test_a_delivery_process_that_dies_is_started_again_and_delivers(
         # The killed child's lease lapses (2 s), then the new one takes the stream.
         wait_for(lambda: last in receiver.seqs(), "the entries after the kill arrived", timeout=20)
         assert set(receiver.seqs()) == set(range(last + 1))
+
+
+async def _until(condition: Callable[[], bool]) -> None:
+    """Polls `condition` on the running loop for up to 30 s."""
+    for _ in range(3000):
+        if condition():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("timed out")
+
+
+def test_a_delivery_process_stopped_while_it_starts_ends_at_once_holding_nothing(
+    settings: Settings,
+) -> None:
+    async def start_and_stop() -> DeliveryProcess:
+        process = DeliveryProcess(settings)
+        await process.start()
+        try:
+            await _until(lambda: process.pid is not None)
+        finally:
+            await process.stop()
+        return process
+
+    process = asyncio.run(start_and_stop())
+    # Ended by the signal itself: it had not yet reached the point where it takes leases.
+    assert not process.ready
+    assert process.returncode == -signal.SIGTERM
+
+
+def test_a_running_delivery_process_stopped_ends_its_rounds_in_order(settings: Settings) -> None:
+    async def start_and_stop() -> DeliveryProcess:
+        process = DeliveryProcess(settings)
+        await process.start()
+        try:
+            await _until(lambda: process.ready)
+        finally:
+            await process.stop()
+        return process
+
+    process = asyncio.run(start_and_stop())
+    assert process.returncode == 0
