@@ -237,17 +237,22 @@ async def _serve(sock: socket.socket, parent: int) -> None:
         store.close()
         engine.dispose()
         writer.close()
+        with contextlib.suppress(asyncio.CancelledError):
+            await listening  # a message it could not read ends the child: it is started again
 
 
 async def _listen(reader: asyncio.StreamReader, deliverer: Deliverer, ended: asyncio.Event) -> None:
     """The parent's messages, until it is gone (the end of the socket)."""
-    async for line in reader:
-        message = orjson.loads(line)
-        if "grew" in message:
-            deliverer.wakes.logs_grew({uuid.UUID(t): int(n) for t, n in message["grew"].items()})
-        elif "look" in message:
-            deliverer.look_now()
-    ended.set()
+    try:
+        async for line in reader:
+            message = orjson.loads(line)
+            if "grew" in message:
+                grew = {uuid.UUID(t): int(n) for t, n in message["grew"].items()}
+                deliverer.wakes.logs_grew(grew)
+            elif "look" in message:
+                deliverer.look_now()
+    finally:
+        ended.set()
 
 
 def main(argv: list[str] | None = None) -> None:
