@@ -71,7 +71,7 @@ class DeliveryProcess:
         self.ready = False
         """The current child delivers (it said so); False while it starts."""
         self.returncode: int | None = None
-        """How the last child exited (`-signal.SIGTERM`: stopped while it started)."""
+        """How the child exited when `stop` ended it (`-signal.SIGTERM`: while it started)."""
 
     @property
     def observer(self) -> DeliveryProcess:
