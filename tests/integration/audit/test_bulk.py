@@ -96,6 +96,22 @@ def test_a_retried_batch_stores_only_its_new_entries(store: SqlAuditStore) -> No
     assert store.get(second.tenant_id, second.id) == second.appended(0)
 
 
+def test_a_tenant_s_first_batch_retried_after_a_conflict_starts_its_log_at_place_zero(
+    store: SqlAuditStore,
+) -> None:
+    """The first attempt makes the tenant's head and then rolls back on the stored entry: the
+    retry must make the head again, though this process saw it made (PostgreSQL makes a head
+    only for tenants it has not seen)."""
+    tenant = uuid.uuid4()
+    pending = make_event(tenant, occurred_at=NOW, status=None)
+    store.write([pending], [])
+    final = make_event(tenant, occurred_at=NOW)
+    store.write([pending, final], [])
+    assert store.get(tenant, final.id) == final.appended(0)
+    later = datetime.now(UTC) + timedelta(days=1)
+    assert [h.size for h in store.heads_to_checkpoint(later) if h.tenant_id == tenant] == [1]
+
+
 def test_a_large_batch_on_sqlite_is_inserted_many_rows_to_a_statement(
     store: SqlAuditStore,
 ) -> None:

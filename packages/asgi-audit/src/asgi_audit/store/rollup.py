@@ -78,9 +78,10 @@ _UPSERT = (
 )
 _PG_ADD = (
     f"INSERT INTO audit_activity ({', '.join(_KEY)}, count) "  # noqa: S608 - our column names
-    "SELECT * FROM unnest(%s::uuid[], %s::bigint[], %s::text[], %s::text[], %s::text[], "
-    f"%s::bigint[]) {_UPSERT}"
+    "SELECT * FROM unnest(%b::uuid[], %b::bigint[], %b::text[], %b::text[], %b::text[], "
+    f"%b::bigint[]) {_UPSERT}"
 )
+"""The arrays go in binary: encoding a batch's keys as text took half the statement's time."""
 _SQLITE_ADD = (
     f"INSERT INTO audit_activity ({', '.join(_KEY)}, count) VALUES (?, ?, ?, ?, ?, ?) {_UPSERT}"  # noqa: S608
 )

@@ -31,17 +31,21 @@ _NEW_HEAD = (
 )
 _PG_NEW_HEADS = (
     "INSERT INTO audit_heads (tenant_id, size, edge, checkpointed) "
-    "SELECT t, 0, '', 0 FROM unnest(%s::uuid[]) AS t ORDER BY t ON CONFLICT DO NOTHING"
+    "SELECT t, 0, '', 0 FROM unnest(%b::uuid[]) AS t ORDER BY t ON CONFLICT DO NOTHING"
 )
 _PG_LOCK_HEADS = (
-    "SELECT tenant_id, size, edge FROM audit_heads WHERE tenant_id = ANY(%s::uuid[]) "
+    "SELECT tenant_id, size, edge FROM audit_heads WHERE tenant_id = ANY(%b::uuid[]) "
     "ORDER BY tenant_id FOR UPDATE"
 )
 _PG_UPDATE_HEADS = (
     "UPDATE audit_heads h SET size = v.size, edge = v.edge "
-    "FROM unnest(%s::uuid[], %s::bigint[], %s::bytea[]) AS v(tenant_id, size, edge) "
+    "FROM unnest(%b::uuid[], %b::bigint[], %b::bytea[]) AS v(tenant_id, size, edge) "
     "WHERE h.tenant_id = v.tenant_id"
 )
+
+_LEAF_TYPES = ("uuid", "int8", "uuid", "bytea")
+_NODE_TYPES = ("uuid", "int2", "int8", "bytea")
+"""The columns of `audit_leaves` and `audit_nodes`, for their binary `COPY`."""
 
 _PG_NODES = (
     "SELECT 0::smallint, l.seq, l.hash FROM audit_leaves l "
@@ -55,6 +59,8 @@ and the server plans it once per connection): each key one probe of a primary ke
 
 NODE_STRIDE = 4
 """Levels of the tree whose complete nodes are stored: multiples of this above the leaves."""
+SEEN_HEADS = 100_000
+"""Tenants whose heads a process remembers having seen (then it starts again): a few MB."""
 
 
 @dataclass
@@ -153,17 +159,29 @@ class TreeTables:
     def __init__(self, dialect: str) -> None:
         self.postgres = dialect == "postgresql"
         self.insert = pg_insert if self.postgres else sqlite_insert
+        self._seen: set[uuid.UUID] = set()
+        """Tenants whose heads this process has locked (made, if need be): heads are never
+        deleted, so theirs need no `INSERT` again."""
 
     def lock(self, conn: Connection, tenants: Sequence[uuid.UUID]) -> dict[uuid.UUID, CompactRange]:
         """Each tenant's right edge, its head row locked until the transaction ends."""
         ordered = sorted(set(tenants))
         if self.postgres:
-            # One statement each, in tenant order (whatever the number of tenants).
+            # One statement each, in tenant order (whatever the number of tenants). A head is
+            # made once: for tenants whose heads this process has seen, only the lock.
             driver = conn.connection.driver_connection
             assert driver is not None
             with driver.cursor() as cursor:
-                cursor.execute(_PG_NEW_HEADS, [ordered])
-                rows = cursor.execute(_PG_LOCK_HEADS, [ordered]).fetchall()
+                if not self._seen.issuperset(ordered):
+                    cursor.execute(_PG_NEW_HEADS, [ordered])
+                rows = cursor.execute(_PG_LOCK_HEADS, [ordered], binary=True).fetchall()
+                if len(rows) < len(ordered):
+                    # A head seen here was made by a transaction that then rolled back.
+                    cursor.execute(_PG_NEW_HEADS, [ordered])
+                    rows = cursor.execute(_PG_LOCK_HEADS, [ordered], binary=True).fetchall()
+            if len(self._seen) > SEEN_HEADS:
+                self._seen.clear()
+            self._seen.update(ordered)
             return {t: CompactRange.from_bytes(size, bytes(edge)) for t, size, edge in rows}
         # Written SQL, as `save` sends: building and compiling these statements was a fifth
         # of a small batch's cost (an audited edit's batch holds one or two entries).
@@ -190,9 +208,14 @@ class TreeTables:
             driver = conn.connection.driver_connection
             assert driver is not None
             with driver.cursor() as cursor:
-                for table, rows in (("audit_leaves", leaf_rows), ("audit_nodes", node_rows)):
+                for table, types, rows in (
+                    ("audit_leaves", _LEAF_TYPES, leaf_rows),
+                    ("audit_nodes", _NODE_TYPES, node_rows),
+                ):
                     if rows:
-                        with cursor.copy(f"COPY {table} FROM STDIN") as copy:
+                        # Binary: a third less of the writer's time than text to encode.
+                        with cursor.copy(f"COPY {table} FROM STDIN (FORMAT BINARY)") as copy:
+                            copy.set_types(types)
                             for row in rows:
                                 copy.write_row(row)
                 sizes, edges, ids = (list(column) for column in zip(*head_rows, strict=True))
