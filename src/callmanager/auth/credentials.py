@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import secrets
@@ -10,7 +11,14 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 _hasher = PasswordHasher()  # argon2-cffi's defaults are Argon2id with RFC 9106 parameters
-_DUMMY_HASH = _hasher.hash("not-a-real-password-only-for-equal-timing")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """What a login for no account verifies against: made on first use, not at import (a hash
+    costs ~0.1 s of CPU, which every process importing this module paid)."""
+    return _hasher.hash("not-a-real-password-only-for-equal-timing")
+
 
 API_TOKEN_PREFIX = "cmt_"  # noqa: S105 - a public marker, not a secret
 
@@ -22,7 +30,9 @@ def hash_password(password: str) -> str:
 def verify_password(password_hash: str | None, password: str) -> bool:
     """True when `password` matches; spends the same time when there is no account."""
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return (
+            _hasher.verify(password_hash or _dummy_hash(), password) and password_hash is not None
+        )
     except (VerificationError, InvalidHashError):
         return False
 
