@@ -343,6 +343,8 @@ def test_with_the_audit_store_down_changes_are_refused_and_nothing_changes(
     tenant = make_tenant(services)
     make_user(services, tenant, "w@contoso.example", Role.WRITER)
     with TestClient(app) as client:
+        assert services.audit_writer is not None
+        services.audit_writer.shutdown_timeout = 0.1  # what it holds can never be written
         log_in(client, "w@contoso.example")
         refused = client.post(f"/api/v1/tenants/{tenant}/groups", json={"name": "Never"})
         assert refused.status_code == 503
