@@ -119,8 +119,10 @@ def pytest_report_header(config: pytest.Config) -> str | None:
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Everything under tests/browser is a browser test (`make test` runs those apart), and no
-    test elsewhere is."""
+    test elsewhere is. The `slow` ones run first: drawn last, one of them kept the run going
+    on one core for its last minute while the other worker had finished."""
     mark_browser_tests(items)
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)  # stable: order kept
 
 
 @pytest.fixture(scope="session")

@@ -33,6 +33,8 @@ from tests.integration.streams.test_delivery import (
 )
 from tests.webhook_receiver import Receiver, webhook_receiver
 
+pytestmark = pytest.mark.slow  # each test starts delivery processes
+
 METRICS_TOKEN = "metrics-test-token"
 
 
