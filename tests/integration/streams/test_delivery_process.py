@@ -31,6 +31,7 @@ from tests.integration.streams.test_delivery import (
     stream_to,
     wait_for,
 )
+from tests.waiting import until
 from tests.webhook_receiver import Receiver, webhook_receiver
 
 pytestmark = pytest.mark.slow  # each test starts delivery processes
@@ -113,42 +114,32 @@ def test_a_delivery_process_that_dies_is_started_again_and_delivers(
         assert set(receiver.seqs()) == set(range(last + 1))
 
 
-async def _until(condition: Callable[[], bool]) -> None:
-    """Polls `condition` on the running loop for up to 30 s."""
-    for _ in range(3000):
-        if condition():
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError("timed out")
+def _stopped_once(
+    settings: Settings, condition: Callable[[DeliveryProcess], bool]
+) -> DeliveryProcess:
+    """A delivery process started, stopped as soon as `condition` holds of it, and returned."""
+
+    async def start_and_stop() -> DeliveryProcess:
+        process = DeliveryProcess(settings)
+        await process.start()
+        try:
+            await until(lambda: condition(process), timeout_s=30)
+        finally:
+            await process.stop()
+        return process
+
+    return asyncio.run(start_and_stop())
 
 
 def test_a_delivery_process_stopped_while_it_starts_ends_at_once_holding_nothing(
     settings: Settings,
 ) -> None:
-    async def start_and_stop() -> DeliveryProcess:
-        process = DeliveryProcess(settings)
-        await process.start()
-        try:
-            await _until(lambda: process.pid is not None)
-        finally:
-            await process.stop()
-        return process
-
-    process = asyncio.run(start_and_stop())
+    process = _stopped_once(settings, lambda p: p.pid is not None)
     # Ended by the signal itself: it had not yet reached the point where it takes leases.
     assert not process.ready
     assert process.returncode == -signal.SIGTERM
 
 
 def test_a_running_delivery_process_stopped_ends_its_rounds_in_order(settings: Settings) -> None:
-    async def start_and_stop() -> DeliveryProcess:
-        process = DeliveryProcess(settings)
-        await process.start()
-        try:
-            await _until(lambda: process.ready)
-        finally:
-            await process.stop()
-        return process
-
-    process = asyncio.run(start_and_stop())
+    process = _stopped_once(settings, lambda p: p.ready)
     assert process.returncode == 0

@@ -4,7 +4,6 @@ other process on the database skips it, and the next day is free again."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select
@@ -13,6 +12,7 @@ from callmanager.db import make_engine, make_session_factory
 from callmanager.tasks.lease import DailyLease
 from callmanager.tasks.models import TaskLease
 from callmanager.tasks.scheduler import Scheduled, Scheduler
+from tests.waiting import until
 
 DAY = date(2026, 11, 30)
 TICK = timedelta(milliseconds=10)
@@ -97,11 +97,3 @@ def test_a_new_day_is_run_again(database_url: str) -> None:
     finally:
         engine.dispose()
     assert runs == [date(2026, 11, 30), date(2026, 12, 1)]
-
-
-async def until(condition: Callable[[], bool], timeout_s: float = 10) -> None:
-    """Wait for `condition` (a loaded machine may take its time over a lease), never forever."""
-    for _ in range(int(timeout_s / 0.01)):
-        if condition():
-            return
-        await asyncio.sleep(0.01)
