@@ -135,17 +135,21 @@ class Server:
             stderr=subprocess.DEVNULL,
         )
 
+    def ask_to_stop(self) -> None:
+        """SIGTERM (the server drains its audit writer), without waiting for it to exit."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+
     def stop(self) -> None:
-        """Graceful shutdown (SIGTERM drains the audit writer), then kill if it hangs."""
+        """Graceful shutdown (`ask_to_stop`), then kill if it hangs."""
         if self.process is None:
             return
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        self.ask_to_stop()
+        try:
+            self.process.wait(30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
         self.process = None
         if self._profiler is not None:  # py-spy writes its file once the server has gone
             self._profiler.wait(60)
@@ -193,13 +197,8 @@ def started(*servers: Server) -> Iterator[tuple[Server, ...]]:
             server.launch()
         # Run first on the way out: every server is asked to stop before any is waited for,
         # so their shutdowns (each drains its audit writer) overlap too.
-        stack.callback(_ask_to_stop, servers)
+        for server in servers:
+            stack.callback(server.ask_to_stop)
         for server in servers:
             server.wait_ready()
         yield servers
-
-
-def _ask_to_stop(servers: tuple[Server, ...]) -> None:
-    for server in servers:
-        if server.process is not None and server.process.poll() is None:
-            server.process.terminate()
