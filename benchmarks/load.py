@@ -7,13 +7,13 @@ tenants' first checkpoints are left to the benchmarked server's notary.
 Rows are encoded by the store's own bulk path (`audit/store/bulk.py`: exactly as its SQLAlchemy
 types would bind them; a test reads them back through `SqlAuditStore`), into the real schema
 made by the engine's own migrations, monthly partitions included. For speed the secondary
-indexes (and SQLite's free-text trigger) are dropped during the load and rebuilt from their
-saved definitions afterwards, and the activity rollup is counted once at the end.
+indexes are dropped during the load and rebuilt from their saved definitions afterwards, SQLite's
+free-text index is filled as the writer fills it (`store/bulk.py`'s `index_added`), and the
+activity rollup is counted once at the end.
 """
 
 from __future__ import annotations
 
-import re
 import sqlite3
 import time
 import uuid
@@ -26,10 +26,10 @@ from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 
 from asgi_audit import AuditEvent, Outcome
-from asgi_audit.store.bulk import postgres_row, sqlite_row
+from asgi_audit.store.bulk import index_added, postgres_row, sqlite_row
 from asgi_audit.store.rollup import Counts
 from asgi_audit.store.sql import create_partition
-from asgi_audit.store.tables import SQLITE_SEARCH_IDS, entries
+from asgi_audit.store.tables import entries
 from asgi_audit.store.tree import Appender, Growth
 from asgi_audit.tlog.merkle import CompactRange
 
@@ -96,12 +96,6 @@ def _hex(row: tuple[object, ...]) -> tuple[object, ...]:
 
 # -- SQLite --------------------------------------------------------------------------------------
 
-_TRIGGER_INSERT = re.compile(
-    r"BEGIN\s+INSERT\s+INTO\s+(?P<table>\w+)\s*(?P<columns>\([^)]*\))\s*VALUES\s*"
-    r"\((?P<values>.*?)\)\s*;",
-    re.IGNORECASE | re.DOTALL,
-)
-
 
 def load_sqlite(
     url: str, events: Iterable[AuditEvent], *, progress: Progress = lambda _: None
@@ -114,11 +108,11 @@ def load_sqlite(
         conn.execute("PRAGMA cache_size=-1000000")
         conn.execute("PRAGMA temp_store=MEMORY")
         saved = conn.execute(
-            "SELECT type, name, sql FROM sqlite_master WHERE tbl_name = 'audit_entries' "
-            "AND (type = 'index' OR name = 'audit_entries_search') AND sql IS NOT NULL"
+            "SELECT name, sql FROM sqlite_master WHERE tbl_name = 'audit_entries' "
+            "AND type = 'index' AND sql IS NOT NULL"
         ).fetchall()
-        for kind, name, _sql in saved:
-            conn.execute(f'DROP {kind.upper()} "{name}"')
+        for name, _sql in saved:
+            conn.execute(f'DROP INDEX "{name}"')
         marks = ", ".join("?" * len(COLUMNS))
         insert = f"INSERT INTO audit_entries ({', '.join(COLUMNS)}) VALUES ({marks})"
         count = 0
@@ -134,29 +128,15 @@ def load_sqlite(
             count += len(chunk)
             progress(f"loaded {count:,} rows ({count / (time.monotonic() - started):,.0f}/s)")
         conn.executemany(f"{_HEADS} VALUES (?, ?, ?, ?)", map(_hex, log.heads()))
-        for kind, name, sql in saved:
-            progress(f"building {kind} {name}")
-            if kind == "trigger":
-                _replay_trigger(conn, sql)
+        progress("indexing the entries for free-text search")
+        index_added(conn.execute, 1)
+        for name, sql in saved:
+            progress(f"building index {name}")
             conn.execute(sql)
         conn.execute("PRAGMA optimize")
         return count
     finally:
         conn.close()
-
-
-def _replay_trigger(conn: sqlite3.Connection, sql: str) -> None:
-    """Do for the loaded rows what an `AFTER INSERT` trigger of one INSERT would have done:
-    its statement runs as `INSERT ... SELECT <its values> FROM audit_entries AS new`."""
-    found = _TRIGGER_INSERT.search(sql)
-    if found is None:
-        raise RuntimeError(f"cannot replay this trigger for a bulk load: {sql}")
-    conn.execute(
-        f"INSERT INTO {found['table']} {found['columns']} "
-        f"SELECT {found['values']} FROM audit_entries AS new"
-    )
-    if SQLITE_SEARCH_IDS in sql:  # the trigger also maps each entry to its row of the index
-        conn.execute(f"INSERT INTO {SQLITE_SEARCH_IDS} SELECT entry_id, rowid FROM audit_search")
 
 
 # -- PostgreSQL ----------------------------------------------------------------------------------

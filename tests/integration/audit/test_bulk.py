@@ -159,6 +159,41 @@ def test_a_large_batch_on_sqlite_fits_the_connections_limit_of_parameters(
     assert _count(store) == 90
 
 
+def test_a_batch_s_final_entries_are_searchable_once_each_and_mapped_to_their_text(
+    store: SqlAuditStore,
+) -> None:
+    """SQLite indexes a batch's final entries by one statement after its `INSERT`s: each
+    once (one the batch repeats was indexed when first stored), none still pending, each
+    mapped to its own row of the index (retention removes an entry's text by that map)."""
+    if store.is_postgres:
+        pytest.skip("PostgreSQL's index is on the entries' own rows")
+    tenant = uuid.uuid4()
+    stored = make_event(tenant, occurred_at=NOW, summary="Stored before")
+    pending = make_event(tenant, occurred_at=NOW, status=None, summary="Still pending")
+    store.write([stored], [])
+    later = [
+        make_event(tenant, occurred_at=NOW - timedelta(microseconds=n), summary=f"Entry {n}")
+        for n in range(1, 251)
+    ]
+    store.write([stored, pending, *later], [])
+    with store.engine.connect() as conn:
+        indexed = conn.scalar(text("SELECT count(*) FROM audit_search"))
+        mapped = dict(
+            conn.execute(
+                text(
+                    f"SELECT m.entry_id, s.text FROM {SQLITE_SEARCH_IDS} m "  # noqa: S608 - our name
+                    "JOIN audit_search s ON s.rowid = m.search_rowid"
+                )
+            ).all()
+        )
+    finals = [stored, *later]
+    assert indexed == len(mapped) == len(finals)
+    assert all(f" {e.summary} " in mapped[e.id.hex] for e in finals)
+    day = timedelta(days=1)
+    criteria = Criteria(tenant, NOW - day, NOW + day, text="still pending")
+    assert [e.id for e in store.search(criteria, None, 10)] == [pending.id]
+
+
 def _batch(size: int = 250) -> list[AuditEvent]:
     """Entries of one tenant, a microsecond apart: more than two statements' worth."""
     return [make_event(occurred_at=NOW - timedelta(microseconds=n)) for n in range(size)]

@@ -161,5 +161,5 @@ def test_upgrading_makes_free_text_find_the_actors_of_entries_stored_before(
 
 _EXPLAIN = {
     True: "SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_audit_entries_search'",
-    False: "SELECT sql FROM sqlite_master WHERE name = 'audit_entries_search'",
+    False: "SELECT sql FROM sqlite_master WHERE name = 'audit_entries_search_final'",
 }

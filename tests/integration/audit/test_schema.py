@@ -11,7 +11,7 @@ from sqlalchemy import inspect, text
 
 from asgi_audit import SqlAuditStore
 from asgi_audit.store.schema import VERSION_TABLE, is_audit_table
-from asgi_audit.store.tables import SEARCH_INDEX, metadata
+from asgi_audit.store.tables import SEARCH_INDEX, SQLITE_SEARCH_ADDED, metadata
 
 
 def _include_name(name: str | None, type_: str, _parent: object) -> bool:
@@ -41,7 +41,7 @@ def test_the_audit_schema_has_its_own_version_table(store: SqlAuditStore) -> Non
     with store.engine.connect() as conn:
         version = conn.scalar(text("SELECT version_num FROM audit_alembic_version"))
     assert VERSION_TABLE == "audit_alembic_version"
-    assert version == "a006_retention"
+    assert version == "a007_search_by_batch"
 
 
 def test_free_text_search_has_its_index(store: SqlAuditStore) -> None:
@@ -57,10 +57,13 @@ def test_free_text_search_has_its_index(store: SqlAuditStore) -> None:
         else:
             names = set(inspect(conn).get_table_names())
             assert "audit_search" in names
-            trigger = conn.scalar(
-                text("SELECT sql FROM sqlite_master WHERE name = 'audit_entries_search'")
+            indexing = conn.execute(
+                text("SELECT name FROM sqlite_master WHERE type = 'trigger' AND sql LIKE :into"),
+                {"into": "%INSERT INTO audit_search %"},
             )
-            assert "INSERT INTO audit_search" in trigger
+            # Inserted entries are indexed a batch at a time (`store/bulk.py`); a trigger
+            # indexes only those that become final later.
+            assert indexing.scalars().all() == ["audit_entries_search_final"]
 
 
 def test_the_activity_rollup_is_read_from_its_key_alone(store: SqlAuditStore) -> None:
@@ -83,8 +86,8 @@ def test_sqlite_maps_each_searched_entry_to_its_row_of_the_index(store: SqlAudit
         pytest.skip("PostgreSQL's search index is on the entries themselves")
     with store.engine.connect() as conn:
         assert "audit_search_ids" in set(inspect(conn).get_table_names())
-        for name in ("audit_entries_search", "audit_entries_search_final"):
-            trigger = conn.scalar(
-                text("SELECT sql FROM sqlite_master WHERE name = :n"), {"n": name}
-            )
-            assert "INSERT INTO audit_search_ids" in trigger
+        trigger = conn.scalar(
+            text("SELECT sql FROM sqlite_master WHERE name = 'audit_entries_search_final'")
+        )
+        assert "INSERT INTO audit_search_ids" in trigger
+    assert "INSERT INTO audit_search_ids" in SQLITE_SEARCH_ADDED[1]  # a batch's inserts

@@ -27,6 +27,7 @@ from sqlalchemy import Connection
 
 from asgi_audit.events import ENTRY, AuditEvent
 from asgi_audit.record import Field, Kind, Record, enum_value
+from asgi_audit.store.tables import SQLITE_SEARCH_ADDED
 from asgi_audit.store.verify_rows import canonical_document
 
 _T = TypeVar("_T")
@@ -41,9 +42,9 @@ _INTO = f"INSERT INTO audit_entries ({_NAMES})"
 _MARKS = "(" + ", ".join("?" * len(COLUMNS)) + ")"
 SQLITE_ROWS_PER_INSERT = 100
 """Rows per SQLite `INSERT`, at most: fewer where the connection takes fewer parameters than
-100 rows' values (SQLite before 3.32 takes 999: 39 rows). The search trigger's FTS5 insert runs
-in its statement's savepoint, where FTS5 writes out its pending text: one statement per row
-wrote a segment per row (~85 us of CPU a row here, against ~30 us at 100 rows a statement)."""
+100 rows' values (SQLite before 3.32 takes 999: 39 rows). The rows' text is indexed for
+search after the last `INSERT` (`index_added`), one FTS5 segment a batch: a trigger indexing
+each row in its statement's savepoint wrote a segment per statement."""
 _COPY = f"COPY audit_entries ({_NAMES}) FROM STDIN"
 UNIQUE_VIOLATION = "23505"
 """PostgreSQL's SQLSTATE for a duplicate key: here, an entry's primary key."""
@@ -58,7 +59,8 @@ def insert_sqlite(
     conn: Connection, rows: Iterable[Row], *, ahead: ThreadPoolExecutor | None = None
 ) -> int:
     """Add the entries' rows in the transaction of `conn`, ignoring ids already stored, up to
-    `SQLITE_ROWS_PER_INSERT` rows a statement; returns how many were added.
+    `SQLITE_ROWS_PER_INSERT` rows a statement, then index the final ones added for free-text
+    search (`index_added`); returns how many were added.
 
     With `ahead` (a one-thread pool), each statement's rows are taken from `rows` in that
     thread while the statement before runs: SQLite inserts without the interpreter's lock, so
@@ -66,17 +68,48 @@ def insert_sqlite(
     work overlap on two cores, as the server and the client do on PostgreSQL."""
     per_statement = _sqlite_rows_per_statement(_sqlite_driver(conn), len(COLUMNS))
     statements = _Statements(iter(rows), per_statement)
+    added = _Added()
     if ahead is None:
-        return sum(_insert(conn, values) for values in iter(statements.next, ()))
-    added = 0
-    upcoming = ahead.submit(statements.next)
-    try:
-        while values := upcoming.result():
-            upcoming = ahead.submit(statements.next)
-            added += _insert(conn, values)
-    finally:
-        wait([upcoming])  # `rows` is never read by two threads at once, nor after return
-    return added
+        for values in iter(statements.next, ()):
+            added.count(_insert(conn, values))
+    else:
+        upcoming = ahead.submit(statements.next)
+        try:
+            while values := upcoming.result():
+                upcoming = ahead.submit(statements.next)
+                added.count(_insert(conn, values))
+        finally:
+            wait([upcoming])  # `rows` is never read by two threads at once, nor after return
+    if added.first is not None:
+        index_added(conn.exec_driver_sql, added.first)
+    return added.rows
+
+
+class _Added:
+    """The rows a batch's `INSERT`s added: how many, and the rowid of the first."""
+
+    def __init__(self) -> None:
+        self.rows = 0
+        self.first: int | None = None
+
+    def count(self, inserted: Any) -> None:
+        """Count one statement's result. Its added rows hold consecutive rowids up to its
+        `lastrowid` (each new row takes the table's largest rowid plus one; the transaction
+        holds the file's write lock, so no other connection inserts in between)."""
+        added: int = inserted.rowcount
+        if added and self.first is None:
+            self.first = inserted.lastrowid - added + 1
+        self.rows += added
+
+
+def index_added(execute: Callable[[str, tuple[Any, ...]], Any], first: int) -> None:
+    """Index for free-text search the final entries inserted from rowid `first` on, in the
+    transaction that inserted them (`tables.SQLITE_SEARCH_ADDED`): one statement for the
+    FTS5 table, one mapping each entry to its row of it. `execute` is a driver's or a
+    connection's (`exec_driver_sql`)."""
+    indexed = execute(SQLITE_SEARCH_ADDED[0], (first,))
+    if indexed.rowcount > 0:
+        execute(SQLITE_SEARCH_ADDED[1], (indexed.lastrowid - indexed.rowcount,))
 
 
 class _Statements:
@@ -91,15 +124,13 @@ class _Statements:
         return tuple(value for row in islice(self.rows, self.size) for value in row)
 
 
-def _insert(conn: Connection, values: tuple[Any, ...]) -> int:
-    added: int = conn.exec_driver_sql(_sqlite_insert(len(values) // len(COLUMNS)), values).rowcount
-    return added
+def _insert(conn: Connection, values: tuple[Any, ...]) -> Any:
+    return conn.exec_driver_sql(_sqlite_insert(len(values) // len(COLUMNS)), values)
 
 
 @lru_cache(maxsize=SQLITE_ROWS_PER_INSERT)
 def _sqlite_insert(rows: int) -> str:
-    """The `INSERT` of `rows` entries (SQLite counts only the rows it added, not the
-    trigger's, in the statement's row count)."""
+    """The `INSERT` of `rows` entries (its row count: the rows it added, not those skipped)."""
     return f"{_INTO} VALUES {', '.join([_MARKS] * rows)} ON CONFLICT DO NOTHING"
 
 
