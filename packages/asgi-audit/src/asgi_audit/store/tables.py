@@ -330,9 +330,10 @@ SQLITE_SEARCH_ADDED = (
 """SQLite from migration a007: the final entries a batch added (rowid from the first one's on,
 in one transaction holding the file's write lock), indexed and mapped by one statement each
 after the batch's `INSERT`s (`store/bulk.py`), where a trigger indexed each row as it was
-inserted (~90 us of CPU an entry here, against ~20 for the batch's one statement). The second
-statement's parameter is the index's last rowid before the first ran. Entries that become
-final later (completed or sealed) are still indexed by `audit_entries_search_final`."""
+inserted, one FTS5 write per statement (docs/performance.md, "Search text indexed a batch at
+a time"). The second statement's parameter is the index's last rowid before the first ran.
+Entries that become final later (completed or sealed) are still indexed by
+`audit_entries_search_final`."""
 SQLITE_SEARCH_INSERT_TRIGGER = "audit_entries_search"
 """The trigger that indexed each final entry as it was inserted, until migration a007."""
 
