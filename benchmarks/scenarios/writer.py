@@ -147,7 +147,8 @@ def _raw_sqlite(url: str, events: list[AuditEvent]) -> float:
                 chunk = rows[at : at + SQLITE_ROWS_PER_INSERT]
                 values = [value for row in chunk for value in row]
                 done = conn.execute(into + ", ".join([marks] * len(chunk)), values)
-                first = first or done.lastrowid - len(chunk) + 1
+                if first is None:  # the transaction's rows hold consecutive rowids
+                    first = done.lastrowid - len(chunk) + 1
             if first is not None:
                 index_added(conn.execute, first)  # as the store indexes a batch's text
             conn.execute("COMMIT")
