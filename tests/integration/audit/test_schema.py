@@ -11,7 +11,7 @@ from sqlalchemy import inspect, text
 
 from asgi_audit import SqlAuditStore
 from asgi_audit.store.schema import VERSION_TABLE, is_audit_table
-from asgi_audit.store.tables import SEARCH_INDEX, SQLITE_SEARCH_ADDED, metadata
+from asgi_audit.store.tables import SEARCH_INDEX, metadata
 
 
 def _include_name(name: str | None, type_: str, _parent: object) -> bool:
@@ -90,4 +90,3 @@ def test_sqlite_maps_each_searched_entry_to_its_row_of_the_index(store: SqlAudit
             text("SELECT sql FROM sqlite_master WHERE name = 'audit_entries_search_final'")
         )
         assert "INSERT INTO audit_search_ids" in trigger
-    assert "INSERT INTO audit_search_ids" in SQLITE_SEARCH_ADDED[1]  # a batch's inserts

@@ -306,14 +306,19 @@ SQLITE_SEARCH_IDS = "audit_search_ids"
 """SQLite: which row of `audit_search` holds each entry's text (FTS5 cannot index its
 `entry_id`), so retention removes an entry's searched text with the entry, by key."""
 _MAP_NEW = f"INSERT INTO {SQLITE_SEARCH_IDS} VALUES (new.id, last_insert_rowid()); "  # noqa: S608 - our names
+SQLITE_SEARCH_INSERT_TRIGGER = "audit_entries_search"
+"""The trigger that indexed each final entry as it was inserted, until migration a007."""
+SQLITE_SEARCH_INSERT_TRIGGER_DDL = (
+    f"CREATE TRIGGER {SQLITE_SEARCH_INSERT_TRIGGER} AFTER INSERT ON audit_entries "
+    f"WHEN new.seq IS NOT NULL BEGIN {_INDEX_NEW}{_MAP_NEW}END"
+)
+"""That trigger as migration a006 made it (and a007's downgrade makes it again)."""
 SQLITE_SEARCH_IDS_DDL = (
     f"CREATE TABLE {SQLITE_SEARCH_IDS} (entry_id CHAR(32) NOT NULL PRIMARY KEY, "
     "search_rowid INTEGER NOT NULL) WITHOUT ROWID",
     "DROP TRIGGER IF EXISTS audit_entries_search",
     "DROP TRIGGER IF EXISTS audit_entries_search_final",
-    "CREATE TRIGGER audit_entries_search AFTER INSERT ON audit_entries "
-    "WHEN new.seq IS NOT NULL BEGIN "
-    f"{_INDEX_NEW}{_MAP_NEW}END",
+    SQLITE_SEARCH_INSERT_TRIGGER_DDL,
     "CREATE TRIGGER audit_entries_search_final AFTER UPDATE OF seq ON audit_entries "
     "WHEN old.seq IS NULL AND new.seq IS NOT NULL BEGIN "
     f"{_INDEX_NEW}{_MAP_NEW}END",
@@ -334,8 +339,6 @@ inserted, one FTS5 write per statement (docs/performance.md, "Search text indexe
 a time"). The second statement's parameter is the index's last rowid before the first ran.
 Entries that become final later (completed or sealed) are still indexed by
 `audit_entries_search_final`."""
-SQLITE_SEARCH_INSERT_TRIGGER = "audit_entries_search"
-"""The trigger that indexed each final entry as it was inserted, until migration a007."""
 
 
 # -- the activity chart's rollup (see `store/rollup.py`) -------------------------------------------

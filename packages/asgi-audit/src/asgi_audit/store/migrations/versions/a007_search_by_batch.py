@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from alembic import op
 
-from asgi_audit.store.tables import SQLITE_SEARCH_IDS_DDL, SQLITE_SEARCH_INSERT_TRIGGER
+from asgi_audit.store.tables import SQLITE_SEARCH_INSERT_TRIGGER, SQLITE_SEARCH_INSERT_TRIGGER_DDL
 
 revision: str = "a007_search_by_batch"
 down_revision: str | None = "a006_retention"
@@ -30,10 +30,4 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
-        # a006's insert trigger, as it made it.
-        (made,) = (
-            s
-            for s in SQLITE_SEARCH_IDS_DDL
-            if s.startswith("CREATE TRIGGER audit_entries_search AFTER INSERT")
-        )
-        op.execute(made)
+        op.execute(SQLITE_SEARCH_INSERT_TRIGGER_DDL)
